@@ -1,0 +1,309 @@
+//! The command line: argument definitions and the commands they run.
+
+use crate::component::Component;
+use crate::config::{Config, CONFIG_FILE};
+use crate::rules::{self, Context};
+use crate::scan::{self, ScanOptions, ScanResult};
+use crate::{report, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no finding at or above the failing severity (--fail-on)
+  1  findings at or above the failing severity
+  2  usage, configuration or I/O error (or an internal error)
+
+Docs: README.md; `flaglint explain` lists the rules.";
+
+/// Static analyzer for Gitaly feature flags in the GitLab client repos.
+///
+/// Finds every reference to a Gitaly feature flag (toggles, checks, env vars,
+/// test stubs) and checks them against the stage registry (flaglint.toml).
+#[derive(Debug, Parser)]
+#[command(name = "flaglint", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// When to color the output; NO_COLOR in the environment means never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every flag reference against the rules; exit 1 on findings.
+    Check(CheckArgs),
+    /// List every flag reference (a table per flag and component, or JSON).
+    List(ScanArgs),
+    /// Print a rule's documentation (all rules when no code is given).
+    Explain {
+        /// A rule code (FL002) or name (mandatory-leftover).
+        code: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+/// Options shared by the scanning commands.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Trees to scan, each a component: PATH or NAME=PATH.
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+    /// The registry and settings [default: flaglint.toml at the first scanned root].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads [default: the number of CPUs].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip paths matching GLOB (gitignore syntax; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also scan .git, vendor/ and node_modules/.
+    #[arg(long)]
+    pub no_default_excludes: bool,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are reported and skipped).
+    #[arg(long)]
+    pub follow: bool,
+    /// Skip files larger than BYTES [default: 8 MiB, or max_file_size in the config].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let result = match cli.command {
+        Command::Explain { code } => explain(code.as_deref()),
+        Command::List(args) => list(&args, color),
+        Command::Check(args) => check(&args, color),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// An error that ends the run with exit code 2, rendered for the terminal.
+type CliError = String;
+
+fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
+    let mut s = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(120);
+    if handler.render_report(&mut s, d).is_err() {
+        s = d.to_string();
+    }
+    s
+}
+
+struct Prepared {
+    components: Vec<Component>,
+    config: Config,
+    result: ScanResult,
+}
+
+fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
+    let components: Vec<Component> = args.paths.iter().map(|p| Component::from_arg(p)).collect();
+    let config_path = args.config.clone().or_else(|| {
+        components
+            .iter()
+            .map(|c| c.root.join(CONFIG_FILE))
+            .find(|p| p.is_file())
+    });
+    let config = match config_path {
+        Some(p) => Config::load(&p).map_err(|e| render_diagnostic(&e))?,
+        None => Config::default(),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let mut opts = ScanOptions::from_config(&config, threads);
+    opts.walk.exclude.extend(args.exclude.iter().cloned());
+    if args.no_default_excludes {
+        opts.walk.default_excludes = false;
+    }
+    opts.walk.respect_gitignore = !args.no_ignore;
+    opts.walk.follow_links = args.follow;
+    if let Some(m) = args.max_file_size {
+        opts.max_file_size = m;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("error: cannot start {threads} threads: {e}"))?;
+    let result = pool
+        .install(|| scan::scan(&components, &config, &opts))
+        .map_err(|e| format!("error: {e}"))?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    for n in &result.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(Prepared {
+        components,
+        config,
+        result,
+    })
+}
+
+fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`flaglint list | head`) is not an error worth a message.
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            Ok(())
+        }
+    }
+}
+
+fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
+    let p = prepare(args)?;
+    let _ = &p.components;
+    let refs = &p.result.references;
+    let text = match args.format {
+        Format::Json => report::json::list(refs, &p.result.stats),
+        Format::Human => {
+            let _ = color;
+            let mut t = report::human::list_table(refs, &p.config);
+            t.push('\n');
+            t.push_str(&report::summary_line(&p.result.stats, refs.len(), None));
+            t.push('\n');
+            t
+        }
+    };
+    emit(args, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
+    let p = prepare(&args.scan)?;
+    let refs = &p.result.references;
+    let findings = rules::run(&Context {
+        references: refs,
+        config: &p.config,
+    });
+    let color = color && args.scan.output.is_none();
+    let text = match args.scan.format {
+        Format::Json => report::json::check(&findings, refs.len(), &p.result.stats),
+        Format::Human => {
+            let mut t = report::human::findings(&findings, color);
+            t.push_str(&report::summary_line(
+                &p.result.stats,
+                refs.len(),
+                Some(&findings),
+            ));
+            t.push('\n');
+            t
+        }
+    };
+    emit(&args.scan, &text)?;
+    let failing = findings.iter().any(|f| match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Warning => true,
+        FailOn::Error => f.severity == crate::model::Severity::Error,
+    });
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn explain(code: Option<&str>) -> Result<i32, CliError> {
+    let mut out = String::new();
+    match code {
+        None => {
+            for r in rules::all() {
+                let i = r.info();
+                out.push_str(&format!(
+                    "{}  {:<22} {:<8} {}\n",
+                    i.code,
+                    i.name,
+                    i.severity.as_str(),
+                    i.summary
+                ));
+            }
+            for (code, name) in rules::RESERVED {
+                out.push_str(&format!(
+                    "{code}  {name:<22} {:<8} (reserved: comes with the endpoint catalog)\n",
+                    "-"
+                ));
+            }
+        }
+        Some(c) => {
+            let Some(i) = rules::find(c) else {
+                if let Some((code, name)) = rules::RESERVED
+                    .iter()
+                    .find(|(k, n)| k.eq_ignore_ascii_case(c) || *n == c)
+                {
+                    return Err(format!(
+                        "error: {code} ({name}) is reserved for a rule that is not implemented yet"
+                    ));
+                }
+                return Err(format!(
+                    "error: no rule `{c}`; `flaglint explain` lists them"
+                ));
+            };
+            out.push_str(&format!(
+                "# {} {} ({})\n\n{}\n",
+                i.code,
+                i.name,
+                i.severity.as_str(),
+                i.doc_text()
+            ));
+        }
+    }
+    print!("{out}");
+    Ok(EXIT_OK)
+}

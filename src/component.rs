@@ -1,0 +1,50 @@
+//! Components: each scanned tree is one client repo (GitLab-CE, Workhorse, Shell, ...).
+
+use std::path::{Path, PathBuf};
+
+/// A scanned tree.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub name: String,
+    pub root: PathBuf,
+}
+
+impl Component {
+    /// From a command-line argument: `PATH` or `NAME=PATH`.
+    pub fn from_arg(arg: &str) -> Component {
+        if let Some((name, path)) = arg.split_once('=') {
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            if valid && !Path::new(arg).exists() {
+                return Component {
+                    name: name.to_string(),
+                    root: PathBuf::from(path),
+                };
+            }
+        }
+        let root = PathBuf::from(arg);
+        Component {
+            name: detect_name(&root),
+            root,
+        }
+    }
+}
+
+/// Names a tree by what it holds: GitLab-CE has `lib/gitlab/gitaly_client.rb`;
+/// otherwise the directory's name.
+pub fn detect_name(root: &Path) -> String {
+    if root.join("lib/gitlab/gitaly_client.rb").is_file() {
+        return "gitlab-ce".to_string();
+    }
+    let dir = if root.is_file() {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        root.to_path_buf()
+    };
+    std::fs::canonicalize(&dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "root".to_string())
+}

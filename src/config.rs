@@ -1,0 +1,403 @@
+//! `flaglint.toml`: the stage registry and the scanner's settings.
+//!
+//! A malformed file is an error that points at the offending span; unknown keys
+//! are errors with a did-you-mean.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file flaglint looks for at the root of each scanned tree.
+pub const CONFIG_FILE: &str = "flaglint.toml";
+/// Files larger than this are skipped with a note.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+/// `GITALY_*` environment variables that configure the client, not a feature.
+pub const DEFAULT_ENV_IGNORE: &[&str] = &[
+    "GITALY_FEATURE_DEFAULT_ON",
+    "GITALY_DISABLE_REQUEST_LIMITS",
+    "GITALY_TESTING_NO_GIT_HOOKS",
+];
+
+/// A feature's stage in the migration process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    ReadyForTesting,
+    OptIn,
+    OptOut,
+    Mandatory,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::ReadyForTesting => "ready-for-testing",
+            Stage::OptIn => "opt-in",
+            Stage::OptOut => "opt-out",
+            Stage::Mandatory => "mandatory",
+        }
+    }
+}
+
+/// One `[[feature]]` entry.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    pub name: String,
+    pub stage: Stage,
+    pub endpoint: Option<String>,
+    pub issue: Option<String>,
+    pub aliases: Vec<String>,
+    /// Where the entry's `name` stands in the registry file (1-based line, column, byte range).
+    pub name_span: (usize, usize),
+}
+
+/// The loaded configuration: registry plus scanner settings.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The registry file, when there is one.
+    pub path: Option<PathBuf>,
+    /// Its text (for diagnostics that point into it).
+    pub source: String,
+    pub features: Vec<Feature>,
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+    pub default_excludes: Option<bool>,
+    pub toggle_methods: Vec<String>,
+    pub env_ignore: Vec<String>,
+    /// Flag name or alias → index into `features`.
+    index: HashMap<String, usize>,
+}
+
+impl Config {
+    /// Whether a registry file was loaded (rules such as FL005 need one).
+    pub fn has_registry(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The registry feature named `flag`, directly or by an alias.
+    pub fn feature(&self, flag: &str) -> Option<&Feature> {
+        self.index.get(flag).map(|&i| &self.features[i])
+    }
+
+    /// Loads and validates `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|e| ConfigError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return Err(ConfigError::at(
+                    path,
+                    lossy,
+                    (at, 1),
+                    "the registry is not valid UTF-8".into(),
+                    "invalid byte".into(),
+                    Some("save flaglint.toml as UTF-8".into()),
+                ));
+            }
+        };
+        Self::parse(path, text)
+    }
+
+    /// Parses registry text; `path` only names the file in messages.
+    pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
+        // A UTF-8 byte-order mark is harmless: skip it but keep offsets right.
+        let body_offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let raw: RawConfig = match toml::from_str(&text[body_offset..]) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let span = e
+                    .span()
+                    .map(|r| (r.start + body_offset, r.len().max(1)))
+                    .unwrap_or((0, 0));
+                let (message, help) = explain_toml_error(e.message());
+                return Err(ConfigError::at(
+                    path,
+                    text,
+                    span,
+                    message,
+                    "here".into(),
+                    help,
+                ));
+            }
+        };
+        let mut config = Config {
+            path: Some(path.to_path_buf()),
+            exclude: raw.scan.exclude,
+            max_file_size: raw.scan.max_file_size,
+            default_excludes: raw.scan.default_excludes,
+            toggle_methods: raw.ruby.toggle_methods,
+            env_ignore: raw.env.ignore,
+            ..Config::default()
+        };
+        for f in raw.features {
+            let span = f.name.span();
+            let span = (span.start + body_offset, span.end - span.start);
+            let name = f.name.into_inner();
+            let check_name = |n: &str, what: &str| -> Result<(), String> {
+                if n.is_empty() {
+                    return Err(format!("{what} is empty"));
+                }
+                if !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    return Err(format!(
+                        "{what} `{n}` is not a flag name (letters, digits and `_` only)"
+                    ));
+                }
+                Ok(())
+            };
+            if let Err(m) = check_name(&name, "the feature name") {
+                return Err(ConfigError::at(
+                    path,
+                    text,
+                    span,
+                    m,
+                    "this name".into(),
+                    None,
+                ));
+            }
+            if let Some(ep) = f.endpoint.as_ref() {
+                let (s, v) = (ep.span(), ep.get_ref());
+                let ok = v
+                    .split_once('/')
+                    .is_some_and(|(svc, m)| !svc.is_empty() && !m.is_empty() && !m.contains('/'));
+                if !ok {
+                    return Err(ConfigError::at(
+                        path,
+                        text,
+                        (s.start + body_offset, s.end - s.start),
+                        format!("endpoint `{v}` is not of the form `Service/Method`"),
+                        "this endpoint".into(),
+                        Some("write it as in the proto, e.g. `CommitService/FindCommit`".into()),
+                    ));
+                }
+            }
+            let idx = config.features.len();
+            let mut names = vec![(name.clone(), span)];
+            for a in &f.aliases {
+                let s = a.span();
+                if let Err(m) = check_name(a.get_ref(), "the alias") {
+                    return Err(ConfigError::at(
+                        path,
+                        text,
+                        (s.start + body_offset, s.end - s.start),
+                        m,
+                        "this alias".into(),
+                        None,
+                    ));
+                }
+                names.push((
+                    a.get_ref().clone(),
+                    (s.start + body_offset, s.end - s.start),
+                ));
+            }
+            for (n, s) in &names {
+                if let Some(&other) = config.index.get(n) {
+                    let first = &config.features[other].name;
+                    return Err(ConfigError::at(
+                        path,
+                        text,
+                        *s,
+                        format!("`{n}` is already the name or an alias of feature `{first}`"),
+                        "named again here".into(),
+                        Some(
+                            "each flag name may appear once in the registry; merge the entries"
+                                .into(),
+                        ),
+                    ));
+                }
+                config.index.insert(n.clone(), idx);
+            }
+            config.features.push(Feature {
+                name,
+                stage: f.stage.into_inner(),
+                endpoint: f.endpoint.map(Spanned::into_inner),
+                issue: f.issue,
+                aliases: f.aliases.into_iter().map(Spanned::into_inner).collect(),
+                name_span: span,
+            });
+        }
+        config.source = text;
+        Ok(config)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    scan: RawScan,
+    #[serde(default)]
+    ruby: RawRuby,
+    #[serde(default)]
+    env: RawEnv,
+    #[serde(default, rename = "feature")]
+    features: Vec<RawFeature>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_file_size: Option<u64>,
+    default_excludes: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRuby {
+    #[serde(default)]
+    toggle_methods: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawEnv {
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeature {
+    name: Spanned<String>,
+    stage: Spanned<Stage>,
+    endpoint: Option<Spanned<String>>,
+    issue: Option<String>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+}
+
+/// Turns toml's "unknown field `x`, expected one of `a`, `b`" into a message
+/// and a did-you-mean.
+fn explain_toml_error(message: &str) -> (String, Option<String>) {
+    let message = message.trim().to_string();
+    let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return (message, None);
+    };
+    let Some((got, expected)) = rest.split_once('`') else {
+        return (message, None);
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(got, c), *c))
+        .filter(|(score, _)| *score >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let help = match best {
+        Some((_, c)) => format!("did you mean `{c}`?"),
+        None if candidates.is_empty() => return (message, None),
+        None => format!("expected one of: {}", candidates.join(", ")),
+    };
+    (message, Some(help))
+}
+
+/// A configuration error: exit code 2.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {message}")]
+    #[diagnostic(code(flaglint::config))]
+    Io { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A registry error with the span it points at.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(flaglint::config))]
+pub struct InvalidConfig {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn at(
+        path: &Path,
+        text: String,
+        span: (usize, usize),
+        message: String,
+        label: String,
+        help: Option<String>,
+    ) -> ConfigError {
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            message: format!("invalid registry: {message}"),
+            src: NamedSource::new(path.display().to_string(), text),
+            span: span.into(),
+            label,
+            help,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("flaglint.toml"), text.to_string())
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest() {
+        let err = parse("[[feature]]\nname = \"x\"\nstag = \"opt-in\"\n").unwrap_err();
+        let ConfigError::Invalid(e) = err else {
+            panic!()
+        };
+        let (help, span) = (e.help, e.span);
+        assert_eq!(help.as_deref(), Some("did you mean `stage`?"));
+        assert_eq!(span.offset(), 23);
+    }
+
+    #[test]
+    fn unknown_stage_suggests_the_closest() {
+        let err = parse("[[feature]]\nname = \"x\"\nstage = \"optout\"\n").unwrap_err();
+        let ConfigError::Invalid(e) = err else {
+            panic!()
+        };
+        let help = e.help;
+        assert_eq!(help.as_deref(), Some("did you mean `opt-out`?"));
+    }
+
+    #[test]
+    fn duplicate_names_and_aliases_are_errors() {
+        let text = "[[feature]]\nname = \"a\"\nstage = \"opt-in\"\n[[feature]]\nname = \"b\"\nstage = \"opt-in\"\naliases = [\"a\"]\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.to_string().contains("`a` is already the name"), "{err}");
+    }
+
+    #[test]
+    fn bom_and_aliases_resolve() {
+        let c = parse("\u{feff}[[feature]]\nname = \"garbage_collect\"\nstage = \"mandatory\"\naliases = [\"gc\"]\n").unwrap();
+        assert_eq!(c.feature("gc").unwrap().name, "garbage_collect");
+        assert_eq!(
+            c.feature("garbage_collect").unwrap().stage,
+            Stage::Mandatory
+        );
+        assert!(c.feature("other").is_none());
+    }
+
+    #[test]
+    fn bad_endpoint_is_an_error() {
+        let err =
+            parse("[[feature]]\nname = \"a\"\nstage = \"opt-in\"\nendpoint = \"FindCommit\"\n")
+                .unwrap_err();
+        assert!(err.to_string().contains("Service/Method"), "{err}");
+    }
+}

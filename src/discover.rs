@@ -1,0 +1,221 @@
+//! Stage 1: discover the files of each component.
+//!
+//! A parallel, gitignore-aware walk (the `ignore` crate, ripgrep's walker).
+//! `.git`, `vendor/` and `node_modules/` are skipped unless default excludes are
+//! turned off; `--exclude` globs use gitignore syntax. Walk errors (unreadable
+//! directories, symlink loops) become warnings; they never stop the scan.
+
+use crate::component::Component;
+use ignore::overrides::OverrideBuilder;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Directory names skipped by default.
+pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[".git", "vendor", "node_modules"];
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub exclude: Vec<String>,
+    pub default_excludes: bool,
+    pub respect_gitignore: bool,
+    pub follow_links: bool,
+    pub threads: usize,
+}
+
+/// The language a file is scanned as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Ruby,
+    /// No extension: Ruby only if its shebang says so.
+    MaybeRubyScript,
+}
+
+/// A file to scan.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub component: usize,
+    pub path: PathBuf,
+    /// Relative to the component root, `/`-separated.
+    pub rel: String,
+    pub language: Language,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Candidate files, sorted by (component, rel).
+    pub files: Vec<FileEntry>,
+    /// Every file the walk saw.
+    pub walked: usize,
+    pub warnings: Vec<String>,
+}
+
+/// The language of a file by its name, or `None` if no frontend reads it.
+pub fn language_of(name: &str) -> Option<Language> {
+    match name.rsplit_once('.') {
+        Some((_, "rb" | "rake" | "ru" | "gemspec")) => Some(Language::Ruby),
+        Some(_) => None,
+        None => match name {
+            "Gemfile" | "Rakefile" | "Guardfile" => Some(Language::Ruby),
+            _ => Some(Language::MaybeRubyScript),
+        },
+    }
+}
+
+/// Walks every component root.
+pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discovered, String> {
+    let mut out = Discovered::default();
+    for (ci, comp) in components.iter().enumerate() {
+        let root = &comp.root;
+        if root.is_file() {
+            out.walked += 1;
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(language) = language_of(&name) {
+                out.files.push(FileEntry {
+                    component: ci,
+                    path: root.clone(),
+                    rel: name,
+                    language,
+                });
+            }
+            continue;
+        }
+        let mut overrides = OverrideBuilder::new(root);
+        for glob in &opts.exclude {
+            overrides
+                .add(&format!("!{glob}"))
+                .map_err(|e| format!("invalid --exclude glob `{glob}`: {e}"))?;
+        }
+        let overrides = overrides
+            .build()
+            .map_err(|e| format!("invalid exclude globs: {e}"))?;
+        let default_excludes = opts.default_excludes;
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .git_ignore(opts.respect_gitignore)
+            .git_global(opts.respect_gitignore)
+            .git_exclude(opts.respect_gitignore)
+            .ignore(opts.respect_gitignore)
+            .parents(opts.respect_gitignore)
+            .follow_links(opts.follow_links)
+            .overrides(overrides)
+            .threads(opts.threads)
+            .filter_entry(move |e| {
+                !(default_excludes
+                    && e.depth() > 0
+                    && e.file_type().is_some_and(|t| t.is_dir())
+                    && DEFAULT_EXCLUDED_DIRS.iter().any(|d| e.file_name() == *d))
+            });
+        let shared = Mutex::new(Found::default());
+        let mut visitors = VisitorBuilder {
+            ci,
+            root,
+            shared: &shared,
+        };
+        builder.build_parallel().visit(&mut visitors);
+        let found = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+        let (files, walked, warnings) = (found.files, found.walked, found.warnings);
+        out.files.extend(files);
+        out.walked += walked;
+        out.warnings.extend(warnings);
+    }
+    out.files
+        .sort_by(|a, b| (a.component, &a.rel).cmp(&(b.component, &b.rel)));
+    out.warnings.sort();
+    out.warnings.dedup();
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Found {
+    files: Vec<FileEntry>,
+    walked: usize,
+    warnings: Vec<String>,
+}
+
+struct VisitorBuilder<'a> {
+    ci: usize,
+    root: &'a Path,
+    shared: &'a Mutex<Found>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor {
+            ci: self.ci,
+            root: self.root,
+            shared: self.shared,
+            local: Found::default(),
+        })
+    }
+}
+
+/// One walker thread: collects locally, hands over when dropped.
+struct Visitor<'a> {
+    ci: usize,
+    root: &'a Path,
+    shared: &'a Mutex<Found>,
+    local: Found,
+}
+
+impl ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_some_and(|t| t.is_file()) {
+                    self.local.walked += 1;
+                    let language = language_of(&e.file_name().to_string_lossy());
+                    if let Some(language) = language {
+                        let rel = e
+                            .path()
+                            .strip_prefix(self.root)
+                            .unwrap_or(e.path())
+                            .to_string_lossy()
+                            .replace('\\', "/");
+                        self.local.files.push(FileEntry {
+                            component: self.ci,
+                            path: e.into_path(),
+                            rel,
+                            language,
+                        });
+                    }
+                }
+            }
+            Err(err) => self.local.warnings.push(describe_walk_error(&err)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        shared.files.append(&mut self.local.files);
+        shared.walked += self.local.walked;
+        shared.warnings.append(&mut self.local.warnings);
+    }
+}
+
+fn describe_walk_error(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            format!("{}: {}", path.display(), describe_walk_error(err))
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk_error(err)
+        }
+        ignore::Error::Loop { ancestor, child } => format!(
+            "symlink loop: {} points back to {}",
+            child.display(),
+            ancestor.display()
+        ),
+        other => other.to_string(),
+    }
+}

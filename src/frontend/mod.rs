@@ -1,0 +1,67 @@
+//! Language frontends: one module per language. Each turns a file's bytes into
+//! raw references (flag, kind, form, span, status, branches).
+
+pub mod ruby;
+
+use crate::model::{Kind, Span, Status};
+use tree_sitter::Node;
+
+/// A reference as a frontend sees it, before it is placed in a component.
+#[derive(Debug, Clone)]
+pub struct RawRef {
+    pub flag: String,
+    pub kind: Kind,
+    pub form: &'static str,
+    pub call: &'static str,
+    pub span: Span,
+    pub status: Status,
+    pub enabled_branch: Option<Span>,
+    pub legacy_branch: Option<Span>,
+}
+
+/// Line starts of one file, to turn byte offsets into lines and columns.
+pub struct SourceMap<'a> {
+    src: &'a [u8],
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SourceMap<'a> {
+    pub fn new(src: &'a [u8]) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', src).map(|i| i + 1));
+        SourceMap { src, line_starts }
+    }
+
+    /// The span of a syntax node.
+    pub fn span(&self, node: Node) -> Span {
+        self.range(node.start_byte(), node.end_byte())
+    }
+
+    /// The span of a byte range.
+    pub fn range(&self, start: usize, end: usize) -> Span {
+        let (line, column) = self.line_col(start);
+        let (end_line, end_column) = self.line_col(end);
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+            start_byte: start,
+            end_byte: end,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset. Invalid UTF-8 counts
+    /// one column per byte that does not continue a sequence.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let column = self.src[start..offset]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count()
+            + 1;
+        (line, column)
+    }
+}

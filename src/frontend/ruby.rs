@@ -1,0 +1,1015 @@
+//! The Ruby frontend: GitLab-CE and GitLab Shell.
+//!
+//! Parses a file with tree-sitter-ruby and extracts every reference to a Gitaly
+//! feature flag: `gitaly_migrate` and `GitalyClient.migrate` toggles,
+//! `feature_enabled?` checks, Flipper calls, `GITALY_*` env vars and test stubs.
+//! Comments, strings and heredocs are never references: only call nodes are read.
+//!
+//! The tree is walked with a cursor, never by recursion, so deeply nested input
+//! cannot overflow the stack.
+
+use super::{RawRef, SourceMap};
+use crate::model::{Kind, Status};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use tree_sitter::{Node, Parser, Tree};
+
+/// Methods that wrap `GitalyClient.migrate` / `feature_enabled?`: a `def` with one
+/// of these names is a wrapper, and the flag it passes on is not a reference.
+pub const BUILTIN_TOGGLE_METHODS: &[&str] = &["gitaly_migrate"];
+const WRAPPER_DEFS: &[&str] = &["gitaly_migrate", "migrate", "feature_enabled?"];
+const FLIPPER_CHECKS: &[&str] = &["enabled?", "disabled?", "get", "persisted?"];
+const FLIPPER_SETS: &[&str] = &[
+    "enable",
+    "disable",
+    "enable_percentage_of_time",
+    "disable_percentage_of_time",
+    "enable_percentage_of_actors",
+    "remove",
+];
+const ITERATORS: &[&str] = &[
+    "each",
+    "map",
+    "flat_map",
+    "each_with_object",
+    "select",
+    "reject",
+    "any?",
+    "all?",
+    "to_h",
+    "each_with_index",
+    "filter_map",
+    "find",
+    "detect",
+    "collect",
+    "none?",
+];
+const SHARED_EXAMPLES: &[&str] = &["shared_examples", "shared_examples_for", "shared_context"];
+const IT_BEHAVES_LIKE: &[&str] = &[
+    "it_behaves_like",
+    "include_examples",
+    "it_should_behave_like",
+    "include_context",
+];
+
+/// Settings of the Ruby frontend.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Extra wrapper method names, treated like `gitaly_migrate` (`[ruby] toggle_methods`).
+    pub toggle_methods: Vec<String>,
+    /// `GITALY_*` environment variables that are settings, not flags.
+    pub env_ignore: Vec<String>,
+}
+
+/// What a Ruby file yielded.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub refs: Vec<RawRef>,
+    /// The parser had to recover from syntax errors.
+    pub syntax_errors: bool,
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses Ruby source with a per-thread parser.
+pub fn parse(src: &[u8]) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_ruby::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()?.parse(src, None)
+    })
+}
+
+/// Extracts the references of one Ruby file. `is_test` marks test code
+/// (`spec/`, `*_spec.rb`): every reference there is a `test-stub`.
+pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
+    let Some(tree) = parse(src) else {
+        return Extracted::default();
+    };
+    let root = tree.root_node();
+    let mut file = FileFacts::collect(root, src, opts);
+    let mut refs = Vec::new();
+    let candidates = std::mem::take(&mut file.candidates);
+    for node in candidates {
+        file.extract_site(node, &mut refs);
+    }
+    if is_test {
+        for r in &mut refs {
+            r.kind = Kind::TestStub;
+        }
+    }
+    refs.sort_by_key(|r| (r.span.start_byte, r.span.end_byte));
+    Extracted {
+        refs,
+        syntax_errors: root.has_error(),
+    }
+}
+
+/// A value a constant or `let` holds, as far as flag names go.
+#[derive(Debug, Clone)]
+enum Value {
+    /// A symbol or string.
+    Name(String),
+    /// A hash (values) or array (elements): each a flag, perhaps with a status.
+    Table(Vec<(String, Option<Status>)>),
+}
+
+/// What the first pass learns about a file.
+struct FileFacts<'t, 's> {
+    src: &'s [u8],
+    map: SourceMap<'s>,
+    opts: &'s Options,
+    consts: HashMap<&'s str, Value>,
+    lets: HashMap<String, Value>,
+    /// Assignments to local variables: (name, index in a multiple assignment, rhs).
+    assigns: Vec<(&'s str, usize, Node<'t>)>,
+    /// `it_behaves_like 'name', args...` calls.
+    behaves_like: Vec<Node<'t>>,
+    candidates: Vec<Node<'t>>,
+}
+
+/// How a flag name was written.
+enum Name<'t> {
+    /// Resolved statically, directly or through a constant or `let`.
+    Static(Vec<(String, Option<Status>)>),
+    /// Looked up in a table: one flag per entry.
+    Indirect(Vec<(String, Option<Status>)>),
+    /// Through a shared example's parameter: one flag per `it_behaves_like` site.
+    SharedExample(Vec<(String, Node<'t>)>),
+    /// Built at run time.
+    Dynamic,
+    /// A wrapper passing its own parameter on: not a reference.
+    Wrapper,
+}
+
+impl<'t, 's> FileFacts<'t, 's>
+where
+    's: 't,
+{
+    fn collect(root: Node<'t>, src: &'s [u8], opts: &'s Options) -> Self {
+        let mut f = FileFacts {
+            src,
+            map: SourceMap::new(src),
+            opts,
+            consts: HashMap::new(),
+            lets: HashMap::new(),
+            assigns: Vec::new(),
+            behaves_like: Vec::new(),
+            candidates: Vec::new(),
+        };
+        let mut cursor = root.walk();
+        'walk: loop {
+            let node = cursor.node();
+            f.visit(node);
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        f
+    }
+
+    fn text(&self, node: Node) -> &'s str {
+        std::str::from_utf8(&self.src[node.byte_range()]).unwrap_or("")
+    }
+
+    fn visit(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "assignment" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                match left.kind() {
+                    "constant" => {
+                        if let Some(v) = self.value_of(right) {
+                            self.consts.insert(self.text(left), v);
+                        }
+                    }
+                    "identifier" => self.assigns.push((self.text(left), 0, right)),
+                    "left_assignment_list" => {
+                        let mut c = left.walk();
+                        for (i, n) in left.named_children(&mut c).enumerate() {
+                            if n.kind() == "identifier" {
+                                self.assigns.push((self.text(n), i, right));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "element_reference"
+                if node
+                    .child_by_field_name("object")
+                    .is_some_and(|o| self.text(o) == "ENV") =>
+            {
+                self.candidates.push(node);
+            }
+            "call" => {
+                let Some(method) = node.child_by_field_name("method") else {
+                    return;
+                };
+                let m = self.text(method);
+                if m == "let" || m == "let!" {
+                    let arg = first_arg(node);
+                    let body = node
+                        .child_by_field_name("block")
+                        .and_then(|b| b.child_by_field_name("body"))
+                        .filter(|b| b.named_child_count() == 1)
+                        .and_then(|b| b.named_child(0));
+                    if let (Some(arg), Some(body)) = (arg, body) {
+                        if let (Some(name), Some(v)) = (self.literal(arg), self.value_of(body)) {
+                            self.lets.insert(name, v);
+                        }
+                    }
+                    return;
+                }
+                if IT_BEHAVES_LIKE.contains(&m) {
+                    self.behaves_like.push(node);
+                    return;
+                }
+                if self.is_candidate_method(m) {
+                    self.candidates.push(node);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn is_candidate_method(&self, m: &str) -> bool {
+        matches!(
+            m,
+            "gitaly_migrate"
+                | "migrate"
+                | "feature_enabled?"
+                | "fetch"
+                | "key?"
+                | "has_key?"
+                | "include?"
+                | "with"
+                | "stub_feature_flags"
+        ) || FLIPPER_CHECKS.contains(&m)
+            || FLIPPER_SETS.contains(&m)
+            || self.opts.toggle_methods.iter().any(|t| t == m)
+    }
+
+    /// The text of a symbol or a string without interpolation.
+    fn literal(&self, node: Node) -> Option<String> {
+        match node.kind() {
+            "simple_symbol" => Some(self.text(node).trim_start_matches(':').to_string()),
+            "hash_key_symbol" | "bare_symbol" | "bare_string" | "string" | "delimited_symbol" => {
+                let mut c = node.walk();
+                let mut out = String::new();
+                for child in node.named_children(&mut c) {
+                    match child.kind() {
+                        "string_content" => out.push_str(self.text(child)),
+                        _ => return None,
+                    }
+                }
+                if node.kind() == "hash_key_symbol" {
+                    out.push_str(self.text(node));
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    /// The flag-name value of a constant's or `let`'s right-hand side.
+    fn value_of(&self, node: Node) -> Option<Value> {
+        let node = strip_freeze(node, self.src);
+        if let Some(name) = self.literal(node) {
+            return Some(Value::Name(name));
+        }
+        let mut c = node.walk();
+        match node.kind() {
+            "hash" => {
+                let mut entries = Vec::new();
+                for pair in node.named_children(&mut c).filter(|p| p.kind() == "pair") {
+                    if let Some(v) = pair.child_by_field_name("value") {
+                        entries.extend(self.table_entry(v));
+                    }
+                }
+                (!entries.is_empty()).then_some(Value::Table(entries))
+            }
+            "array" | "string_array" | "symbol_array" => {
+                let entries: Vec<_> = node
+                    .named_children(&mut c)
+                    .filter_map(|e| self.literal(e).map(|n| (n, None)))
+                    .collect();
+                (!entries.is_empty()).then_some(Value::Table(entries))
+            }
+            _ => None,
+        }
+    }
+
+    /// A table value: `:flag`, `'flag'` or `[:flag, MigrationStatus::OPT_IN]`.
+    fn table_entry(&self, v: Node) -> Option<(String, Option<Status>)> {
+        if let Some(name) = self.literal(v) {
+            return Some((name, None));
+        }
+        if v.kind() == "array" {
+            let first = v.named_child(0)?;
+            let name = self.literal(first)?;
+            let status = v.named_child(1).and_then(|s| self.status_constant(s));
+            return Some((name, status));
+        }
+        None
+    }
+
+    fn status_constant(&self, node: Node) -> Option<Status> {
+        match node.kind() {
+            "scope_resolution" => node
+                .child_by_field_name("name")
+                .and_then(|n| Status::from_constant(self.text(n))),
+            "constant" => Status::from_constant(self.text(node)),
+            _ => None,
+        }
+    }
+
+    /// Classifies one candidate node and pushes its references.
+    fn extract_site(&mut self, node: Node<'t>, out: &mut Vec<RawRef>) {
+        if node.kind() == "element_reference" {
+            // ENV['GITALY_X']
+            if let Some(arg) = node.named_child(1) {
+                self.env_ref(node, arg, out);
+            }
+            return;
+        }
+        let method = node
+            .child_by_field_name("method")
+            .map(|m| self.text(m))
+            .unwrap_or("");
+        let receiver = node.child_by_field_name("receiver");
+        let recv = receiver.map(|r| self.text(r)).unwrap_or("");
+        let is_gitaly_client = |r: &str| r == "GitalyClient" || r.ends_with("::GitalyClient");
+        let (kind, call): (Kind, &'static str) = match method {
+            "gitaly_migrate" => (Kind::Toggle, "gitaly_migrate"),
+            "migrate" if is_gitaly_client(recv) => (Kind::Toggle, "migrate"),
+            "feature_enabled?"
+                if receiver.is_none() || is_gitaly_client(recv) || recv == "described_class" =>
+            {
+                (Kind::Check, "feature_enabled")
+            }
+            "fetch" | "key?" | "has_key?" | "include?" if recv == "ENV" => {
+                if let Some(arg) = first_arg(node) {
+                    self.env_ref(node, arg, out);
+                }
+                return;
+            }
+            "with" => return self.rspec_stub(node, receiver, out),
+            "stub_feature_flags" => return self.stub_feature_flags(node, out),
+            m if (recv == "Feature" || recv == "::Feature")
+                && (FLIPPER_CHECKS.contains(&m) || FLIPPER_SETS.contains(&m)) =>
+            {
+                let kind = if FLIPPER_SETS.contains(&m) {
+                    Kind::Set
+                } else {
+                    Kind::Check
+                };
+                return self.flipper(node, kind, "flipper", true, out);
+            }
+            m if recv.ends_with("Feature::Gitaly") && FLIPPER_CHECKS.contains(&m) => {
+                return self.flipper(node, Kind::Check, "flipper_gitaly", false, out);
+            }
+            m if self.opts.toggle_methods.iter().any(|t| t == m) => (Kind::Toggle, "toggle_method"),
+            _ => return,
+        };
+        let Some(arg) = first_arg(node) else { return };
+        let status_arg = keyword_arg(node, "status", self.src);
+        let written = match status_arg {
+            None => Status::Default,
+            Some(s) => self.status_constant(s).unwrap_or(Status::Unknown),
+        };
+        let (enabled, legacy) = if kind == Kind::Toggle {
+            self.block_branches(node)
+        } else {
+            self.condition_branches(node)
+        };
+        let span = self.map.span(node);
+        let mk = |flag: String, form: &'static str, status: Status| RawRef {
+            flag,
+            kind,
+            form,
+            call,
+            span,
+            status,
+            enabled_branch: enabled,
+            legacy_branch: legacy,
+        };
+        match self.resolve_name(arg) {
+            Name::Wrapper => {}
+            Name::Dynamic => out.push(mk(self.text(arg).to_string(), "dynamic", written)),
+            Name::Static(names) => {
+                for (n, s) in names {
+                    out.push(mk(n, call, pick_status(written, s)));
+                }
+            }
+            Name::Indirect(names) => {
+                for (n, s) in names {
+                    out.push(mk(n, "indirect", pick_status(written, s)));
+                }
+            }
+            Name::SharedExample(sites) => {
+                for (n, site) in sites {
+                    let mut r = mk(n, "shared_example", written);
+                    r.span = self.map.span(site);
+                    r.kind = Kind::TestStub;
+                    r.enabled_branch = None;
+                    r.legacy_branch = None;
+                    out.push(r);
+                }
+            }
+        }
+    }
+
+    /// Resolves the node that names the flag.
+    fn resolve_name(&self, arg: Node<'t>) -> Name<'t> {
+        if let Some(n) = self.literal(arg) {
+            return Name::Static(vec![(n, None)]);
+        }
+        match arg.kind() {
+            "string" | "delimited_symbol" => {
+                // Interpolated: dynamic unless a wrapper builds it from its parameter.
+                if self.in_wrapper(arg) {
+                    Name::Wrapper
+                } else {
+                    Name::Dynamic
+                }
+            }
+            "constant" | "scope_resolution" => {
+                let name = match arg.kind() {
+                    "constant" => self.text(arg),
+                    _ => arg
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or(""),
+                };
+                match self.consts.get(name) {
+                    Some(Value::Name(n)) => Name::Static(vec![(n.clone(), None)]),
+                    _ => Name::Dynamic,
+                }
+            }
+            "element_reference" => self.lookup(arg),
+            "identifier" => self.resolve_identifier(arg),
+            _ => Name::Dynamic,
+        }
+    }
+
+    /// `CONST[key]`: one flag per value of the table.
+    fn lookup(&self, node: Node) -> Name<'t> {
+        let table = node
+            .child_by_field_name("object")
+            .and_then(|o| match o.kind() {
+                "constant" => self.consts.get(self.text(o)),
+                "scope_resolution" => o
+                    .child_by_field_name("name")
+                    .and_then(|n| self.consts.get(self.text(n))),
+                _ => None,
+            });
+        match table {
+            Some(Value::Table(entries)) => Name::Indirect(entries.clone()),
+            _ => Name::Dynamic,
+        }
+    }
+
+    fn resolve_identifier(&self, ident: Node<'t>) -> Name<'t> {
+        let name = self.text(ident);
+        let scope = enclosing_def(ident);
+        // 1. A local variable assigned earlier in the same method.
+        let assigned = self
+            .assigns
+            .iter()
+            .filter(|(n, _, rhs)| {
+                *n == name && rhs.start_byte() < ident.start_byte() && enclosing_def(*rhs) == scope
+            })
+            .max_by_key(|(_, _, rhs)| rhs.start_byte());
+        if let Some(&(_, index, rhs)) = assigned {
+            let rhs = strip_freeze(rhs, self.src);
+            if rhs.kind() == "element_reference" {
+                return match (self.lookup(rhs), index) {
+                    (Name::Indirect(e), 0) => Name::Indirect(e),
+                    _ => Name::Dynamic,
+                };
+            }
+            if index == 0 {
+                if let Some(n) = self.literal(rhs) {
+                    return Name::Static(vec![(n, None)]);
+                }
+            }
+            return self.resolve_name(rhs);
+        }
+        // 2. A block parameter: iterating a table, or a shared example's parameter.
+        let mut node = ident;
+        while let Some(parent) = node.parent() {
+            if matches!(parent.kind(), "block" | "do_block") {
+                if let Some(pos) = block_param_index(parent, name, self.src) {
+                    return self.block_param_name(parent, pos);
+                }
+            }
+            if matches!(parent.kind(), "method" | "singleton_method") {
+                break;
+            }
+            node = parent;
+        }
+        // 3. A method parameter.
+        if let Some(def) = scope {
+            if def_has_param(def, name, self.src) {
+                return if self.is_wrapper_def(def) {
+                    Name::Wrapper
+                } else {
+                    Name::Dynamic
+                };
+            }
+        }
+        // 4. An RSpec `let`.
+        match self.lets.get(name) {
+            Some(Value::Name(n)) => Name::Static(vec![(n.clone(), None)]),
+            _ => Name::Dynamic,
+        }
+    }
+
+    fn block_param_name(&self, block: Node<'t>, pos: usize) -> Name<'t> {
+        let Some(call) = block.parent().filter(|c| c.kind() == "call") else {
+            return Name::Dynamic;
+        };
+        let method = call
+            .child_by_field_name("method")
+            .map(|m| self.text(m))
+            .unwrap_or("");
+        if ITERATORS.contains(&method) && pos == 0 {
+            let receiver = call
+                .child_by_field_name("receiver")
+                .map(|r| strip_freeze(r, self.src));
+            let table = receiver.and_then(|r| match r.kind() {
+                "constant" => self.consts.get(self.text(r)).cloned(),
+                _ => self.value_of(r),
+            });
+            return match table {
+                Some(Value::Table(entries)) => Name::Indirect(entries),
+                _ => Name::Dynamic,
+            };
+        }
+        if SHARED_EXAMPLES.contains(&method) {
+            let Some(example) = first_arg(call).and_then(|a| self.literal(a)) else {
+                return Name::Dynamic;
+            };
+            let mut sites = Vec::new();
+            for site in &self.behaves_like {
+                let mut c = site.walk();
+                let args: Vec<Node> = site
+                    .child_by_field_name("arguments")
+                    .map(|a| a.named_children(&mut c).collect())
+                    .unwrap_or_default();
+                if args.first().and_then(|a| self.literal(*a)).as_deref() != Some(&example) {
+                    continue;
+                }
+                if let Some(flag) = args.get(pos + 1).and_then(|a| self.literal(*a)) {
+                    sites.push((flag, *site));
+                }
+            }
+            return Name::SharedExample(sites);
+        }
+        Name::Dynamic
+    }
+
+    fn in_wrapper(&self, node: Node) -> bool {
+        enclosing_def(node).is_some_and(|d| self.is_wrapper_def(d))
+    }
+
+    fn is_wrapper_def(&self, def: Node) -> bool {
+        let name = def
+            .child_by_field_name("name")
+            .map(|n| self.text(n))
+            .unwrap_or("");
+        WRAPPER_DEFS.contains(&name) || self.opts.toggle_methods.iter().any(|t| t == name)
+    }
+
+    /// `ENV['GITALY_X']`, `ENV.fetch("GITALY_X")`.
+    fn env_ref(&self, node: Node, arg: Node, out: &mut Vec<RawRef>) {
+        let (flag, form) = match self.literal(arg) {
+            Some(var) => {
+                let Some(rest) = var.strip_prefix("GITALY_") else {
+                    return;
+                };
+                if rest.is_empty() || self.opts.env_ignore.contains(&var) {
+                    return;
+                }
+                (rest.to_ascii_lowercase(), "env")
+            }
+            None if arg.kind() == "string"
+                && self
+                    .text(arg)
+                    .get(1..)
+                    .is_some_and(|t| t.starts_with("GITALY_")) =>
+            {
+                (self.text(arg).to_string(), "dynamic")
+            }
+            None => return,
+        };
+        out.push(RawRef {
+            flag,
+            kind: Kind::Env,
+            form,
+            call: "env",
+            span: self.map.span(node),
+            status: Status::None,
+            enabled_branch: None,
+            legacy_branch: None,
+        });
+    }
+
+    /// `Feature.enabled?(:gitaly_x)` (`prefixed`) or `Feature::Gitaly.enabled?(:x)`.
+    fn flipper(
+        &self,
+        node: Node<'t>,
+        kind: Kind,
+        call: &'static str,
+        prefixed: bool,
+        out: &mut Vec<RawRef>,
+    ) {
+        let Some(arg) = first_arg(node) else { return };
+        let (flag, form) = match self.literal(arg) {
+            Some(n) if !prefixed => (n, call),
+            Some(n) => match n.strip_prefix("gitaly_") {
+                Some(rest) if !rest.is_empty() => (rest.to_string(), call),
+                _ => return,
+            },
+            None => {
+                let text = self.text(arg);
+                let gitaly_dynamic =
+                    !prefixed || text.get(1..).is_some_and(|t| t.starts_with("gitaly_"));
+                if !gitaly_dynamic || self.in_wrapper(arg) {
+                    return;
+                }
+                (text.to_string(), "dynamic")
+            }
+        };
+        let (enabled, legacy) = if kind == Kind::Check {
+            self.condition_branches(node)
+        } else {
+            (None, None)
+        };
+        out.push(RawRef {
+            flag,
+            kind,
+            form,
+            call,
+            span: self.map.span(node),
+            status: Status::None,
+            enabled_branch: enabled,
+            legacy_branch: legacy,
+        });
+    }
+
+    /// `receive(:feature_enabled?).with(:x, ...)`.
+    fn rspec_stub(&self, node: Node<'t>, receiver: Option<Node>, out: &mut Vec<RawRef>) {
+        let Some(receive) = receiver.filter(|r| r.kind() == "call") else {
+            return;
+        };
+        let is_receive = receive
+            .child_by_field_name("method")
+            .is_some_and(|m| matches!(self.text(m), "receive" | "have_received"));
+        let stubbed = first_arg(receive).and_then(|a| self.literal(a));
+        if !is_receive
+            || !matches!(
+                stubbed.as_deref(),
+                Some("feature_enabled?" | "migrate" | "gitaly_migrate")
+            )
+        {
+            return;
+        }
+        let Some(arg) = first_arg(node) else { return };
+        let status = match keyword_arg(node, "status", self.src) {
+            None => Status::Default,
+            Some(s) => self.status_constant(s).unwrap_or(Status::Unknown),
+        };
+        let span = self.map.span(node);
+        let mut push = |flag: String, form: &'static str| {
+            out.push(RawRef {
+                flag,
+                kind: Kind::TestStub,
+                form,
+                call: "rspec_stub",
+                span,
+                status,
+                enabled_branch: None,
+                legacy_branch: None,
+            })
+        };
+        match self.resolve_name(arg) {
+            Name::Static(n) => n.into_iter().for_each(|(f, _)| push(f, "rspec_stub")),
+            Name::Indirect(n) => n.into_iter().for_each(|(f, _)| push(f, "indirect")),
+            Name::SharedExample(sites) => {
+                for (flag, site) in sites {
+                    out.push(RawRef {
+                        flag,
+                        kind: Kind::TestStub,
+                        form: "shared_example",
+                        call: "rspec_stub",
+                        span: self.map.span(site),
+                        status,
+                        enabled_branch: None,
+                        legacy_branch: None,
+                    });
+                }
+            }
+            Name::Dynamic => push(self.text(arg).to_string(), "dynamic"),
+            Name::Wrapper => {}
+        }
+    }
+
+    /// `stub_feature_flags(gitaly_x: true)`: one reference per `gitaly_` key.
+    fn stub_feature_flags(&self, node: Node, out: &mut Vec<RawRef>) {
+        let Some(args) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut c = args.walk();
+        let mut pairs: Vec<Node> = Vec::new();
+        for a in args.named_children(&mut c) {
+            match a.kind() {
+                "pair" => pairs.push(a),
+                "hash" => {
+                    let mut c2 = a.walk();
+                    pairs.extend(a.named_children(&mut c2).filter(|p| p.kind() == "pair"));
+                }
+                _ => {}
+            }
+        }
+        for pair in pairs {
+            let Some(key) = pair.child_by_field_name("key") else {
+                continue;
+            };
+            let name = self
+                .literal(key)
+                .map(|k| k.trim_end_matches(':').to_string());
+            let Some(flag) = name.as_deref().and_then(|n| n.strip_prefix("gitaly_")) else {
+                continue;
+            };
+            if flag.is_empty() {
+                continue;
+            }
+            out.push(RawRef {
+                flag: flag.to_string(),
+                kind: Kind::TestStub,
+                form: "stub_feature_flags",
+                call: "stub_feature_flags",
+                span: self.map.span(pair),
+                status: Status::None,
+                enabled_branch: None,
+                legacy_branch: None,
+            });
+        }
+    }
+
+    /// The Gitaly and legacy branches of a toggle's block `do |is_enabled| ... end`.
+    fn block_branches(
+        &self,
+        call: Node,
+    ) -> (Option<crate::model::Span>, Option<crate::model::Span>) {
+        let Some(block) = call.child_by_field_name("block") else {
+            return (None, None);
+        };
+        let Some(param) = block
+            .child_by_field_name("parameters")
+            .and_then(|p| p.named_child(0))
+            .filter(|p| p.kind() == "identifier")
+        else {
+            return (None, None);
+        };
+        let param = self.text(param);
+        let Some(body) = block.child_by_field_name("body") else {
+            return (None, None);
+        };
+        let mut c = body.walk();
+        let stmts: Vec<Node> = body
+            .named_children(&mut c)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        for (i, stmt) in stmts.iter().enumerate() {
+            let Some(cond) = stmt.child_by_field_name("condition") else {
+                continue;
+            };
+            let Some(positive) = self.tests_param(cond, param) else {
+                continue;
+            };
+            return match stmt.kind() {
+                "if" | "unless" | "conditional" => {
+                    let (then, other) = self.if_branches(*stmt);
+                    if (stmt.kind() == "unless") ^ !positive {
+                        (other, then)
+                    } else {
+                        (then, other)
+                    }
+                }
+                "if_modifier" | "unless_modifier" => {
+                    let body = stmt.child_by_field_name("body").map(|b| self.map.span(b));
+                    let rest = match (stmts.get(i + 1), stmts.last()) {
+                        (Some(first), Some(last)) => {
+                            Some(self.map.range(first.start_byte(), last.end_byte()))
+                        }
+                        _ => None,
+                    };
+                    if (stmt.kind() == "unless_modifier") ^ !positive {
+                        (rest, body)
+                    } else {
+                        (body, rest)
+                    }
+                }
+                _ => (None, None),
+            };
+        }
+        (None, None)
+    }
+
+    /// Whether `cond` is `param` (Some(true)) or `!param` / `not param` (Some(false)).
+    fn tests_param(&self, cond: Node, param: &str) -> Option<bool> {
+        let cond = unparen(cond);
+        match cond.kind() {
+            "identifier" if self.text(cond) == param => Some(true),
+            "unary" | "not" => {
+                let operand = cond.child_by_field_name("operand")?;
+                self.tests_param(operand, param).map(|p| !p)
+            }
+            _ => None,
+        }
+    }
+
+    /// The then- and else-branch spans of an `if`, `unless` or ternary.
+    fn if_branches(&self, stmt: Node) -> (Option<crate::model::Span>, Option<crate::model::Span>) {
+        let branch = |n: Option<Node>| -> Option<crate::model::Span> {
+            let n = n?;
+            match n.kind() {
+                "then" | "else" => {
+                    let mut c = n.walk();
+                    let kids: Vec<Node> = n.named_children(&mut c).collect();
+                    let (first, last) = (kids.first()?, kids.last()?);
+                    Some(self.map.range(first.start_byte(), last.end_byte()))
+                }
+                _ => Some(self.map.span(n)),
+            }
+        };
+        (
+            branch(stmt.child_by_field_name("consequence")),
+            branch(stmt.child_by_field_name("alternative")),
+        )
+    }
+
+    /// For a check used as a condition: its Gitaly and legacy branches.
+    fn condition_branches(
+        &self,
+        call: Node,
+    ) -> (Option<crate::model::Span>, Option<crate::model::Span>) {
+        let mut node = call;
+        let mut positive = true;
+        while let Some(parent) = node.parent() {
+            match parent.kind() {
+                "parenthesized_statements" => {}
+                "unary" | "not" => positive = !positive,
+                "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
+                    if parent.child_by_field_name("condition") == Some(node) =>
+                {
+                    let (then, other) = match parent.kind() {
+                        "if_modifier" | "unless_modifier" => (
+                            parent.child_by_field_name("body").map(|b| self.map.span(b)),
+                            None,
+                        ),
+                        _ => self.if_branches(parent),
+                    };
+                    let negated = parent.kind().starts_with("unless") ^ !positive;
+                    return if negated {
+                        (other, then)
+                    } else {
+                        (then, other)
+                    };
+                }
+                _ => return (None, None),
+            }
+            node = parent;
+        }
+        (None, None)
+    }
+}
+
+/// The status of an entry: the site's own when it states one, else the table's.
+fn pick_status(written: Status, entry: Option<Status>) -> Status {
+    match (written, entry) {
+        (Status::Unknown, Some(s)) => s,
+        (w, _) => w,
+    }
+}
+
+fn unparen(mut n: Node) -> Node {
+    while n.kind() == "parenthesized_statements" && n.named_child_count() == 1 {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
+    }
+    n
+}
+
+/// `X.freeze` → `X`.
+fn strip_freeze<'t>(node: Node<'t>, src: &[u8]) -> Node<'t> {
+    if node.kind() == "call"
+        && node
+            .child_by_field_name("method")
+            .is_some_and(|m| &src[m.byte_range()] == b"freeze")
+    {
+        if let Some(r) = node.child_by_field_name("receiver") {
+            return r;
+        }
+    }
+    node
+}
+
+fn first_arg(call: Node) -> Option<Node> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let first = args
+        .named_children(&mut c)
+        .find(|n| !matches!(n.kind(), "comment" | "pair" | "block_argument"));
+    first
+}
+
+/// The value of `key:` among a call's arguments.
+fn keyword_arg<'t>(call: Node<'t>, key: &str, src: &[u8]) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let mut pairs: Vec<Node<'t>> = Vec::new();
+    for a in args.named_children(&mut c) {
+        match a.kind() {
+            "pair" => pairs.push(a),
+            "hash" => {
+                let mut c2 = a.walk();
+                pairs.extend(a.named_children(&mut c2).filter(|p| p.kind() == "pair"));
+            }
+            _ => {}
+        }
+    }
+    pairs.into_iter().find_map(|p| {
+        let k = p.child_by_field_name("key")?;
+        let text = &src[k.byte_range()];
+        let matches = match k.kind() {
+            "hash_key_symbol" => text == key.as_bytes(),
+            "simple_symbol" => text.strip_prefix(b":") == Some(key.as_bytes()),
+            _ => false,
+        };
+        matches.then(|| p.child_by_field_name("value")).flatten()
+    })
+}
+
+fn enclosing_def(node: Node) -> Option<Node> {
+    let mut n = node.parent();
+    while let Some(p) = n {
+        if matches!(p.kind(), "method" | "singleton_method") {
+            return Some(p);
+        }
+        n = p.parent();
+    }
+    None
+}
+
+fn param_name<'s>(p: Node, src: &'s [u8]) -> &'s [u8] {
+    let n = if p.kind() == "identifier" {
+        Some(p)
+    } else {
+        p.child_by_field_name("name")
+    };
+    n.map(|n| &src[n.byte_range()]).unwrap_or(b"")
+}
+
+fn def_has_param(def: Node, name: &str, src: &[u8]) -> bool {
+    let Some(params) = def.child_by_field_name("parameters") else {
+        return false;
+    };
+    let mut c = params.walk();
+    let found = params
+        .named_children(&mut c)
+        .any(|p| param_name(p, src) == name.as_bytes());
+    found
+}
+
+fn block_param_index(block: Node, name: &str, src: &[u8]) -> Option<usize> {
+    let params = block.child_by_field_name("parameters")?;
+    let mut c = params.walk();
+    let found = params
+        .named_children(&mut c)
+        .position(|p| param_name(p, src) == name.as_bytes());
+    found
+}

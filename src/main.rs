@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(flaglint::main_with_args());
+}

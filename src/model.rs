@@ -1,0 +1,192 @@
+//! The data every stage of the pipeline shares: source spans, references and findings.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A region of a source file. Lines and columns are 1-based; columns count
+/// characters (not bytes), as editors and rustc do. `end_column` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Byte offsets into the file, for diagnostics and fixes.
+    #[serde(skip)]
+    pub start_byte: usize,
+    #[serde(skip)]
+    pub end_byte: usize,
+}
+
+/// What a reference does with the flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Switches between the Gitaly path and the legacy path (`gitaly_migrate`, `GitalyClient.migrate`).
+    Toggle,
+    /// Evaluates the flag (`feature_enabled?`, `Feature.enabled?`).
+    Check,
+    /// Turns the flag on or off (`Feature.enable`, `Feature.disable`).
+    Set,
+    /// Reads a `GITALY_*` environment variable.
+    Env,
+    /// Names the flag in test code (stubs, `stub_feature_flags`, any reference under `spec/`).
+    TestStub,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Toggle => "toggle",
+            Kind::Check => "check",
+            Kind::Set => "set",
+            Kind::Env => "env",
+            Kind::TestStub => "test-stub",
+        }
+    }
+}
+
+/// The migration status written at a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Disabled,
+    OptIn,
+    OptOut,
+    Mandatory,
+    /// No status argument: GitLab's wrappers then default to `OPT_IN`.
+    Default,
+    /// A status argument flaglint could not resolve statically.
+    Unknown,
+    /// The site carries no status at all (env vars, Flipper calls, stubs).
+    None,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Disabled => "disabled",
+            Status::OptIn => "opt_in",
+            Status::OptOut => "opt_out",
+            Status::Mandatory => "mandatory",
+            Status::Default => "default",
+            Status::Unknown => "unknown",
+            Status::None => "none",
+        }
+    }
+
+    /// The status as it behaves: no argument means `OPT_IN` in GitLab's wrappers.
+    pub fn effective(self) -> Status {
+        match self {
+            Status::Default => Status::OptIn,
+            s => s,
+        }
+    }
+
+    /// Whether the site states a status that rules can compare.
+    pub fn is_comparable(self) -> bool {
+        !matches!(self, Status::Unknown | Status::None)
+    }
+
+    pub fn from_constant(name: &str) -> Option<Status> {
+        Some(match name {
+            "DISABLED" => Status::Disabled,
+            "OPT_IN" => Status::OptIn,
+            "OPT_OUT" => Status::OptOut,
+            "MANDATORY" => Status::Mandatory,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One place in a client repo that names a Gitaly feature flag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    /// The flag as the feature is known, without a `gitaly_` prefix. For a
+    /// dynamic reference, the source text of the name expression.
+    pub flag: String,
+    pub kind: Kind,
+    /// How the site is written: the call form (`gitaly_migrate`, `migrate`,
+    /// `feature_enabled`, ...), or `indirect` / `dynamic` when the name is
+    /// looked up in a table or built at run time.
+    pub form: &'static str,
+    /// The call form, also for indirect and dynamic references.
+    pub call: &'static str,
+    pub language: &'static str,
+    pub component: String,
+    pub path: String,
+    /// Where the file is on disk (for snippets and fixes).
+    #[serde(skip)]
+    pub abs_path: std::path::PathBuf,
+    #[serde(flatten)]
+    pub span: Span,
+    pub status: Status,
+    /// The span of the Gitaly (enabled) branch, when it can be identified.
+    pub enabled_branch: Option<Span>,
+    /// The span of the legacy branch, when it can be identified.
+    pub legacy_branch: Option<Span>,
+    /// Endpoints the toggle guards (`Service/Method`); filled by the endpoint catalog.
+    pub endpoints: Vec<String>,
+    /// The registry feature this reference resolves to (by name or alias).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+}
+
+impl Reference {
+    pub fn is_dynamic(&self) -> bool {
+        self.form == "dynamic"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A secondary location of a finding (another site of the same flag, say).
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub path: String,
+    #[serde(flatten)]
+    pub span: Span,
+    pub message: String,
+}
+
+/// A rule's verdict on one location.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub flag: String,
+    pub component: String,
+    pub path: String,
+    #[serde(skip)]
+    pub abs_path: std::path::PathBuf,
+    #[serde(flatten)]
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    /// Short text placed under the source snippet.
+    #[serde(skip)]
+    pub label: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}

@@ -1,0 +1,229 @@
+//! Human output: rustc-quality diagnostics (miette) for `check`, a table for `list`.
+
+use super::text_keeping_offsets;
+use crate::config::Config;
+use crate::model::{Finding, Kind, Reference, Severity, Status};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+
+/// Renders findings, grouped per file in path order.
+pub fn findings(findings: &[Finding], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(120)
+        .with_links(false);
+    let mut sources: HashMap<&PathBuf, Option<String>> = HashMap::new();
+    let mut out = String::new();
+    for f in findings {
+        let text = sources.entry(&f.abs_path).or_insert_with(|| {
+            std::fs::read(&f.abs_path)
+                .ok()
+                .map(|b| text_keeping_offsets(&b))
+        });
+        let name = if f.component == "registry" || f.component.is_empty() {
+            f.path.clone()
+        } else {
+            format!("{}:{}", f.component, f.path)
+        };
+        let diag = FindingDiagnostic {
+            finding: f,
+            source: text
+                .as_ref()
+                .map(|t| NamedSource::new(name.clone(), t.clone())),
+        };
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &diag).is_err() {
+            rendered = format!("{}: {}: {}\n", name, f.code, f.message);
+        }
+        if text.is_none() {
+            // The file vanished or became unreadable since the scan.
+            rendered.push_str(&format!(
+                "  at {}:{}:{}\n",
+                name, f.span.line, f.span.column
+            ));
+        }
+        out.push_str(&rendered);
+        out.push('\n');
+    }
+    out
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{}({})",
+            self.finding.code, self.finding.rule
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let f = self.finding;
+        let elsewhere: Vec<String> = f
+            .related
+            .iter()
+            .filter(|r| r.path != f.path)
+            .take(5)
+            .map(|r| format!("{}:{}:{}", r.path, r.span.line, r.span.column))
+            .collect();
+        let mut help = f.help.clone();
+        if !elsewhere.is_empty() {
+            help.push_str(&format!("\nsee also: {}", elsewhere.join(", ")));
+            let more = f
+                .related
+                .iter()
+                .filter(|r| r.path != f.path)
+                .count()
+                .saturating_sub(5);
+            if more > 0 {
+                help.push_str(&format!(" and {more} more"));
+            }
+        }
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text = self.source.as_ref()?.inner();
+        let f = self.finding;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            head(text, f.span.start_byte, f.span.end_byte),
+        )];
+        for r in f.related.iter().filter(|r| r.path == f.path).take(3) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.message.clone()),
+                head(text, r.span.start_byte, r.span.end_byte),
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// The first line of a span: a toggle's head, not its whole block.
+fn head(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+    (start, line_end - start)
+}
+
+/// `flaglint list`: one row per flag and component.
+pub fn list_table(references: &[Reference], config: &Config) -> String {
+    #[derive(Default)]
+    struct Row {
+        statuses: BTreeSet<Status>,
+        toggles: usize,
+        stubs: usize,
+        env: usize,
+        other: usize,
+    }
+    let mut rows: BTreeMap<(&str, &str), Row> = BTreeMap::new();
+    for r in references {
+        let row = rows.entry((&r.flag, &r.component)).or_default();
+        if r.status != Status::None {
+            row.statuses.insert(r.status);
+        }
+        match r.kind {
+            Kind::Toggle | Kind::Check => row.toggles += 1,
+            Kind::TestStub => row.stubs += 1,
+            Kind::Env => row.env += 1,
+            Kind::Set => row.other += 1,
+        }
+    }
+    let header = [
+        "FLAG",
+        "STAGE",
+        "STATUSES",
+        "COMPONENT",
+        "TOGGLES",
+        "STUBS",
+        "ENV",
+        "OTHER",
+    ];
+    let mut table: Vec<[String; 8]> = vec![header.map(String::from)];
+    for ((flag, component), row) in &rows {
+        let stage = config
+            .feature(flag)
+            .map(|f| f.stage.as_str().to_string())
+            .unwrap_or_else(|| "-".to_string());
+        let statuses: Vec<&str> = row.statuses.iter().map(|s| s.as_str()).collect();
+        let statuses = if statuses.is_empty() {
+            "-".to_string()
+        } else {
+            statuses.join(",")
+        };
+        table.push([
+            flag.to_string(),
+            stage,
+            statuses,
+            component.to_string(),
+            row.toggles.to_string(),
+            row.stubs.to_string(),
+            row.env.to_string(),
+            row.other.to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 8];
+    for row in &table {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &table {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i >= 4 {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
+            if i + 1 < row.len() {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,116 @@
+use super::{declare_rule, Context, Rule, RuleInfo};
+use crate::config::Stage;
+use crate::model::{Finding, Kind, Span, Status};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports every reference to a feature that is Mandatory: its registry stage
+    /// is `mandatory`, or the code itself says `MigrationStatus::MANDATORY`.
+    ///
+    /// ## Why
+    /// At the Mandatory stage the Gitaly path is the only path. The process says
+    /// the flag and the legacy path must be deleted from every client, from
+    /// configuration, docs and tests. A toggle left behind keeps dead code alive
+    /// and lets someone switch production back to a path nobody maintains.
+    ///
+    /// ## Example
+    /// ```ruby
+    /// # flaglint.toml: [[feature]] name = "find_commit", stage = "mandatory"
+    /// commit = repo.gitaly_migrate(:find_commit) do |is_enabled|
+    ///   if is_enabled
+    ///     gitaly_commit_client.find_commit(oid)
+    ///   else
+    ///     rugged_find(oid)
+    ///   end
+    /// end
+    /// ```
+    ///
+    /// ## How to fix
+    /// Delete the toggle and its legacy branch and keep the Gitaly branch:
+    /// ```ruby
+    /// commit = gitaly_commit_client.find_commit(oid)
+    /// ```
+    /// Delete test stubs, `Feature.enable` calls and `GITALY_*` env lookups of the
+    /// flag outright.
+    MandatoryLeftover {
+        code: "FL002",
+        name: "mandatory-leftover",
+        severity: Error,
+        summary: "a reference to a feature that is already Mandatory",
+    }
+}
+
+impl Rule for MandatoryLeftover {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for r in cx.references.iter().filter(|r| !r.is_dynamic()) {
+            let registry = cx
+                .config
+                .feature(&r.flag)
+                .is_some_and(|f| f.stage == Stage::Mandatory);
+            let in_code = r.status == Status::Mandatory;
+            if !registry && !in_code {
+                continue;
+            }
+            let why = if registry {
+                "mandatory in the registry"
+            } else {
+                "marked MANDATORY in the code"
+            };
+            let message = format!(
+                "`{}` is {why}: this {} must be removed",
+                r.flag,
+                what(r.kind)
+            );
+            let help = match (r.kind, r.enabled_branch, r.legacy_branch) {
+                (Kind::Toggle | Kind::Check, Some(keep), Some(drop)) => format!(
+                    "delete the toggle and its legacy branch ({}); keep the Gitaly branch ({})",
+                    lines(drop),
+                    lines(keep)
+                ),
+                (Kind::Toggle | Kind::Check, Some(keep), None) => format!(
+                    "delete the toggle; keep the Gitaly branch ({})",
+                    lines(keep)
+                ),
+                (Kind::Toggle | Kind::Check, None, _) => {
+                    "delete the toggle and the legacy path; keep only the Gitaly path".to_string()
+                }
+                (Kind::Env, ..) => format!(
+                    "delete the `GITALY_{}` lookup: the Gitaly path is always on",
+                    r.flag.to_ascii_uppercase()
+                ),
+                (Kind::TestStub, ..) => {
+                    "delete the stub and the tests of the legacy path".to_string()
+                }
+                (Kind::Set, ..) => "delete the call: the flag no longer exists".to_string(),
+            };
+            out.push(Self::INFO.at(
+                r,
+                message,
+                format!("{} of a mandatory feature", what(r.kind)),
+                help,
+            ));
+        }
+    }
+}
+
+fn what(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Toggle => "toggle",
+        Kind::Check => "check",
+        Kind::Set => "flag change",
+        Kind::Env => "env lookup",
+        Kind::TestStub => "test stub",
+    }
+}
+
+fn lines(s: Span) -> String {
+    if s.line == s.end_line {
+        format!("line {}", s.line)
+    } else {
+        format!("lines {}–{}", s.line, s.end_line)
+    }
+}

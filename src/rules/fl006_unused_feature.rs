@@ -1,0 +1,78 @@
+use super::{declare_rule, Context, Rule, RuleInfo};
+use crate::config::Stage;
+use crate::frontend::SourceMap;
+use crate::model::Finding;
+use std::collections::HashSet;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a registry feature that is not Mandatory and that no scanned file
+    /// references, by name or alias.
+    ///
+    /// ## Why
+    /// A feature still in testing, opt-in or opt-out must be toggled somewhere. If
+    /// nothing references it, either its toggle was removed without the registry
+    /// being updated (the feature is in fact Mandatory, or was dropped), or the
+    /// registry names it differently from the code.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [[feature]]
+    /// name = "find_all_remote_branches"   # no client mentions it any more
+    /// stage = "opt-in"
+    /// ```
+    ///
+    /// ## How to fix
+    /// Set its `stage` to `mandatory` once every client is clean, delete the entry
+    /// if the feature was abandoned, or add the name the code uses to `aliases`.
+    /// Scan every client repo at once (`flaglint check ce/ workhorse/ shell/`), or
+    /// a feature used only by another client looks unused.
+    UnusedFeature {
+        code: "FL006",
+        name: "unused-feature",
+        severity: Warning,
+        summary: "a non-mandatory registry feature with no reference anywhere",
+    }
+}
+
+impl Rule for UnusedFeature {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let Some(path) = cx.config.path.as_ref() else {
+            return;
+        };
+        let used: HashSet<&str> = cx
+            .references
+            .iter()
+            .filter_map(|r| r.feature.as_deref())
+            .collect();
+        let map = SourceMap::new(cx.config.source.as_bytes());
+        for f in &cx.config.features {
+            if f.stage == Stage::Mandatory || used.contains(f.name.as_str()) {
+                continue;
+            }
+            out.push(Finding {
+                code: Self::INFO.code,
+                rule: Self::INFO.name,
+                severity: Self::INFO.severity,
+                flag: f.name.clone(),
+                component: "registry".to_string(),
+                path: path.display().to_string().replace('\\', "/"),
+                abs_path: path.clone(),
+                span: map.range(f.name_span.0, f.name_span.0 + f.name_span.1),
+                message: format!(
+                    "`{}` is {} but nothing references it",
+                    f.name,
+                    f.stage.as_str()
+                ),
+                help: "set its stage to `mandatory` if every client is clean, or delete the entry"
+                    .to_string(),
+                label: "no reference in any scanned tree".to_string(),
+                related: Vec::new(),
+            });
+        }
+    }
+}

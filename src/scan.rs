@@ -1,0 +1,243 @@
+//! The pipeline: discover → prefilter → parse → extract → resolve (rules and
+//! reports follow in `check`).
+//!
+//! Files are read, prefiltered, parsed and their references extracted in
+//! parallel (rayon); results come back in (component, path) order whatever the
+//! thread count.
+
+use crate::component::Component;
+use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
+use crate::discover::{self, FileEntry, Language, WalkOptions};
+use crate::frontend::ruby;
+use crate::model::Reference;
+use crate::prefilter::Prefilter;
+use rayon::prelude::*;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// Everything a scan needs besides the components.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub walk: WalkOptions,
+    pub max_file_size: u64,
+    pub ruby: ruby::Options,
+}
+
+impl ScanOptions {
+    /// Settings from the registry file, before command-line overrides.
+    pub fn from_config(config: &Config, threads: usize) -> ScanOptions {
+        let mut env_ignore: Vec<String> =
+            DEFAULT_ENV_IGNORE.iter().map(|s| s.to_string()).collect();
+        env_ignore.extend(config.env_ignore.iter().cloned());
+        ScanOptions {
+            walk: WalkOptions {
+                exclude: config.exclude.clone(),
+                default_excludes: config.default_excludes.unwrap_or(true),
+                respect_gitignore: true,
+                follow_links: false,
+                threads,
+            },
+            max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            ruby: ruby::Options {
+                toggle_methods: config.toggle_methods.clone(),
+                env_ignore,
+            },
+        }
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Stats {
+    /// Files the walk saw.
+    pub files_walked: usize,
+    /// Files a frontend could read, read from disk.
+    pub files_read: usize,
+    /// Files that passed the prefilter and were parsed.
+    pub files_parsed: usize,
+    /// Files skipped for their size.
+    pub files_skipped: usize,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub references: Vec<Reference>,
+    pub stats: Stats,
+    /// Problems that did not stop the scan (unreadable files, symlink loops).
+    pub warnings: Vec<String>,
+    /// Things worth knowing (skipped large files, syntax errors).
+    pub notes: Vec<String>,
+}
+
+/// Scans the components.
+pub fn scan(
+    components: &[Component],
+    config: &Config,
+    opts: &ScanOptions,
+) -> Result<ScanResult, String> {
+    let start = Instant::now();
+    for c in components {
+        if !c.root.exists() {
+            return Err(format!("{}: no such file or directory", c.root.display()));
+        }
+    }
+    let found = discover::discover(components, &opts.walk)?;
+    let prefilter = Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str));
+    let results: Vec<FileOutcome> = found
+        .files
+        .par_iter()
+        .map(|f| scan_file(f, components, &prefilter, opts))
+        .collect();
+
+    let mut out = ScanResult {
+        warnings: found.warnings,
+        ..ScanResult::default()
+    };
+    out.stats.files_walked = found.walked;
+    for r in results {
+        out.stats.files_read += r.read as usize;
+        out.stats.files_parsed += r.parsed as usize;
+        out.stats.files_skipped += r.skipped as usize;
+        out.references.extend(r.references);
+        out.warnings.extend(r.warning);
+        out.notes.extend(r.note);
+    }
+    crate::resolve::resolve(&mut out.references, config);
+    out.stats.elapsed = start.elapsed();
+    Ok(out)
+}
+
+#[derive(Default)]
+struct FileOutcome {
+    read: bool,
+    parsed: bool,
+    skipped: bool,
+    references: Vec<Reference>,
+    warning: Option<String>,
+    note: Option<String>,
+}
+
+thread_local! {
+    static CURRENT_FILE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The file this thread is scanning, for the internal-error message of a panic.
+pub fn current_file() -> Option<String> {
+    CURRENT_FILE.with(|c| c.borrow().clone())
+}
+
+fn scan_file(
+    entry: &FileEntry,
+    components: &[Component],
+    prefilter: &Prefilter,
+    opts: &ScanOptions,
+) -> FileOutcome {
+    let component = &components[entry.component];
+    let shown = display_path(component, entry);
+    CURRENT_FILE.with(|c| *c.borrow_mut() = Some(entry.path.display().to_string()));
+    let out = scan_file_inner(entry, component, &shown, prefilter, opts);
+    CURRENT_FILE.with(|c| *c.borrow_mut() = None);
+    out
+}
+
+fn scan_file_inner(
+    entry: &FileEntry,
+    component: &Component,
+    shown: &str,
+    prefilter: &Prefilter,
+    opts: &ScanOptions,
+) -> FileOutcome {
+    let mut out = FileOutcome::default();
+    let bytes = match read_limited(&entry.path, opts.max_file_size) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            out.skipped = true;
+            out.note = Some(format!(
+                "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
+                opts.max_file_size
+            ));
+            return out;
+        }
+        Err(e) => {
+            out.warning = Some(format!("{shown}: cannot read: {e}"));
+            return out;
+        }
+    };
+    out.read = true;
+    if entry.language == Language::MaybeRubyScript && !is_ruby_script(&bytes) {
+        return out;
+    }
+    if !prefilter.matches(&bytes) {
+        return out;
+    }
+    out.parsed = true;
+    let extracted = ruby::extract(&bytes, is_test_path(&entry.rel), &opts.ruby);
+    if extracted.syntax_errors && !extracted.refs.is_empty() {
+        out.note = Some(format!(
+            "{shown}: syntax errors; references in the broken part may be missed"
+        ));
+    }
+    out.references = extracted
+        .refs
+        .into_iter()
+        .map(|r| Reference {
+            flag: r.flag,
+            kind: r.kind,
+            form: r.form,
+            call: r.call,
+            language: "ruby",
+            component: component.name.clone(),
+            path: entry.rel.clone(),
+            abs_path: entry.path.clone(),
+            span: r.span,
+            status: r.status,
+            enabled_branch: r.enabled_branch,
+            legacy_branch: r.legacy_branch,
+            endpoints: Vec::new(),
+            feature: None,
+        })
+        .collect();
+    out
+}
+
+/// `component:path` for messages.
+fn display_path(component: &Component, entry: &FileEntry) -> String {
+    format!("{}:{}", component.name, entry.rel)
+}
+
+/// Reads a regular file unless it is larger than `limit` (`Ok(None)`).
+/// FIFOs, sockets and devices are never opened for reading.
+fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > limit {
+        return Ok(None);
+    }
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = Vec::with_capacity(meta.len() as usize + 1);
+    file.by_ref().take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Ok(None);
+    }
+    Ok(Some(buf))
+}
+
+fn is_ruby_script(bytes: &[u8]) -> bool {
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
+    first.starts_with(b"#!") && memchr::memmem::find(first, b"ruby").is_some()
+}
+
+/// Test code: everything under a `spec/` or `test/` directory, and `*_spec.rb`.
+pub fn is_test_path(rel: &str) -> bool {
+    rel.starts_with("spec/")
+        || rel.starts_with("test/")
+        || rel.contains("/spec/")
+        || rel.contains("/test/")
+        || rel.ends_with("_spec.rb")
+        || rel.ends_with("_test.rb")
+}
