@@ -97,7 +97,11 @@ pub fn scan(
         ..ScanResult::default()
     };
     out.stats.files_walked = found.walked;
+    let mut pending = Vec::new();
+    let mut includes = Vec::new();
     for r in results {
+        pending.extend(r.pending);
+        includes.extend(r.includes);
         out.stats.files_read += r.read as usize;
         out.stats.files_parsed += r.parsed as usize;
         out.stats.files_skipped += r.skipped as usize;
@@ -105,13 +109,23 @@ pub fn scan(
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
+    bind_shared_examples(&mut out.references, pending, &includes, components);
     crate::resolve::resolve(&mut out.references, config);
     out.stats.elapsed = start.elapsed();
     Ok(out)
 }
 
+/// A reference through a shared example's parameter, bound after the scan.
+struct Pending {
+    reference: Reference,
+    example: String,
+    index: usize,
+}
+
 #[derive(Default)]
 struct FileOutcome {
+    pending: Vec<Pending>,
+    includes: Vec<(usize, String, std::path::PathBuf, ruby::Include)>,
     read: bool,
     parsed: bool,
     skipped: bool,
@@ -180,25 +194,21 @@ fn scan_file_inner(
             "{shown}: syntax errors; references in the broken part may be missed"
         ));
     }
-    out.references = extracted
-        .refs
+    for raw in extracted.refs {
+        let reference = to_reference(&raw, component, entry);
+        match raw.shared_param {
+            Some((example, index)) => out.pending.push(Pending {
+                reference,
+                example,
+                index,
+            }),
+            None => out.references.push(reference),
+        }
+    }
+    out.includes = extracted
+        .includes
         .into_iter()
-        .map(|r| Reference {
-            flag: r.flag,
-            kind: r.kind,
-            form: r.form,
-            call: r.call,
-            language: "ruby",
-            component: component.name.clone(),
-            path: entry.rel.clone(),
-            abs_path: entry.path.clone(),
-            span: r.span,
-            status: r.status,
-            enabled_branch: r.enabled_branch,
-            legacy_branch: r.legacy_branch,
-            endpoints: Vec::new(),
-            feature: None,
-        })
+        .map(|i| (entry.component, entry.rel.clone(), entry.path.clone(), i))
         .collect();
     out
 }
@@ -240,4 +250,77 @@ pub fn is_test_path(rel: &str) -> bool {
         || rel.contains("/test/")
         || rel.ends_with("_spec.rb")
         || rel.ends_with("_test.rb")
+}
+
+fn to_reference(
+    r: &crate::frontend::RawRef,
+    component: &Component,
+    entry: &FileEntry,
+) -> Reference {
+    Reference {
+        flag: r.flag.clone(),
+        kind: r.kind,
+        form: r.form,
+        call: r.call,
+        language: "ruby",
+        component: component.name.clone(),
+        path: entry.rel.clone(),
+        abs_path: entry.path.clone(),
+        span: r.span,
+        status: r.status,
+        enabled_branch: r.enabled_branch,
+        legacy_branch: r.legacy_branch,
+        endpoints: Vec::new(),
+        feature: None,
+    }
+}
+
+/// Binds shared-example parameters to the `it_behaves_like` sites of the same
+/// component: one `test-stub` reference per site and flag, at the site. A
+/// parameter no site binds stays a dynamic reference where it is used.
+fn bind_shared_examples(
+    references: &mut Vec<Reference>,
+    pending: Vec<Pending>,
+    includes: &[(usize, String, std::path::PathBuf, ruby::Include)],
+    components: &[Component],
+) {
+    let mut seen = std::collections::HashSet::new();
+    let mut bound = Vec::new();
+    for p in pending {
+        let mut any = false;
+        for (ci, rel, abs, inc) in includes {
+            if components[*ci].name != p.reference.component || inc.example != p.example {
+                continue;
+            }
+            let Some(Some(flag)) = inc.args.get(p.index) else {
+                continue;
+            };
+            any = true;
+            if seen.insert((*ci, rel.clone(), inc.span.start_byte, flag.clone())) {
+                bound.push(Reference {
+                    flag: flag.clone(),
+                    kind: crate::model::Kind::TestStub,
+                    form: "shared_example",
+                    path: rel.clone(),
+                    abs_path: abs.clone(),
+                    span: inc.span,
+                    enabled_branch: None,
+                    legacy_branch: None,
+                    ..p.reference.clone()
+                });
+            }
+        }
+        if !any {
+            references.push(p.reference);
+        }
+    }
+    references.extend(bound);
+    references.sort_by(|a, b| {
+        (&a.component, &a.path, a.span.start_byte, &a.flag).cmp(&(
+            &b.component,
+            &b.path,
+            b.span.start_byte,
+            &b.flag,
+        ))
+    });
 }

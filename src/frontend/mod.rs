@@ -17,6 +17,9 @@ pub struct RawRef {
     pub status: Status,
     pub enabled_branch: Option<Span>,
     pub legacy_branch: Option<Span>,
+    /// The name is a shared example's parameter: (example, parameter index).
+    /// The scan binds it to the `it_behaves_like` sites of the component.
+    pub shared_param: Option<(String, usize)>,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.

@@ -61,10 +61,20 @@ pub struct Options {
     pub env_ignore: Vec<String>,
 }
 
+/// An `it_behaves_like 'example', :a, 'b'` site: the literal arguments after the name.
+#[derive(Debug, Clone)]
+pub struct Include {
+    pub example: String,
+    pub args: Vec<Option<String>>,
+    pub span: crate::model::Span,
+}
+
 /// What a Ruby file yielded.
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub refs: Vec<RawRef>,
+    /// `it_behaves_like 'example', args...` sites, to bind shared-example parameters.
+    pub includes: Vec<Include>,
     /// The parser had to recover from syntax errors.
     pub syntax_errors: bool,
 }
@@ -105,8 +115,10 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
         }
     }
     refs.sort_by_key(|r| (r.span.start_byte, r.span.end_byte));
+    let includes = file.includes();
     Extracted {
         refs,
+        includes,
         syntax_errors: root.has_error(),
     }
 }
@@ -135,13 +147,14 @@ struct FileFacts<'t, 's> {
 }
 
 /// How a flag name was written.
-enum Name<'t> {
+enum Name {
     /// Resolved statically, directly or through a constant or `let`.
     Static(Vec<(String, Option<Status>)>),
     /// Looked up in a table: one flag per entry.
     Indirect(Vec<(String, Option<Status>)>),
-    /// Through a shared example's parameter: one flag per `it_behaves_like` site.
-    SharedExample(Vec<(String, Node<'t>)>),
+    /// A parameter of `shared_examples 'example' do |a, b|`: bound by the
+    /// `it_behaves_like 'example', ...` sites, possibly in other files.
+    SharedParam { example: String, index: usize },
     /// Built at run time.
     Dynamic,
     /// A wrapper passing its own parameter on: not a reference.
@@ -249,6 +262,26 @@ where
             }
             _ => {}
         }
+    }
+
+    fn includes(&self) -> Vec<Include> {
+        let mut out = Vec::new();
+        for site in &self.behaves_like {
+            let Some(args) = site.child_by_field_name("arguments") else {
+                continue;
+            };
+            let mut c = args.walk();
+            let mut args = args.named_children(&mut c);
+            let Some(example) = args.next().and_then(|a| self.literal(a)) else {
+                continue;
+            };
+            out.push(Include {
+                example,
+                args: args.map(|a| self.literal(a)).collect(),
+                span: self.map.span(*site),
+            });
+        }
+        out
     }
 
     fn is_candidate_method(&self, m: &str) -> bool {
@@ -411,6 +444,7 @@ where
             status,
             enabled_branch: enabled,
             legacy_branch: legacy,
+            shared_param: None,
         };
         match self.resolve_name(arg) {
             Name::Wrapper => {}
@@ -425,21 +459,16 @@ where
                     out.push(mk(n, "indirect", pick_status(written, s)));
                 }
             }
-            Name::SharedExample(sites) => {
-                for (n, site) in sites {
-                    let mut r = mk(n, "shared_example", written);
-                    r.span = self.map.span(site);
-                    r.kind = Kind::TestStub;
-                    r.enabled_branch = None;
-                    r.legacy_branch = None;
-                    out.push(r);
-                }
+            Name::SharedParam { example, index } => {
+                let mut r = mk(self.text(arg).to_string(), "dynamic", written);
+                r.shared_param = Some((example, index));
+                out.push(r);
             }
         }
     }
 
     /// Resolves the node that names the flag.
-    fn resolve_name(&self, arg: Node<'t>) -> Name<'t> {
+    fn resolve_name(&self, arg: Node<'t>) -> Name {
         if let Some(n) = self.literal(arg) {
             return Name::Static(vec![(n, None)]);
         }
@@ -472,7 +501,7 @@ where
     }
 
     /// `CONST[key]`: one flag per value of the table.
-    fn lookup(&self, node: Node) -> Name<'t> {
+    fn lookup(&self, node: Node) -> Name {
         let table = node
             .child_by_field_name("object")
             .and_then(|o| match o.kind() {
@@ -488,7 +517,7 @@ where
         }
     }
 
-    fn resolve_identifier(&self, ident: Node<'t>) -> Name<'t> {
+    fn resolve_identifier(&self, ident: Node<'t>) -> Name {
         let name = self.text(ident);
         let scope = enclosing_def(ident);
         // 1. A local variable assigned earlier in the same method.
@@ -544,7 +573,7 @@ where
         }
     }
 
-    fn block_param_name(&self, block: Node<'t>, pos: usize) -> Name<'t> {
+    fn block_param_name(&self, block: Node<'t>, pos: usize) -> Name {
         let Some(call) = block.parent().filter(|c| c.kind() == "call") else {
             return Name::Dynamic;
         };
@@ -566,24 +595,12 @@ where
             };
         }
         if SHARED_EXAMPLES.contains(&method) {
-            let Some(example) = first_arg(call).and_then(|a| self.literal(a)) else {
-                return Name::Dynamic;
-            };
-            let mut sites = Vec::new();
-            for site in &self.behaves_like {
-                let mut c = site.walk();
-                let args: Vec<Node> = site
-                    .child_by_field_name("arguments")
-                    .map(|a| a.named_children(&mut c).collect())
-                    .unwrap_or_default();
-                if args.first().and_then(|a| self.literal(*a)).as_deref() != Some(&example) {
-                    continue;
-                }
-                if let Some(flag) = args.get(pos + 1).and_then(|a| self.literal(*a)) {
-                    sites.push((flag, *site));
-                }
+            if let Some(example) = first_arg(call).and_then(|a| self.literal(a)) {
+                return Name::SharedParam {
+                    example,
+                    index: pos,
+                };
             }
-            return Name::SharedExample(sites);
         }
         Name::Dynamic
     }
@@ -631,6 +648,7 @@ where
             status: Status::None,
             enabled_branch: None,
             legacy_branch: None,
+            shared_param: None,
         });
     }
 
@@ -674,6 +692,7 @@ where
             status: Status::None,
             enabled_branch: enabled,
             legacy_branch: legacy,
+            shared_param: None,
         });
     }
 
@@ -686,12 +705,14 @@ where
             .child_by_field_name("method")
             .is_some_and(|m| matches!(self.text(m), "receive" | "have_received"));
         let stubbed = first_arg(receive).and_then(|a| self.literal(a));
-        if !is_receive
-            || !matches!(
-                stubbed.as_deref(),
-                Some("feature_enabled?" | "migrate" | "gitaly_migrate")
-            )
-        {
+        let target_ok = match stubbed.as_deref() {
+            Some("gitaly_migrate") => true,
+            Some("feature_enabled?" | "migrate") => self
+                .stub_target(node)
+                .is_some_and(|t| t.contains("GitalyClient")),
+            _ => false,
+        };
+        if !is_receive || !target_ok {
             return;
         }
         let Some(arg) = first_arg(node) else { return };
@@ -710,28 +731,37 @@ where
                 status,
                 enabled_branch: None,
                 legacy_branch: None,
+                shared_param: None,
             })
         };
         match self.resolve_name(arg) {
             Name::Static(n) => n.into_iter().for_each(|(f, _)| push(f, "rspec_stub")),
             Name::Indirect(n) => n.into_iter().for_each(|(f, _)| push(f, "indirect")),
-            Name::SharedExample(sites) => {
-                for (flag, site) in sites {
-                    out.push(RawRef {
-                        flag,
-                        kind: Kind::TestStub,
-                        form: "shared_example",
-                        call: "rspec_stub",
-                        span: self.map.span(site),
-                        status,
-                        enabled_branch: None,
-                        legacy_branch: None,
-                    });
+            Name::SharedParam { example, index } => {
+                push(self.text(arg).to_string(), "dynamic");
+                if let Some(last) = out.last_mut() {
+                    last.shared_param = Some((example, index));
                 }
             }
             Name::Dynamic => push(self.text(arg).to_string(), "dynamic"),
             Name::Wrapper => {}
         }
+    }
+
+    /// The `X` of `allow(X).to receive(...).with(...)` / `expect(X)...`.
+    fn stub_target(&self, with: Node) -> Option<&'s str> {
+        let mut node = with;
+        for _ in 0..4 {
+            node = node.parent()?;
+            if node.kind() == "call" {
+                let m = node.child_by_field_name("method").map(|m| self.text(m));
+                if matches!(m, Some("to" | "not_to" | "to_not")) {
+                    let target = node.child_by_field_name("receiver")?;
+                    return first_arg(target).map(|a| self.text(a));
+                }
+            }
+        }
+        None
     }
 
     /// `stub_feature_flags(gitaly_x: true)`: one reference per `gitaly_` key.
@@ -773,6 +803,7 @@ where
                 status: Status::None,
                 enabled_branch: None,
                 legacy_branch: None,
+                shared_param: None,
             });
         }
     }
@@ -1012,4 +1043,58 @@ fn block_param_index(block: Node, name: &str, src: &[u8]) -> Option<usize> {
         .named_children(&mut c)
         .position(|p| param_name(p, src) == name.as_bytes());
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(src: &str) -> Vec<RawRef> {
+        extract(src.as_bytes(), false, &Options::default()).refs
+    }
+
+    #[test]
+    fn syntax_errors_are_flagged() {
+        let src = "def x\n  gitaly_migrate(:a) { |e| e }\nend\n\ndef y(a, b\n  [1, 2,\n";
+        let out = extract(src.as_bytes(), false, &Options::default());
+        assert!(out.syntax_errors);
+        assert_eq!(out.refs.len(), 1);
+    }
+
+    #[test]
+    fn toggle_with_status_and_branches() {
+        let r = refs("x ||= gitaly_migrate(:find_commit,\n  status: Gitlab::GitalyClient::MigrationStatus::OPT_OUT) do |on|\n  if on\n    a\n  else\n    b\n  end\nend\n");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].flag, "find_commit");
+        assert_eq!(r[0].status, Status::OptOut);
+        assert_eq!(r[0].enabled_branch.unwrap().line, 4);
+        assert_eq!(r[0].legacy_branch.unwrap().line, 6);
+    }
+
+    #[test]
+    fn unless_and_negation_swap_the_branches() {
+        let r = refs("gitaly_migrate(:a) do |on|\n  unless !on\n    gitaly\n  else\n    legacy\n  end\nend\n");
+        assert_eq!(r[0].enabled_branch.unwrap().line, 3);
+        let r = refs("gitaly_migrate(:a) do |on|\n  return legacy unless on\n\n  gitaly\nend\n");
+        assert_eq!(r[0].legacy_branch.unwrap().line, 2);
+        assert_eq!(r[0].enabled_branch.unwrap().line, 4);
+    }
+
+    #[test]
+    fn comments_strings_and_heredocs_are_not_references() {
+        let r = refs("# gitaly_migrate(:a)\nx = \"gitaly_migrate(:b)\"\ny = <<~EOS\n  Gitlab::GitalyClient.migrate(:c)\nEOS\n");
+        assert!(r.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let src = format!(
+            "{}gitaly_migrate(:deep) {{ |e| e }}{}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let r = refs(&src);
+        assert_eq!(r.len(), 1);
+    }
 }

@@ -52,9 +52,9 @@ impl Rule for UnknownFeature {
                 .features
                 .iter()
                 .flat_map(|f| std::iter::once(&f.name).chain(&f.aliases))
-                .map(|n| (strsim::jaro_winkler(&r.flag, n), n))
-                .filter(|(score, _)| *score >= 0.9)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+                .map(|n| (strsim::damerau_levenshtein(&r.flag, n), n))
+                .filter(|(distance, _)| *distance <= (r.flag.len() / 6).max(1))
+                .min_by_key(|(distance, n)| (*distance, n.as_str()));
             let help = match closest {
                 Some((_, n)) => format!("did you mean `{n}`? Otherwise add a [[feature]] entry for `{}` to flaglint.toml", r.flag),
                 None => format!("add a [[feature]] entry for `{}` to flaglint.toml, or an alias to an existing one", r.flag),

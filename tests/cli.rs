@@ -1,0 +1,338 @@
+//! Integration tests: run the built binary on the fixtures and compare exact
+//! output with reviewed snapshots in `tests/snapshots/`.
+//! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshots (review the diff!).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURE: &str = "fixtures/gitlab-ce";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn flaglint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run flaglint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Replaces what changes run to run (timings) with placeholders.
+fn normalize(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if let Some(i) = l.find("\"elapsed_ms\": ") {
+                format!("{}\"elapsed_ms\": 0", &l[..i])
+            } else if let Some(i) = l
+                .rfind(" in ")
+                .filter(|_| l.ends_with('s') && l.contains("files walked"))
+            {
+                format!("{} in X.XXs", &l[..i])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    let actual = normalize(actual);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(10)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .collect();
+        panic!(
+            "snapshot {name} differs ({} vs {} lines):\n{}",
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("valid JSON")
+}
+
+fn flags_of(v: &serde_json::Value) -> Vec<String> {
+    v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["flag"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn list_json_matches_snapshot() {
+    let o = flaglint(&["list", "--format", "json", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_snapshot("list.json", &stdout(&o));
+}
+
+#[test]
+fn list_human_matches_snapshot() {
+    let o = flaglint(&["list", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_snapshot("list.txt", &stdout(&o));
+}
+
+#[test]
+fn check_human_matches_snapshot_and_fails_on_errors() {
+    let o = flaglint(&["check", "--color", "never", FIXTURE]);
+    assert_eq!(o.status.code(), Some(1), "FL002 errors must fail the run");
+    assert_snapshot("check.txt", &stdout(&o));
+    assert_snapshot("check.stderr.txt", &stderr(&o));
+}
+
+#[test]
+fn check_json_matches_snapshot() {
+    let o = flaglint(&["check", "--format", "json", FIXTURE]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_snapshot("check.json", &stdout(&o));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    assert_eq!(
+        flaglint(&["check", "--fail-on", "never", FIXTURE])
+            .status
+            .code(),
+        Some(0)
+    );
+    let only_warnings = "fixtures/gitlab-ce/lib/gitlab/workhorse.rb";
+    let o = flaglint(&[
+        "check",
+        "--config",
+        "fixtures/gitlab-ce/flaglint.toml",
+        only_warnings,
+    ]);
+    assert!(stdout(&o).contains("0 errors"), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(0));
+    let o = flaglint(&[
+        "check",
+        "--fail-on",
+        "warning",
+        "--config",
+        "fixtures/gitlab-ce/flaglint.toml",
+        only_warnings,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn comments_strings_heredocs_docs_and_vendor_are_not_references() {
+    let v = json(&flaglint(&["list", "--format", "json", FIXTURE]));
+    let flags = flags_of(&v);
+    for absent in [
+        "commented_out_flag",
+        "in_a_string",
+        "in_heredoc",
+        "doc_flag",
+        "vendored_flag",
+        "node_modules_flag",
+        "not_a_gitaly_flag",
+        "feature_default_on",
+        "feature_name",
+    ] {
+        assert!(
+            !flags.iter().any(|f| f == absent),
+            "{absent} must not be a reference"
+        );
+    }
+    // The wrappers' own bodies are not references either.
+    let wrappers = v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["flag"] == "method" || r["flag"] == "feature")
+        .count();
+    assert_eq!(wrappers, 0);
+}
+
+#[test]
+fn default_excludes_can_be_turned_off_and_globs_excluded() {
+    let v = json(&flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--no-default-excludes",
+        FIXTURE,
+    ]));
+    let flags = flags_of(&v);
+    assert!(flags.iter().any(|f| f == "vendored_flag"));
+    assert!(flags.iter().any(|f| f == "node_modules_flag"));
+    let v = json(&flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--exclude",
+        "spec/",
+        "--exclude",
+        "*.rake",
+        FIXTURE,
+    ]));
+    assert!(v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["path"].as_str().unwrap().starts_with("spec/")));
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let one = flaglint(&["list", "--format", "json", "--threads", "1", FIXTURE]);
+    let four = flaglint(&["list", "--format", "json", "--threads", "4", FIXTURE]);
+    assert_eq!(normalize(&stdout(&one)), normalize(&stdout(&four)));
+}
+
+#[test]
+fn broken_files_are_still_scanned() {
+    let o = flaglint(&["list", "--format", "json", FIXTURE]);
+    let flags = flags_of(&json(&o));
+    for present in ["broken_file_flag", "latin1_flag", "after_long_line"] {
+        assert!(flags.iter().any(|f| f == present), "{present} missing");
+    }
+    assert!(
+        stderr(&o).contains("broken_syntax.rb: syntax errors"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn large_files_are_skipped_with_a_note() {
+    let o = flaglint(&["list", "--max-file-size", "100000", FIXTURE]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains(
+            "note: gitlab-ce:lib/gitlab/long_line.rb: skipped, larger than the size limit"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("after_long_line"));
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let o = flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+        FIXTURE,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], 1);
+}
+
+#[test]
+fn explain_prints_the_rule_docs() {
+    let o = flaglint(&["explain", "FL002"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_snapshot("explain-FL002.txt", &stdout(&o));
+    let o = flaglint(&["explain"]);
+    assert_snapshot("explain.txt", &stdout(&o));
+    let o = flaglint(&["explain", "FL999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no rule `FL999`"));
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn config_errors_point_at_the_span_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "flaglint.toml",
+        "[[feature]]\nname = \"find_commit\"\nstag = \"opt-in\"\n",
+    );
+    let o = flaglint(&["check", "--color", "never", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown field `stag`"), "{err}");
+    assert!(err.contains("did you mean `stage`?"), "{err}");
+    assert!(err.contains("3 │ stag = \"opt-in\""), "{err}");
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let o = flaglint(&["list", "does/not/exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does/not/exist: no such file or directory"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        flaglint(&["check", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(flaglint(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(flaglint(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn named_components_and_custom_toggle_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "flaglint.toml",
+        "[ruby]\ntoggle_methods = [\"with_gitaly\"]\n\n[[feature]]\nname = \"find_tag\"\nstage = \"opt-out\"\n",
+    );
+    write(
+        dir.path(),
+        "app/models/tagger.rb",
+        "class Tagger\n  def tag(name)\n    with_gitaly(:find_tag, status: Gitlab::GitalyClient::MigrationStatus::OPT_OUT) do |on|\n      on ? gitaly_tag(name) : rugged_tag(name)\n    end\n  end\n\n  def with_gitaly(feature, status:, &block)\n    Gitlab::GitalyClient.migrate(feature, status: status, &block)\n  end\nend\n",
+    );
+    let arg = format!("ce={}", dir.path().display());
+    let v = json(&flaglint(&["list", "--format", "json", &arg]));
+    let refs = v["references"].as_array().unwrap();
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0]["flag"], "find_tag");
+    assert_eq!(refs[0]["component"], "ce");
+    assert_eq!(refs[0]["status"], "opt_out");
+    assert_eq!(refs[0]["form"], "toggle_method");
+    assert_eq!(refs[0]["path"], "app/models/tagger.rb");
+    assert_eq!(refs[0]["enabled_branch"]["line"], 4);
+}
