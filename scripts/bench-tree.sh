@@ -25,9 +25,9 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
 # The -e list, generated from the RUBY_TOKENS array (Rust string escapes \" and \\ undone).
 tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
-    sed -n 's/^ *"\(.*\)",.*$/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
+    sed -n 's/^ *("\(.*\)", \(None\|Some(.*)\)),$/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
 [[ -n $tokens ]] || { echo "error: no RUBY_TOKENS found in src/prefilter.rs" >&2; exit 2; }
-rg_tokens="rg -F -c --hidden -g '*.rb' -g '*.rake' -g '*.ru' -g '*.gemspec'"
+rg_tokens="rg -F -c --hidden -g '*.rb' -g '*.rake' -g '*.ru' -g '*.gemspec' -g Gemfile -g Rakefile -g Guardfile"
 while IFS= read -r t; do rg_tokens+=" -e $(q "$t")"; done <<<"$tokens"
 rg_tokens+=" $(q "$tree")"
 

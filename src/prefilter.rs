@@ -10,45 +10,69 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-/// Byte strings one of which every Ruby reference contains.
-pub const RUBY_TOKENS: &[&str] = &[
-    "gitaly_migrate",
-    "GitalyClient.migrate",
-    ".migrate(:",
-    "receive(:migrate",
-    "feature_enabled?",
-    "GITALY_",
-    "Feature::Gitaly",
-    ":gitaly_",
-    "\"gitaly_",
-    "'gitaly_",
-    "stub_feature_flags",
+/// Byte strings one of which every Ruby reference contains, each with the
+/// byte string the file must also contain for the token to count (`None`: the
+/// token alone is enough). `stub_feature_flags` and `gitaly_`-prefixed names
+/// are common outside Gitaly code; they count only next to `gitaly_` or
+/// `Feature` respectively.
+pub const RUBY_TOKENS: &[(&str, Option<&str>)] = &[
+    ("gitaly_migrate", None),
+    ("GitalyClient.migrate", None),
+    (".migrate(:", None),
+    ("feature_enabled?", None),
+    ("GITALY_", None),
+    ("Feature::Gitaly", None),
+    ("receive(:migrate", Some("GitalyClient")),
+    (":gitaly_", Some("Feature")),
+    ("\"gitaly_", Some("Feature")),
+    ("'gitaly_", Some("Feature")),
+    ("stub_feature_flags", Some("gitaly_")),
 ];
 
 /// The prefilter's automaton.
 pub struct Prefilter {
     /// `None` if the automaton could not be built: then every file is parsed.
     ac: Option<AhoCorasick>,
+    /// Per pattern: what else the file must contain.
+    requires: Vec<Option<String>>,
 }
 
 impl Prefilter {
     /// Builds the Ruby prefilter: [`RUBY_TOKENS`] plus `extra` tokens (the
-    /// configured toggle methods).
+    /// configured toggle methods), which count alone.
     pub fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Prefilter {
-        let mut tokens: Vec<&str> = RUBY_TOKENS.to_vec();
-        tokens.extend(extra.into_iter().filter(|t| !t.is_empty()));
-        tokens.sort_unstable();
-        tokens.dedup();
+        let mut tokens: Vec<(&str, Option<&str>)> = RUBY_TOKENS.to_vec();
+        tokens.extend(
+            extra
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| (t, None)),
+        );
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(&tokens)
+            .build(tokens.iter().map(|(t, _)| t))
             .ok();
-        Prefilter { ac }
+        let requires = tokens.iter().map(|(_, r)| r.map(str::to_string)).collect();
+        Prefilter { ac, requires }
     }
 
     /// Whether the bytes can hold a reference.
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        self.ac.as_ref().is_none_or(|ac| ac.is_match(bytes))
+        let Some(ac) = &self.ac else { return true };
+        let mut absent: Vec<&str> = Vec::new();
+        for m in ac.find_iter(bytes) {
+            match self.requires[m.pattern().as_usize()].as_deref() {
+                None => return true,
+                Some(req) if absent.contains(&req) => {}
+                Some(req) => {
+                    if memchr::memmem::find(bytes, req.as_bytes()).is_some() {
+                        return true;
+                    }
+                    absent.push(req);
+                }
+            }
+        }
+        false
     }
 }
 
@@ -66,5 +90,8 @@ mod tests {
         assert!(p.matches(b"stub_feature_flags(gitaly_x: true)"));
         assert!(!p.matches(b"def foo; bar; end"));
         assert!(!p.matches(b"Gitlab::GitalyClient::RefService.new(repo)"));
+        assert!(!p.matches(b"stub_feature_flags(new_ui: true)"));
+        assert!(!p.matches(b"params = { gitaly_address: x, 'gitaly_token' => y }"));
+        assert!(p.matches(b"Feature.enable('gitaly_tags')"));
     }
 }
