@@ -18,6 +18,15 @@ pub const DEFAULT_ENV_IGNORE: &[&str] = &[
     "GITALY_FEATURE_DEFAULT_ON",
     "GITALY_DISABLE_REQUEST_LIMITS",
     "GITALY_TESTING_NO_GIT_HOOKS",
+    "GITALY_TOKEN",
+    "GITALY_ADDRESS",
+    "GITALY_PAYLOAD",
+    "GITALY_WD",
+    "GITALY_INTERNAL_URL",
+    "GITALY_SOCKET_PATH",
+    "GITALY_BIN_DIR",
+    "GITALY_RUBY_DIR",
+    "GITALY_LOG_DIR",
 ];
 
 /// A feature's stage in the migration process.
@@ -66,6 +75,8 @@ pub struct Config {
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
+    /// `[shell] commands`: more git commands Shell hands to Gitaly, with endpoints.
+    pub shell_commands: Vec<(String, String)>,
     /// Flag name or alias → index into `features`.
     index: HashMap<String, usize>,
 }
@@ -79,6 +90,13 @@ impl Config {
     /// The registry feature named `flag`, directly or by an alias.
     pub fn feature(&self, flag: &str) -> Option<&Feature> {
         self.index.get(flag).map(|&i| &self.features[i])
+    }
+
+    /// The registry feature whose `endpoint` is `endpoint` (`Service/Method`).
+    pub fn feature_by_endpoint(&self, endpoint: &str) -> Option<&Feature> {
+        self.features
+            .iter()
+            .find(|f| f.endpoint.as_deref() == Some(endpoint))
     }
 
     /// Loads and validates `path`.
@@ -134,6 +152,7 @@ impl Config {
             default_excludes: raw.scan.default_excludes,
             toggle_methods: raw.ruby.toggle_methods,
             env_ignore: raw.env.ignore,
+            shell_commands: raw.shell.commands.into_iter().collect(),
             ..Config::default()
         };
         for f in raw.features {
@@ -236,6 +255,8 @@ struct RawConfig {
     ruby: RawRuby,
     #[serde(default)]
     env: RawEnv,
+    #[serde(default)]
+    shell: RawShell,
     #[serde(default, rename = "feature")]
     features: Vec<RawFeature>,
 }
@@ -261,6 +282,13 @@ struct RawRuby {
 struct RawEnv {
     #[serde(default)]
     ignore: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawShell {
+    #[serde(default)]
+    commands: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]

@@ -29,6 +29,7 @@ pub struct WalkOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
     Ruby,
+    Go,
     /// No extension: Ruby only if its shebang says so.
     MaybeRubyScript,
 }
@@ -57,6 +58,7 @@ pub struct Discovered {
 pub fn language_of(name: &str) -> Option<Language> {
     match name.rsplit_once('.') {
         Some((_, "rb" | "rake" | "ru" | "gemspec")) => Some(Language::Ruby),
+        Some((_, "go")) => Some(Language::Go),
         Some(_) => None,
         None => match name {
             "Gemfile" | "Rakefile" | "Guardfile" => Some(Language::Ruby),

@@ -6,6 +6,7 @@
 //! ([`config`]) → [`rules`] → [`report`]. [`scan`] runs the first stages in
 //! parallel; [`cli`] wires them to the command line.
 
+pub mod catalog;
 pub mod cli;
 pub mod component;
 pub mod config;

@@ -32,6 +32,14 @@ pub enum Kind {
     Env,
     /// Names the flag in test code (stubs, `stub_feature_flags`, any reference under `spec/`).
     TestStub,
+    /// A gRPC metadata feature flag (`"gitaly-feature-<name>"`).
+    Metadata,
+    /// Defines the flag on the Gitaly server side (`featureflag.FeatureFlag{Name: ...}`).
+    Definition,
+    /// Sets the flag in configuration (env files, Chef roles, gitlab.rb, YAML).
+    Config,
+    /// Names the flag in docs and runbooks.
+    Doc,
 }
 
 impl Kind {
@@ -42,6 +50,10 @@ impl Kind {
             Kind::Set => "set",
             Kind::Env => "env",
             Kind::TestStub => "test-stub",
+            Kind::Metadata => "metadata",
+            Kind::Definition => "definition",
+            Kind::Config => "config",
+            Kind::Doc => "doc",
         }
     }
 }

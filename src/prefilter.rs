@@ -29,12 +29,16 @@ pub const RUBY_TOKENS: &[(&str, Option<&str>)] = &[
     ("stub_feature_flags", Some("gitaly_")),
 ];
 
-/// The prefilter's automaton.
+/// The prefilter's automata.
 pub struct Prefilter {
     /// `None` if the automaton could not be built: then every file is parsed.
     ac: Option<AhoCorasick>,
     /// Per pattern: what else the file must contain.
     requires: Vec<Option<String>>,
+    /// Go: `gitaly` in any case. Branches carry no flag name, and endpoint
+    /// inference needs the functions of every Gitaly-related file (a package
+    /// `gitaly` of client wrappers, the handlers that call them).
+    go: Option<AhoCorasick>,
 }
 
 impl Prefilter {
@@ -53,10 +57,19 @@ impl Prefilter {
             .build(tokens.iter().map(|(t, _)| t))
             .ok();
         let requires = tokens.iter().map(|(_, r)| r.map(str::to_string)).collect();
-        Prefilter { ac, requires }
+        let go = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(["gitaly"])
+            .ok();
+        Prefilter { ac, requires, go }
     }
 
-    /// Whether the bytes can hold a reference.
+    /// Whether a Go file can hold a reference or a function a branch reaches.
+    pub fn matches_go(&self, bytes: &[u8]) -> bool {
+        self.go.as_ref().is_none_or(|ac| ac.is_match(bytes))
+    }
+
+    /// Whether Ruby bytes can hold a reference.
     pub fn matches(&self, bytes: &[u8]) -> bool {
         let Some(ac) = &self.ac else { return true };
         let mut absent: Vec<&str> = Vec::new();

@@ -5,10 +5,11 @@
 //! parallel (rayon); results come back in (component, path) order whatever the
 //! thread count.
 
+use crate::catalog::Catalog;
 use crate::component::Component;
 use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{self, FileEntry, Language, WalkOptions};
-use crate::frontend::ruby;
+use crate::frontend::{go, ruby};
 use crate::model::Reference;
 use crate::prefilter::Prefilter;
 use rayon::prelude::*;
@@ -41,6 +42,11 @@ impl ScanOptions {
             ruby: ruby::Options {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
+                commands: ruby::DEFAULT_COMMANDS
+                    .iter()
+                    .map(|(c, e)| (c.to_string(), e.to_string()))
+                    .chain(config.shell_commands.iter().cloned())
+                    .collect(),
             },
         }
     }
@@ -99,7 +105,11 @@ pub fn scan(
     out.stats.files_walked = found.walked;
     let mut pending = Vec::new();
     let mut includes = Vec::new();
+    let mut branches = Vec::new();
+    let mut funcs = Vec::new();
     for r in results {
+        branches.extend(r.branches);
+        funcs.extend(r.funcs);
         pending.extend(r.pending);
         includes.extend(r.includes);
         out.stats.files_read += r.read as usize;
@@ -109,8 +119,25 @@ pub fn scan(
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
+    let inferred = crate::resolve::infer_branch_endpoints(
+        branches,
+        &funcs,
+        components,
+        config,
+        Catalog::embedded(),
+    );
+    out.references.extend(inferred);
     bind_shared_examples(&mut out.references, pending, &includes, components);
     crate::resolve::resolve(&mut out.references, config);
+    out.references.sort_by(|a, b| {
+        (&a.component, &a.path, a.span.start_byte, &a.flag, a.kind).cmp(&(
+            &b.component,
+            &b.path,
+            b.span.start_byte,
+            &b.flag,
+            b.kind,
+        ))
+    });
     out.stats.elapsed = start.elapsed();
     Ok(out)
 }
@@ -124,6 +151,10 @@ struct Pending {
 
 #[derive(Default)]
 struct FileOutcome {
+    /// Go branches and the calls of their Gitaly side.
+    branches: Vec<(Reference, Vec<(String, bool)>)>,
+    /// Go functions (component, function).
+    funcs: Vec<(usize, go::Func)>,
     pending: Vec<Pending>,
     includes: Vec<(usize, String, std::path::PathBuf, ruby::Include)>,
     read: bool,
@@ -181,6 +212,34 @@ fn scan_file_inner(
         }
     };
     out.read = true;
+    if entry.language == Language::Go {
+        if !prefilter.matches_go(&bytes) {
+            return out;
+        }
+        out.parsed = true;
+        let x = go::extract(
+            &bytes,
+            entry.rel.ends_with("_test.go"),
+            &opts.ruby.env_ignore,
+        );
+        if x.syntax_errors && !(x.refs.is_empty() && x.branches.is_empty()) {
+            out.note = Some(format!(
+                "{shown}: syntax errors; references in the broken part may be missed"
+            ));
+        }
+        out.references = x
+            .refs
+            .iter()
+            .map(|r| to_reference(r, "go", component, entry))
+            .collect();
+        out.branches = x
+            .branches
+            .into_iter()
+            .map(|b| (to_reference(&b.raw, "go", component, entry), b.calls))
+            .collect();
+        out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
+        return out;
+    }
     if entry.language == Language::MaybeRubyScript && !is_ruby_script(&bytes) {
         return out;
     }
@@ -195,7 +254,7 @@ fn scan_file_inner(
         ));
     }
     for raw in extracted.refs {
-        let reference = to_reference(&raw, component, entry);
+        let reference = to_reference(&raw, "ruby", component, entry);
         match raw.shared_param {
             Some((example, index)) => out.pending.push(Pending {
                 reference,
@@ -254,6 +313,7 @@ pub fn is_test_path(rel: &str) -> bool {
 
 fn to_reference(
     r: &crate::frontend::RawRef,
+    language: &'static str,
     component: &Component,
     entry: &FileEntry,
 ) -> Reference {
@@ -262,7 +322,7 @@ fn to_reference(
         kind: r.kind,
         form: r.form,
         call: r.call,
-        language: "ruby",
+        language,
         component: component.name.clone(),
         path: entry.rel.clone(),
         abs_path: entry.path.clone(),
@@ -270,7 +330,7 @@ fn to_reference(
         status: r.status,
         enabled_branch: r.enabled_branch,
         legacy_branch: r.legacy_branch,
-        endpoints: Vec::new(),
+        endpoints: r.endpoints.clone(),
         feature: None,
     }
 }

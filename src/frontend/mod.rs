@@ -1,6 +1,7 @@
 //! Language frontends: one module per language. Each turns a file's bytes into
 //! raw references (flag, kind, form, span, status, branches).
 
+pub mod go;
 pub mod ruby;
 
 use crate::model::{Kind, Span, Status};
@@ -20,6 +21,9 @@ pub struct RawRef {
     /// The name is a shared example's parameter: (example, parameter index).
     /// The scan binds it to the `it_behaves_like` sites of the component.
     pub shared_param: Option<(String, usize)>,
+    /// Endpoints the site is known to guard (Shell's command table). A reference
+    /// with an empty flag is attributed through them by the resolver.
+    pub endpoints: Vec<String>,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.

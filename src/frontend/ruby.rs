@@ -59,7 +59,16 @@ pub struct Options {
     pub toggle_methods: Vec<String>,
     /// `GITALY_*` environment variables that are settings, not flags.
     pub env_ignore: Vec<String>,
+    /// Git commands GitLab Shell hands to Gitaly, with their endpoints.
+    pub commands: Vec<(String, String)>,
 }
+
+/// GitLab Shell's migrated commands and the endpoints that serve them.
+pub const DEFAULT_COMMANDS: &[(&str, &str)] = &[
+    ("git-upload-pack", "SSHService/SSHUploadPack"),
+    ("git-receive-pack", "SSHService/SSHReceivePack"),
+    ("git-upload-archive", "SSHService/SSHUploadArchive"),
+];
 
 /// An `it_behaves_like 'example', :a, 'b'` site: the literal arguments after the name.
 #[derive(Debug, Clone)]
@@ -138,6 +147,8 @@ struct FileFacts<'t, 's> {
     map: SourceMap<'s>,
     opts: &'s Options,
     consts: HashMap<&'s str, Value>,
+    /// Literal keys of constant hashes (Shell's migrated-command tables).
+    const_keys: HashMap<&'s str, Vec<String>>,
     lets: HashMap<String, Value>,
     /// Assignments to local variables: (name, index in a multiple assignment, rhs).
     assigns: Vec<(&'s str, usize, Node<'t>)>,
@@ -171,6 +182,7 @@ where
             map: SourceMap::new(src),
             opts,
             consts: HashMap::new(),
+            const_keys: HashMap::new(),
             lets: HashMap::new(),
             assigns: Vec::new(),
             behaves_like: Vec::new(),
@@ -212,6 +224,10 @@ where
                     "constant" => {
                         if let Some(v) = self.value_of(right) {
                             self.consts.insert(self.text(left), v);
+                        }
+                        let keys = self.hash_keys(right);
+                        if !keys.is_empty() {
+                            self.const_keys.insert(self.text(left), keys);
                         }
                     }
                     "identifier" => self.assigns.push((self.text(left), 0, right)),
@@ -323,6 +339,82 @@ where
         }
     }
 
+    /// The literal keys of a hash literal (`{ 'git-upload-pack' => ... }.freeze`).
+    fn hash_keys(&self, node: Node) -> Vec<String> {
+        let node = strip_freeze(node, self.src);
+        if node.kind() != "hash" {
+            return Vec::new();
+        }
+        let mut c = node.walk();
+        let keys = node
+            .named_children(&mut c)
+            .filter(|p| p.kind() == "pair")
+            .filter_map(|p| p.child_by_field_name("key").and_then(|k| self.literal(k)))
+            .collect();
+        keys
+    }
+
+    /// Shell's toggle: `if MIGRATED_COMMANDS.key?(executable) && @gitaly`, where
+    /// the constant's keys are git commands of the command table. One toggle per
+    /// command, attributed through the command's endpoint.
+    fn migrated_commands(&self, node: Node, receiver: Option<Node>, out: &mut Vec<RawRef>) {
+        let Some(keys) = receiver
+            .filter(|r| r.kind() == "constant")
+            .and_then(|r| self.const_keys.get(self.text(r)))
+        else {
+            return;
+        };
+        let commands: Vec<(&String, &String)> = keys
+            .iter()
+            .filter_map(|k| {
+                self.opts
+                    .commands
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map(|(_, e)| (k, e))
+            })
+            .collect();
+        if commands.is_empty() {
+            return;
+        }
+        // The toggle is the conditional the lookup stands in.
+        let mut site = node;
+        while let Some(p) = site.parent() {
+            if matches!(
+                p.kind(),
+                "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
+            ) {
+                break;
+            }
+            if !matches!(
+                p.kind(),
+                "binary" | "parenthesized_statements" | "unary" | "not"
+            ) {
+                return;
+            }
+            site = p;
+        }
+        let Some(cond) = site.parent() else { return };
+        if cond.child_by_field_name("condition") != Some(site) {
+            return;
+        }
+        let (enabled, legacy) = self.condition_branches(node);
+        for (_, endpoint) in commands {
+            out.push(RawRef {
+                flag: String::new(),
+                kind: Kind::Toggle,
+                form: "migrated-commands",
+                call: "migrated-commands",
+                span: self.map.span(cond),
+                status: Status::None,
+                enabled_branch: enabled,
+                legacy_branch: legacy,
+                shared_param: None,
+                endpoints: vec![endpoint.clone()],
+            });
+        }
+    }
+
     /// The flag-name value of a constant's or `let`'s right-hand side.
     fn value_of(&self, node: Node) -> Option<Value> {
         let node = strip_freeze(node, self.src);
@@ -405,6 +497,7 @@ where
                 }
                 return;
             }
+            "key?" | "has_key?" | "include?" => return self.migrated_commands(node, receiver, out),
             "with" => return self.rspec_stub(node, receiver, out),
             "stub_feature_flags" => return self.stub_feature_flags(node, out),
             m if (recv == "Feature" || recv == "::Feature")
@@ -445,6 +538,7 @@ where
             enabled_branch: enabled,
             legacy_branch: legacy,
             shared_param: None,
+            endpoints: Vec::new(),
         };
         match self.resolve_name(arg) {
             Name::Wrapper => {}
@@ -649,6 +743,7 @@ where
             enabled_branch: None,
             legacy_branch: None,
             shared_param: None,
+            endpoints: Vec::new(),
         });
     }
 
@@ -693,6 +788,7 @@ where
             enabled_branch: enabled,
             legacy_branch: legacy,
             shared_param: None,
+            endpoints: Vec::new(),
         });
     }
 
@@ -732,6 +828,7 @@ where
                 enabled_branch: None,
                 legacy_branch: None,
                 shared_param: None,
+                endpoints: Vec::new(),
             })
         };
         match self.resolve_name(arg) {
@@ -804,6 +901,7 @@ where
                 enabled_branch: None,
                 legacy_branch: None,
                 shared_param: None,
+                endpoints: Vec::new(),
             });
         }
     }
@@ -911,6 +1009,11 @@ where
         while let Some(parent) = node.parent() {
             match parent.kind() {
                 "parenthesized_statements" => {}
+                "binary"
+                    if parent
+                        .child_by_field_name("operator")
+                        .is_some_and(|o| self.text(o) == "&&" || self.text(o) == "and")
+                        && positive => {}
                 "unary" | "not" => positive = !positive,
                 "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
                     if parent.child_by_field_name("condition") == Some(node) =>

@@ -164,7 +164,9 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
             Kind::Toggle | Kind::Check => row.toggles += 1,
             Kind::TestStub => row.stubs += 1,
             Kind::Env => row.env += 1,
-            Kind::Set => row.other += 1,
+            Kind::Set | Kind::Metadata | Kind::Definition | Kind::Config | Kind::Doc => {
+                row.other += 1
+            }
         }
     }
     let header = [

@@ -86,6 +86,17 @@ impl Rule for MandatoryLeftover {
                     "delete the stub and the tests of the legacy path".to_string()
                 }
                 (Kind::Set, ..) => "delete the call: the flag no longer exists".to_string(),
+                (Kind::Metadata, ..) => {
+                    "stop sending the `gitaly-feature-` header for it: the flag no longer exists"
+                        .to_string()
+                }
+                (Kind::Definition, ..) => {
+                    "delete the definition once no client sends the flag".to_string()
+                }
+                (Kind::Config, ..) => "delete the setting from the configuration".to_string(),
+                (Kind::Doc, ..) => {
+                    "delete or update the mention: the flag no longer exists".to_string()
+                }
             };
             out.push(Self::INFO.at(
                 r,
@@ -104,6 +115,10 @@ fn what(kind: Kind) -> &'static str {
         Kind::Set => "flag change",
         Kind::Env => "env lookup",
         Kind::TestStub => "test stub",
+        Kind::Metadata => "metadata flag",
+        Kind::Definition => "flag definition",
+        Kind::Config => "configuration entry",
+        Kind::Doc => "mention",
     }
 }
 
