@@ -67,10 +67,11 @@ pub enum FailOn {
 /// Options shared by the scanning commands.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Trees to scan, each a component: PATH or NAME=PATH.
-    #[arg(default_value = ".")]
+    /// Trees to scan, each a component: PATH or NAME=PATH [default: the registry's
+    /// [components], or .].
     pub paths: Vec<String>,
-    /// The registry and settings [default: flaglint.toml at the first scanned root].
+    /// The registry and settings [default: flaglint.toml at the first scanned root,
+    /// or in the current directory].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format.
@@ -153,17 +154,37 @@ struct Prepared {
 }
 
 fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
-    let components: Vec<Component> = args.paths.iter().map(|p| Component::from_arg(p)).collect();
+    let mut components: Vec<Component> =
+        args.paths.iter().map(|p| Component::from_arg(p)).collect();
     let config_path = args.config.clone().or_else(|| {
-        components
-            .iter()
-            .map(|c| c.root.join(CONFIG_FILE))
+        let roots: Vec<PathBuf> = if components.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            components.iter().map(|c| c.root.clone()).collect()
+        };
+        roots
+            .into_iter()
+            .map(|r| r.join(CONFIG_FILE))
             .find(|p| p.is_file())
     });
     let config = match config_path {
         Some(p) => Config::load(&p).map_err(|e| render_diagnostic(&e))?,
         None => Config::default(),
     };
+    if components.is_empty() {
+        components = if config.components.is_empty() {
+            vec![Component::from_arg(".")]
+        } else {
+            config
+                .components
+                .iter()
+                .map(|(name, root)| Component {
+                    name: name.clone(),
+                    root: root.clone(),
+                })
+                .collect()
+        };
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))

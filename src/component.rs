@@ -32,11 +32,25 @@ impl Component {
     }
 }
 
-/// Names a tree by what it holds: GitLab-CE has `lib/gitlab/gitaly_client.rb`;
-/// otherwise the directory's name.
+/// Names a tree by what it holds: GitLab-CE has `lib/gitlab/gitaly_client.rb`
+/// (or a Gemfile that names gitaly); Workhorse is a Go module named
+/// gitlab-workhorse or has `internal/gitaly/`; Shell has `bin/gitlab-shell` or
+/// `lib/gitlab_shell.rb`; otherwise the directory's name.
 pub fn detect_name(root: &Path) -> String {
-    if root.join("lib/gitlab/gitaly_client.rb").is_file() {
+    let has = |p: &str| root.join(p).exists();
+    let contains = |p: &str, needle: &str| {
+        std::fs::read(root.join(p))
+            .map(|b| memchr::memmem::find(&b, needle.as_bytes()).is_some())
+            .unwrap_or(false)
+    };
+    if has("lib/gitlab/gitaly_client.rb") || (has("app") && contains("Gemfile", "gitaly")) {
         return "gitlab-ce".to_string();
+    }
+    if has("bin/gitlab-shell") || has("lib/gitlab_shell.rb") {
+        return "gitlab-shell".to_string();
+    }
+    if contains("go.mod", "gitlab-workhorse") || has("internal/gitaly") {
+        return "gitlab-workhorse".to_string();
     }
     let dir = if root.is_file() {
         root.parent().map(Path::to_path_buf).unwrap_or_default()

@@ -27,6 +27,8 @@ pub const DEFAULT_ENV_IGNORE: &[&str] = &[
     "GITALY_BIN_DIR",
     "GITALY_RUBY_DIR",
     "GITALY_LOG_DIR",
+    "GITALY_VERSION",
+    "GITALY_SERVER_VERSION",
 ];
 
 /// A feature's stage in the migration process.
@@ -75,6 +77,9 @@ pub struct Config {
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
+    /// `[components]`: name → root, relative to the registry file; scanned
+    /// when the command line names no path.
+    pub components: Vec<(String, PathBuf)>,
     /// `[shell] commands`: more git commands Shell hands to Gitaly, with endpoints.
     pub shell_commands: Vec<(String, String)>,
     /// Flag name or alias → index into `features`.
@@ -153,6 +158,13 @@ impl Config {
             toggle_methods: raw.ruby.toggle_methods,
             env_ignore: raw.env.ignore,
             shell_commands: raw.shell.commands.into_iter().collect(),
+            components: {
+                let base = path.parent().unwrap_or(Path::new(""));
+                raw.components
+                    .into_iter()
+                    .map(|(n, p)| (n, base.join(p)))
+                    .collect()
+            },
             ..Config::default()
         };
         for f in raw.features {
@@ -257,6 +269,8 @@ struct RawConfig {
     env: RawEnv,
     #[serde(default)]
     shell: RawShell,
+    #[serde(default)]
+    components: std::collections::BTreeMap<String, String>,
     #[serde(default, rename = "feature")]
     features: Vec<RawFeature>,
 }

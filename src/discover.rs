@@ -6,6 +6,7 @@
 //! directories, symlink loops) become warnings; they never stop the scan.
 
 use crate::component::Component;
+use crate::frontend::text::Format;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use std::path::Path;
@@ -30,8 +31,9 @@ pub struct WalkOptions {
 pub enum Language {
     Ruby,
     Go,
-    /// No extension: Ruby only if its shebang says so.
-    MaybeRubyScript,
+    Text(crate::frontend::text::Format),
+    /// No extension: Ruby or shell only if its shebang says so.
+    MaybeScript,
 }
 
 /// A file to scan.
@@ -59,10 +61,14 @@ pub fn language_of(name: &str) -> Option<Language> {
     match name.rsplit_once('.') {
         Some((_, "rb" | "rake" | "ru" | "gemspec")) => Some(Language::Ruby),
         Some((_, "go")) => Some(Language::Go),
+        Some((_, "sh" | "bash" | "env")) => Some(Language::Text(Format::Shell)),
+        Some((_, "json")) => Some(Language::Text(Format::Json)),
+        Some((_, "yml" | "yaml")) => Some(Language::Text(Format::Yaml)),
+        Some((_, "md" | "markdown" | "txt" | "adoc" | "rst")) => Some(Language::Text(Format::Doc)),
         Some(_) => None,
         None => match name {
             "Gemfile" | "Rakefile" | "Guardfile" => Some(Language::Ruby),
-            _ => Some(Language::MaybeRubyScript),
+            _ => Some(Language::MaybeScript),
         },
     }
 }

@@ -145,6 +145,12 @@ pub struct Reference {
     pub legacy_branch: Option<Span>,
     /// Endpoints the toggle guards (`Service/Method`); filled by the endpoint catalog.
     pub endpoints: Vec<String>,
+    /// The value a configuration entry sets (`1` in `GITALY_X=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Where a JSON key stands (`default_attributes → … → env → GITALY_X`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_path: Option<String>,
     /// The registry feature this reference resolves to (by name or alias).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
@@ -153,6 +159,12 @@ pub struct Reference {
 impl Reference {
     pub fn is_dynamic(&self) -> bool {
         self.form == "dynamic"
+    }
+
+    /// A flag known by name: not dynamic, and not a Go branch whose endpoint
+    /// could not be inferred (empty flag).
+    pub fn is_named(&self) -> bool {
+        !self.is_dynamic() && !self.flag.is_empty()
     }
 }
 

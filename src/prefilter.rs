@@ -64,8 +64,9 @@ impl Prefilter {
         Prefilter { ac, requires, go }
     }
 
-    /// Whether a Go file can hold a reference or a function a branch reaches.
-    pub fn matches_go(&self, bytes: &[u8]) -> bool {
+    /// Whether a Go, config or doc file mentions Gitaly (in any case): it can
+    /// hold a reference, or a function a Go branch reaches.
+    pub fn mentions_gitaly(&self, bytes: &[u8]) -> bool {
         self.go.as_ref().is_none_or(|ac| ac.is_match(bytes))
     }
 

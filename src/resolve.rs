@@ -93,3 +93,36 @@ pub fn resolve(references: &mut [Reference], config: &Config) {
         r.feature = config.feature(&r.flag).map(|f| f.name.clone());
     }
 }
+
+/// Keeps the plain mentions of config and docs whose flag is known: a registry
+/// name or alias, a flag the code references, or the canonical flag of a
+/// catalog endpoint.
+pub fn known_mentions(
+    candidates: Vec<Reference>,
+    references: &[Reference],
+    config: &Config,
+    catalog: &Catalog,
+) -> Vec<Reference> {
+    if candidates.is_empty() {
+        return candidates;
+    }
+    let mut known: HashSet<String> = references
+        .iter()
+        .filter(|r| r.is_named())
+        .map(|r| r.flag.clone())
+        .collect();
+    known.extend(
+        catalog
+            .endpoints()
+            .iter()
+            .map(|e| canonical_flag(&e.method)),
+    );
+    let mut kept: Vec<Reference> = candidates
+        .into_iter()
+        .filter(|c| known.contains(&c.flag) || config.feature(&c.flag).is_some())
+        .collect();
+    for r in &mut kept {
+        r.feature = config.feature(&r.flag).map(|f| f.name.clone());
+    }
+    kept
+}

@@ -9,7 +9,7 @@ use crate::catalog::Catalog;
 use crate::component::Component;
 use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{self, FileEntry, Language, WalkOptions};
-use crate::frontend::{go, ruby};
+use crate::frontend::{go, ruby, text};
 use crate::model::Reference;
 use crate::prefilter::Prefilter;
 use rayon::prelude::*;
@@ -107,7 +107,9 @@ pub fn scan(
     let mut includes = Vec::new();
     let mut branches = Vec::new();
     let mut funcs = Vec::new();
+    let mut candidates = Vec::new();
     for r in results {
+        candidates.extend(r.candidates);
         branches.extend(r.branches);
         funcs.extend(r.funcs);
         pending.extend(r.pending);
@@ -129,6 +131,9 @@ pub fn scan(
     out.references.extend(inferred);
     bind_shared_examples(&mut out.references, pending, &includes, components);
     crate::resolve::resolve(&mut out.references, config);
+    let mentions =
+        crate::resolve::known_mentions(candidates, &out.references, config, Catalog::embedded());
+    out.references.extend(mentions);
     out.references.sort_by(|a, b| {
         (&a.component, &a.path, a.span.start_byte, &a.flag, a.kind).cmp(&(
             &b.component,
@@ -151,6 +156,8 @@ struct Pending {
 
 #[derive(Default)]
 struct FileOutcome {
+    /// Plain mentions in config and docs, kept only for known flags.
+    candidates: Vec<Reference>,
     /// Go branches and the calls of their Gitaly side.
     branches: Vec<(Reference, Vec<(String, bool)>)>,
     /// Go functions (component, function).
@@ -213,7 +220,7 @@ fn scan_file_inner(
     };
     out.read = true;
     if entry.language == Language::Go {
-        if !prefilter.matches_go(&bytes) {
+        if !prefilter.mentions_gitaly(&bytes) {
             return out;
         }
         out.parsed = true;
@@ -240,7 +247,27 @@ fn scan_file_inner(
         out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
         return out;
     }
-    if entry.language == Language::MaybeRubyScript && !is_ruby_script(&bytes) {
+    let language = match entry.language {
+        Language::MaybeScript => match script_kind(&bytes) {
+            Some(l) => l,
+            None => return out,
+        },
+        l => l,
+    };
+    if let Language::Text(format) = language {
+        if !prefilter.mentions_gitaly(&bytes) {
+            return out;
+        }
+        out.parsed = true;
+        for t in text::extract(&bytes, format, &opts.ruby.env_ignore) {
+            let mut r = to_reference(&t.raw, "text", component, entry);
+            r.json_path = t.json_path;
+            if t.candidate {
+                out.candidates.push(r);
+            } else {
+                out.references.push(r);
+            }
+        }
         return out;
     }
     if !prefilter.matches(&bytes) {
@@ -296,9 +323,20 @@ fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Ve
     Ok(Some(buf))
 }
 
-fn is_ruby_script(bytes: &[u8]) -> bool {
+/// An extension-less script: Ruby or shell by its shebang.
+fn script_kind(bytes: &[u8]) -> Option<Language> {
     let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-    first.starts_with(b"#!") && memchr::memmem::find(first, b"ruby").is_some()
+    if !first.starts_with(b"#!") {
+        return None;
+    }
+    let has = |w: &[u8]| memchr::memmem::find(first, w).is_some();
+    if has(b"ruby") {
+        Some(Language::Ruby)
+    } else if has(b"sh") {
+        Some(Language::Text(text::Format::Shell))
+    } else {
+        None
+    }
 }
 
 /// Test code: everything under a `spec/` or `test/` directory, and `*_spec.rb`.
@@ -331,6 +369,8 @@ fn to_reference(
         enabled_branch: r.enabled_branch,
         legacy_branch: r.legacy_branch,
         endpoints: r.endpoints.clone(),
+        value: r.value.clone(),
+        json_path: None,
         feature: None,
     }
 }

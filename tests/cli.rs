@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const FIXTURE: &str = "fixtures/gitlab-ce";
+const REGISTRY: &str = "fixtures/flaglint.toml";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -94,21 +95,21 @@ fn flags_of(v: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn list_json_matches_snapshot() {
-    let o = flaglint(&["list", "--format", "json", FIXTURE]);
+    let o = flaglint(&["list", "--format", "json", "--config", REGISTRY, FIXTURE]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_snapshot("list.json", &stdout(&o));
 }
 
 #[test]
 fn list_human_matches_snapshot() {
-    let o = flaglint(&["list", FIXTURE]);
+    let o = flaglint(&["list", "--config", REGISTRY, FIXTURE]);
     assert_eq!(o.status.code(), Some(0));
     assert_snapshot("list.txt", &stdout(&o));
 }
 
 #[test]
 fn check_human_matches_snapshot_and_fails_on_errors() {
-    let o = flaglint(&["check", "--color", "never", FIXTURE]);
+    let o = flaglint(&["check", "--color", "never", "--config", REGISTRY, FIXTURE]);
     assert_eq!(o.status.code(), Some(1), "FL002 errors must fail the run");
     assert_snapshot("check.txt", &stdout(&o));
     assert_snapshot("check.stderr.txt", &stderr(&o));
@@ -116,7 +117,7 @@ fn check_human_matches_snapshot_and_fails_on_errors() {
 
 #[test]
 fn check_json_matches_snapshot() {
-    let o = flaglint(&["check", "--format", "json", FIXTURE]);
+    let o = flaglint(&["check", "--format", "json", "--config", REGISTRY, FIXTURE]);
     assert_eq!(o.status.code(), Some(1));
     assert_snapshot("check.json", &stdout(&o));
 }
@@ -130,12 +131,7 @@ fn fail_on_sets_the_exit_code() {
         Some(0)
     );
     let only_warnings = "fixtures/gitlab-ce/lib/gitlab/workhorse.rb";
-    let o = flaglint(&[
-        "check",
-        "--config",
-        "fixtures/gitlab-ce/flaglint.toml",
-        only_warnings,
-    ]);
+    let o = flaglint(&["check", "--config", REGISTRY, only_warnings]);
     assert!(stdout(&o).contains("0 errors"), "{}", stdout(&o));
     assert_eq!(o.status.code(), Some(0));
     let o = flaglint(&[
@@ -143,7 +139,7 @@ fn fail_on_sets_the_exit_code() {
         "--fail-on",
         "warning",
         "--config",
-        "fixtures/gitlab-ce/flaglint.toml",
+        REGISTRY,
         only_warnings,
     ]);
     assert_eq!(o.status.code(), Some(1));
@@ -157,7 +153,6 @@ fn comments_strings_heredocs_docs_and_vendor_are_not_references() {
         "commented_out_flag",
         "in_a_string",
         "in_heredoc",
-        "doc_flag",
         "vendored_flag",
         "node_modules_flag",
         "not_a_gitaly_flag",
@@ -177,6 +172,128 @@ fn comments_strings_heredocs_docs_and_vendor_are_not_references() {
         .filter(|r| r["flag"] == "method" || r["flag"] == "feature")
         .count();
     assert_eq!(wrappers, 0);
+}
+
+#[test]
+fn docs_are_references_of_kind_doc() {
+    let v = json(&flaglint(&["list", "--format", "json", FIXTURE]));
+    let doc: Vec<&serde_json::Value> = v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["flag"] == "doc_flag")
+        .collect();
+    assert_eq!(doc.len(), 1);
+    assert_eq!(doc[0]["kind"], "doc");
+    assert_eq!(doc[0]["path"], "doc/README.md");
+}
+
+#[test]
+fn all_components_from_the_registry() {
+    let o = flaglint(&["check", "--color", "never", "--config", REGISTRY]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_snapshot("check-all.txt", &stdout(&o));
+    let o = flaglint(&["list", "--config", REGISTRY]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_snapshot("list-all.txt", &stdout(&o));
+    let o = flaglint(&["list", "--format", "json", "--config", REGISTRY]);
+    assert_snapshot("list-all.json", &stdout(&o));
+    // The same trees named on the command line give the same references.
+    let named = flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--config",
+        REGISTRY,
+        "gitlab-ce=fixtures/gitlab-ce",
+        "gitlab-workhorse=fixtures/gitlab-workhorse",
+        "gitlab-shell=fixtures/gitlab-shell",
+        "config=fixtures/config",
+    ]);
+    let refs = |o: &Output| json(o)["references"].clone();
+    assert_eq!(refs(&o), refs(&named));
+}
+
+#[test]
+fn components_are_detected_by_what_they_hold() {
+    let v = json(&flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "fixtures/gitlab-workhorse",
+        "fixtures/gitlab-shell",
+        "fixtures/gitlab-ce",
+    ]));
+    let mut names: Vec<String> = v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["component"].as_str().unwrap().to_string())
+        .collect();
+    names.dedup();
+    names.sort();
+    names.dedup();
+    assert_eq!(names, ["gitlab-ce", "gitlab-shell", "gitlab-workhorse"]);
+}
+
+#[test]
+fn workhorse_branches_reach_their_endpoints() {
+    let v = json(&flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "fixtures/gitlab-workhorse",
+    ]));
+    let got: Vec<(String, String, String)> = v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["form"] == "gitaly-server-branch")
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["flag"].as_str().unwrap().to_string(),
+                r["endpoints"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "internal/git/archive.go",
+            "get_archive",
+            "RepositoryService/GetArchive",
+        ),
+        ("internal/git/blob.go", "get_blob", "BlobService/GetBlob"),
+        ("internal/git/blob_test.go", "", ""),
+        ("internal/git/diff.go", "raw_diff", "DiffService/RawDiff"),
+        (
+            "internal/git/info-refs.go",
+            "info_refs_receive_pack",
+            "SmartHTTPService/InfoRefsReceivePack",
+        ),
+        (
+            "internal/git/info-refs.go",
+            "info_refs_upload_pack",
+            "SmartHTTPService/InfoRefsUploadPack",
+        ),
+        ("internal/git/patch.go", "raw_patch", "DiffService/RawPatch"),
+        (
+            "internal/git/receive-pack.go",
+            "post_receive_pack",
+            "SmartHTTPService/PostReceivePack",
+        ),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
 }
 
 #[test]
@@ -210,8 +327,24 @@ fn default_excludes_can_be_turned_off_and_globs_excluded() {
 
 #[test]
 fn output_is_the_same_whatever_the_thread_count() {
-    let one = flaglint(&["list", "--format", "json", "--threads", "1", FIXTURE]);
-    let four = flaglint(&["list", "--format", "json", "--threads", "4", FIXTURE]);
+    let one = flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--threads",
+        "1",
+        "--config",
+        REGISTRY,
+    ]);
+    let four = flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "--threads",
+        "4",
+        "--config",
+        REGISTRY,
+    ]);
     assert_eq!(normalize(&stdout(&one)), normalize(&stdout(&four)));
 }
 

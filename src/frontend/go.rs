@@ -159,6 +159,7 @@ impl<'s> Extractor<'s> {
             legacy_branch: None,
             shared_param: None,
             endpoints: Vec::new(),
+            value: None,
         }
     }
 

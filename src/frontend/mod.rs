@@ -3,6 +3,7 @@
 
 pub mod go;
 pub mod ruby;
+pub mod text;
 
 use crate::model::{Kind, Span, Status};
 use tree_sitter::Node;
@@ -24,6 +25,8 @@ pub struct RawRef {
     /// Endpoints the site is known to guard (Shell's command table). A reference
     /// with an empty flag is attributed through them by the resolver.
     pub endpoints: Vec<String>,
+    /// The value a configuration entry sets (`1` in `GITALY_X=1`).
+    pub value: Option<String>,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.

@@ -242,6 +242,14 @@ where
                     _ => {}
                 }
             }
+            "pair"
+                if node
+                    .child_by_field_name("key")
+                    .and_then(|k| self.literal(k))
+                    .is_some_and(|k| k.starts_with("GITALY_")) =>
+            {
+                self.candidates.push(node);
+            }
             "element_reference"
                 if node
                     .child_by_field_name("object")
@@ -411,6 +419,7 @@ where
                 legacy_branch: legacy,
                 shared_param: None,
                 endpoints: vec![endpoint.clone()],
+                value: None,
             });
         }
     }
@@ -469,6 +478,9 @@ where
 
     /// Classifies one candidate node and pushes its references.
     fn extract_site(&mut self, node: Node<'t>, out: &mut Vec<RawRef>) {
+        if node.kind() == "pair" {
+            return self.config_pair(node, out);
+        }
         if node.kind() == "element_reference" {
             // ENV['GITALY_X']
             if let Some(arg) = node.named_child(1) {
@@ -539,6 +551,7 @@ where
             legacy_branch: legacy,
             shared_param: None,
             endpoints: Vec::new(),
+            value: None,
         };
         match self.resolve_name(arg) {
             Name::Wrapper => {}
@@ -711,6 +724,50 @@ where
         WRAPPER_DEFS.contains(&name) || self.opts.toggle_methods.iter().any(|t| t == name)
     }
 
+    /// Omnibus `gitlab.rb`: `gitlab_rails['env'] = { 'GITALY_X' => '1' }`.
+    fn config_pair(&self, pair: Node, out: &mut Vec<RawRef>) {
+        let Some(var) = pair
+            .child_by_field_name("key")
+            .and_then(|k| self.literal(k))
+        else {
+            return;
+        };
+        let Some(rest) = var.strip_prefix("GITALY_") else {
+            return;
+        };
+        let valid = !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !valid || self.opts.env_ignore.contains(&var) {
+            return;
+        }
+        // A setting is a literal; `'GITALY_VERSION' => read_version` is not a toggle.
+        let Some(v) = pair.child_by_field_name("value") else {
+            return;
+        };
+        let value = match v.kind() {
+            "integer" | "true" | "false" | "nil" => Some(self.text(v).to_string()),
+            _ => match self.literal(v) {
+                Some(l) => Some(l),
+                None => return,
+            },
+        };
+        out.push(RawRef {
+            flag: rest.to_ascii_lowercase(),
+            kind: Kind::Config,
+            form: "env-hash",
+            call: "env-hash",
+            span: self.map.span(pair),
+            status: Status::None,
+            enabled_branch: None,
+            legacy_branch: None,
+            shared_param: None,
+            endpoints: Vec::new(),
+            value,
+        });
+    }
+
     /// `ENV['GITALY_X']`, `ENV.fetch("GITALY_X")`.
     fn env_ref(&self, node: Node, arg: Node, out: &mut Vec<RawRef>) {
         let (flag, form) = match self.literal(arg) {
@@ -744,6 +801,7 @@ where
             legacy_branch: None,
             shared_param: None,
             endpoints: Vec::new(),
+            value: None,
         });
     }
 
@@ -789,6 +847,7 @@ where
             legacy_branch: legacy,
             shared_param: None,
             endpoints: Vec::new(),
+            value: None,
         });
     }
 
@@ -829,6 +888,7 @@ where
                 legacy_branch: None,
                 shared_param: None,
                 endpoints: Vec::new(),
+                value: None,
             })
         };
         match self.resolve_name(arg) {
@@ -902,6 +962,7 @@ where
                 legacy_branch: None,
                 shared_param: None,
                 endpoints: Vec::new(),
+                value: None,
             });
         }
     }

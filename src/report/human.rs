@@ -156,7 +156,9 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
     }
     let mut rows: BTreeMap<(&str, &str), Row> = BTreeMap::new();
     for r in references {
-        let row = rows.entry((&r.flag, &r.component)).or_default();
+        // One row per feature: aliases join their feature's row.
+        let name = r.feature.as_deref().unwrap_or(&r.flag);
+        let row = rows.entry((name, &r.component)).or_default();
         if r.status != Status::None {
             row.statuses.insert(r.status);
         }
@@ -192,7 +194,11 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
             statuses.join(",")
         };
         table.push([
-            flag.to_string(),
+            if flag.is_empty() {
+                "(no endpoint)".to_string()
+            } else {
+                flag.to_string()
+            },
             stage,
             statuses,
             component.to_string(),

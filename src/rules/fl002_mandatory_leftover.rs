@@ -46,7 +46,7 @@ impl Rule for MandatoryLeftover {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for r in cx.references.iter().filter(|r| !r.is_dynamic()) {
+        for r in cx.references.iter().filter(|r| r.is_named()) {
             let registry = cx
                 .config
                 .feature(&r.flag)

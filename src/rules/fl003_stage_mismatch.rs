@@ -46,7 +46,7 @@ impl Rule for StageMismatch {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for r in cx.references {
-            if r.is_dynamic()
+            if !r.is_named()
                 || !matches!(r.kind, Kind::Toggle | Kind::Check)
                 || !r.status.is_comparable()
                 || r.status == Status::Mandatory

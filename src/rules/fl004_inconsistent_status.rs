@@ -39,7 +39,7 @@ impl Rule for InconsistentStatus {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let mut by_flag: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
         for r in cx.references {
-            if !r.is_dynamic()
+            if r.is_named()
                 && matches!(r.kind, Kind::Toggle | Kind::Check)
                 && r.status.is_comparable()
             {

@@ -45,7 +45,7 @@ impl Rule for UnknownFeature {
         for r in cx
             .references
             .iter()
-            .filter(|r| !r.is_dynamic() && r.feature.is_none())
+            .filter(|r| r.is_named() && r.feature.is_none())
         {
             let closest = cx
                 .config

@@ -10,6 +10,7 @@ mod fl004_inconsistent_status;
 mod fl005_unknown_feature;
 mod fl006_unused_feature;
 mod fl007_dynamic_flag;
+mod fl008_env_name_mismatch;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -93,15 +94,13 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &fl005_unknown_feature::UnknownFeature,
         &fl006_unused_feature::UnusedFeature,
         &fl007_dynamic_flag::DynamicFlag,
+        &fl008_env_name_mismatch::EnvNameMismatch,
     ]
 }
 
 /// Codes reserved for rules that come with the endpoint catalog.
-pub const RESERVED: &[(&str, &str)] = &[
-    ("FL001", "name-not-derived"),
-    ("FL008", "env-naming"),
-    ("FL009", "unknown-endpoint"),
-];
+pub const RESERVED: &[(&str, &str)] =
+    &[("FL001", "name-not-derived"), ("FL009", "unknown-endpoint")];
 
 /// Finds a rule by code (`FL002`, case-insensitive) or name (`mandatory-leftover`).
 pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {

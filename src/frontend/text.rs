@@ -1,0 +1,494 @@
+//! Configuration and docs: no code parser, structured where the format allows.
+//!
+//! - shell scripts and env files: `GITALY_X=1`, `export GITALY_X=0`, `GITALY_X=1 cmd`;
+//! - JSON (Chef roles): keys `GITALY_X` anywhere, with their JSON path;
+//! - YAML: `name: gitaly_x` (feature-flag definitions), `GITALY_X: "1"` and
+//!   `- GITALY_X=1` (env blocks), other mentions (Prometheus rules);
+//! - Markdown and text: `GITALY_X`, `gitaly_x`, `Feature.enable(:gitaly_x)`,
+//!   `gitaly_migrate(:x)` in code spans or prose.
+//!
+//! Assignments are always references (kind `config`). Plain mentions (kind
+//! `doc`, and YAML mentions) are *candidates*: the scan keeps those whose flag
+//! is known — a registry name or alias, a flag the code references, or the
+//! canonical flag of a catalog endpoint — so `gitaly_address` or a metric
+//! named `gitaly_service_client_requests_total` is not a flag.
+//! Comment lines of shell, env and YAML files are skipped.
+
+use super::{RawRef, SourceMap};
+use crate::model::{Kind, Status};
+
+/// The text formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Shell,
+    Json,
+    Yaml,
+    Doc,
+}
+
+/// A reference from a text file; `candidate` ones are kept only for known flags.
+#[derive(Debug, Clone)]
+pub struct TextRef {
+    pub raw: RawRef,
+    /// A plain mention, kept only if the flag is known.
+    pub candidate: bool,
+    /// The JSON path of a key, e.g. `default_attributes.omnibus-gitlab.env.GITALY_X`.
+    pub json_path: Option<String>,
+}
+
+/// Extracts the references of a text file.
+pub fn extract(src: &[u8], format: Format, env_ignore: &[String]) -> Vec<TextRef> {
+    let map = SourceMap::new(src);
+    let mut out = Vec::new();
+    match format {
+        Format::Json => json(src, &map, env_ignore, &mut out),
+        _ => lines(src, format, &map, env_ignore, &mut out),
+    }
+    out.sort_by_key(|r| (r.raw.span.start_byte, r.raw.span.end_byte));
+    out
+}
+
+fn raw(
+    flag: String,
+    kind: Kind,
+    form: &'static str,
+    map: &SourceMap,
+    start: usize,
+    end: usize,
+) -> RawRef {
+    RawRef {
+        flag,
+        kind,
+        form,
+        call: form,
+        span: map.range(start, end),
+        status: Status::None,
+        enabled_branch: None,
+        legacy_branch: None,
+        shared_param: None,
+        endpoints: Vec::new(),
+        value: None,
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Every `GITALY_X` (upper case) or `gitaly_x` (lower case) word in `line`:
+/// (start, end, name without the prefix, upper case?).
+fn prefixed_words(line: &[u8]) -> Vec<(usize, usize, String, bool)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 7 <= line.len() {
+        let upper = &line[i..i + 7] == b"GITALY_";
+        let lower = &line[i..i + 7] == b"gitaly_";
+        if (upper || lower) && (i == 0 || !is_word(line[i - 1])) {
+            let mut j = i + 7;
+            while j < line.len() && is_word(line[j]) {
+                j += 1;
+            }
+            let name = &line[i + 7..j];
+            let well_formed = !name.is_empty()
+                && name.iter().all(|&b| {
+                    if upper {
+                        b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+                    } else {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+                    }
+                })
+                && !name.ends_with(b"_");
+            if well_formed {
+                out.push((
+                    i,
+                    j,
+                    String::from_utf8_lossy(name).to_ascii_lowercase(),
+                    upper,
+                ));
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn lines(
+    src: &[u8],
+    format: Format,
+    map: &SourceMap,
+    env_ignore: &[String],
+    out: &mut Vec<TextRef>,
+) {
+    let mut offset = 0;
+    let mut in_fence = false;
+    for line in src.split_inclusive(|&b| b == b'\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_ascii_start();
+        if format == Format::Doc && (trimmed.starts_with(b"```") || trimmed.starts_with(b"~~~")) {
+            in_fence = !in_fence;
+            continue;
+        }
+        let comment = trimmed.starts_with(b"#");
+        if comment && matches!(format, Format::Shell | Format::Yaml) {
+            continue;
+        }
+        // A heading in Markdown starts with `#` too: docs keep it.
+        for (s, e, name, upper) in prefixed_words(line) {
+            let abs = (start + s, start + e);
+            let var = format!("GITALY_{}", name.to_ascii_uppercase());
+            if upper && env_ignore.contains(&var) {
+                continue;
+            }
+            let after = &line[e..];
+            let before = &line[..s];
+            if after.first() == Some(&b'(') {
+                // `gitaly_migrate(`, `gitaly_repository(`: a method, not a flag.
+                continue;
+            }
+            let assigned = upper && after.first() == Some(&b'=') && after.get(1) != Some(&b'=');
+            let value = |rest: &[u8]| -> String {
+                let v: Vec<u8> = rest
+                    .iter()
+                    .copied()
+                    .take_while(|&b| !b.is_ascii_whitespace() && b != b';' && b != b'#')
+                    .collect();
+                String::from_utf8_lossy(&v)
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_string()
+            };
+            let tref = match format {
+                Format::Shell if assigned => Some(TextRef {
+                    raw: RawRef {
+                        value: Some(value(&after[1..])),
+                        ..raw(name, Kind::Config, "env-assignment", map, abs.0, abs.1)
+                    },
+                    candidate: false,
+                    json_path: None,
+                }),
+                Format::Yaml if !upper && yaml_key_is(before, b"name") => Some(TextRef {
+                    raw: raw(name, Kind::Config, "feature-definition", map, abs.0, abs.1),
+                    candidate: false,
+                    json_path: None,
+                }),
+                Format::Yaml
+                    if upper
+                        && (assigned
+                            || after.first() == Some(&b':')
+                            || after.starts_with(b"\":")
+                            || after.starts_with(b"':")) =>
+                {
+                    let rest = if assigned {
+                        &after[1..]
+                    } else {
+                        after
+                            .splitn(2, |&b| b == b':')
+                            .nth(1)
+                            .unwrap_or(b"")
+                            .trim_ascii_start()
+                    };
+                    Some(TextRef {
+                        raw: RawRef {
+                            value: Some(value(rest)),
+                            ..raw(name, Kind::Config, "env-assignment", map, abs.0, abs.1)
+                        },
+                        candidate: false,
+                        json_path: None,
+                    })
+                }
+                Format::Yaml => Some(TextRef {
+                    raw: raw(name, Kind::Config, "yaml-mention", map, abs.0, abs.1),
+                    candidate: true,
+                    json_path: None,
+                }),
+                Format::Doc => {
+                    let in_code =
+                        in_fence || before.iter().filter(|&&b| b == b'`').count() % 2 == 1;
+                    let form = if in_code { "doc-code" } else { "doc-prose" };
+                    Some(TextRef {
+                        raw: raw(name, Kind::Doc, form, map, abs.0, abs.1),
+                        candidate: true,
+                        json_path: None,
+                    })
+                }
+                _ => None,
+            };
+            out.extend(tref);
+        }
+        if format == Format::Doc {
+            doc_calls(line, start, map, out);
+        }
+    }
+}
+
+/// `key:` at the start of a YAML line (after `- ` and indentation).
+fn yaml_key_is(before: &[u8], key: &[u8]) -> bool {
+    let t = before.trim_ascii();
+    let t = t.strip_prefix(b"- ").unwrap_or(t).trim_ascii_start();
+    t.strip_prefix(key).is_some_and(|r| {
+        r.trim_ascii() == b":" || r.trim_ascii() == b":\"" || r.trim_ascii() == b":'"
+    })
+}
+
+/// `gitaly_migrate(:x)`, `feature_enabled?(:x)` and `Feature::Gitaly.enabled?(:x)`
+/// in docs: the flag named without a prefix.
+fn doc_calls(line: &[u8], start: usize, map: &SourceMap, out: &mut Vec<TextRef>) {
+    for pat in [
+        &b"gitaly_migrate("[..],
+        b"feature_enabled?(",
+        b"Feature::Gitaly.enabled?(",
+    ] {
+        let mut from = 0;
+        while let Some(i) = memchr::memmem::find(&line[from..], pat).map(|i| i + from) {
+            let arg = &line[i + pat.len()..];
+            let name: Vec<u8> = arg
+                .strip_prefix(b":")
+                .unwrap_or(b"")
+                .iter()
+                .copied()
+                .take_while(|&b| is_word(b))
+                .collect();
+            if !name.is_empty() {
+                let s = start + i + pat.len() + 1;
+                out.push(TextRef {
+                    raw: raw(
+                        String::from_utf8_lossy(&name).into_owned(),
+                        Kind::Doc,
+                        "doc-code",
+                        map,
+                        s,
+                        s + name.len(),
+                    ),
+                    candidate: false,
+                    json_path: None,
+                });
+            }
+            from = i + pat.len();
+        }
+    }
+}
+
+/// JSON: every object key `GITALY_X`, with its path and value.
+fn json(src: &[u8], map: &SourceMap, env_ignore: &[String], out: &mut Vec<TextRef>) {
+    // A small tokenizer: enough to track the key path; invalid JSON degrades
+    // to "keys we could see", never a failure.
+    let mut path: Vec<String> = Vec::new();
+    // For each open container: is it an object?
+    let mut stack: Vec<bool> = Vec::new();
+    let mut expect_key = false;
+    let mut pending_key: Option<(String, usize, usize)> = None;
+    let mut i = 0;
+    while i < src.len() {
+        match src[i] {
+            b'{' => {
+                stack.push(true);
+                if let Some((k, _, _)) = pending_key.take() {
+                    path.push(k);
+                } else if stack.len() > 1 {
+                    path.push(String::new());
+                }
+                expect_key = true;
+                i += 1;
+            }
+            b'[' => {
+                stack.push(false);
+                if let Some((k, _, _)) = pending_key.take() {
+                    path.push(k);
+                } else if stack.len() > 1 {
+                    path.push(String::new());
+                }
+                expect_key = false;
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                if !stack.is_empty() {
+                    path.pop();
+                }
+                pending_key = None;
+                i += 1;
+            }
+            b',' => {
+                expect_key = stack.last() == Some(&true);
+                pending_key = None;
+                i += 1;
+            }
+            b':' => {
+                expect_key = false;
+                i += 1;
+            }
+            b'"' => {
+                let s = i;
+                i += 1;
+                while i < src.len() && src[i] != b'"' {
+                    i += if src[i] == b'\\' { 2 } else { 1 };
+                }
+                let e = (i + 1).min(src.len());
+                i = e;
+                let text =
+                    String::from_utf8_lossy(&src[(s + 1).min(e)..e.saturating_sub(1).max(s + 1)])
+                        .into_owned();
+                if expect_key {
+                    pending_key = Some((text, s, e));
+                    expect_key = false;
+                } else if let Some((key, ks, ke)) = pending_key.take() {
+                    emit_json_key(&key, ks, ke, Some(text), &path, map, env_ignore, out);
+                }
+            }
+            b if b.is_ascii_whitespace() => i += 1,
+            _ => {
+                // A bare value (number, true, null): ends at a delimiter.
+                let s = i;
+                while i < src.len() && !matches!(src[i], b',' | b'}' | b']' | b'\n') {
+                    i += 1;
+                }
+                if let Some((key, ks, ke)) = pending_key.take() {
+                    let v = String::from_utf8_lossy(&src[s..i]).trim().to_string();
+                    emit_json_key(&key, ks, ke, Some(v), &path, map, env_ignore, out);
+                }
+            }
+        }
+        // A key whose value is a container: `pending_key` is consumed by `{`/`[`.
+        if let Some((key, ks, ke)) = &pending_key {
+            if !expect_key && key.starts_with("GITALY_") && next_is_container(src, i) {
+                emit_json_key(key, *ks, *ke, None, &path, map, env_ignore, out);
+            }
+        }
+    }
+}
+
+fn next_is_container(src: &[u8], mut i: usize) -> bool {
+    while i < src.len() && (src[i].is_ascii_whitespace() || src[i] == b':') {
+        i += 1;
+    }
+    matches!(src.get(i), Some(b'{' | b'['))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_json_key(
+    key: &str,
+    ks: usize,
+    ke: usize,
+    value: Option<String>,
+    path: &[String],
+    map: &SourceMap,
+    env_ignore: &[String],
+    out: &mut Vec<TextRef>,
+) {
+    let Some(name) = key.strip_prefix("GITALY_") else {
+        return;
+    };
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !valid || env_ignore.iter().any(|i| i == key) {
+        return;
+    }
+    if out.iter().any(|r| r.raw.span.start_byte == ks + 1) {
+        return;
+    }
+    let mut full: Vec<&str> = path
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
+    full.push(key);
+    out.push(TextRef {
+        raw: RawRef {
+            value,
+            ..raw(
+                name.to_ascii_lowercase(),
+                Kind::Config,
+                "json-key",
+                map,
+                ks + 1,
+                ke.saturating_sub(1),
+            )
+        },
+        candidate: false,
+        json_path: Some(full.join(" → ")),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(src: &str, format: Format) -> Vec<(String, &'static str, bool, Option<String>)> {
+        extract(src.as_bytes(), format, &["GITALY_TOKEN".to_string()])
+            .into_iter()
+            .map(|r| (r.raw.flag, r.raw.form, r.candidate, r.raw.value))
+            .collect()
+    }
+
+    #[test]
+    fn shell_assignments_skip_comments_and_settings() {
+        let got = flags("export GITALY_FIND_COMMIT=1\n# GITALY_OFF=1\nGITALY_TOKEN=x\nGITALY_GET_BLOB='0' exec x\n", Format::Shell);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "find_commit".into(),
+                    "env-assignment",
+                    false,
+                    Some("1".into())
+                ),
+                ("get_blob".into(), "env-assignment", false, Some("0".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_keys_with_paths() {
+        let src = "{\n  \"default_attributes\": {\n    \"env\": {\n      \"GITALY_FIND_COMMIT\": \"1\",\n      \"OTHER\": 2\n    }\n  }\n}\n";
+        let refs = extract(src.as_bytes(), Format::Json, &[]);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].raw.flag, "find_commit");
+        assert_eq!(refs[0].raw.span.line, 4);
+        assert_eq!(
+            refs[0].json_path.as_deref(),
+            Some("default_attributes → env → GITALY_FIND_COMMIT")
+        );
+        assert_eq!(refs[0].raw.value.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn broken_json_does_not_fail() {
+        let refs = extract(
+            b"{\"GITALY_X\": \"1\", \"a\": [1, {\"GITALY_Y\"",
+            Format::Json,
+            &[],
+        );
+        assert_eq!(refs.len(), 1);
+    }
+
+    #[test]
+    fn yaml_definitions_env_and_mentions() {
+        let got = flags("name: gitaly_find_commit\nenv:\n  GITALY_GET_BLOB: \"1\"\n  - GITALY_RAW_DIFF=0\nexpr: rate(gitaly_find_commit[5m])\n# name: gitaly_commented\n", Format::Yaml);
+        assert_eq!(
+            got,
+            vec![
+                ("find_commit".into(), "feature-definition", false, None),
+                ("get_blob".into(), "env-assignment", false, Some("1".into())),
+                ("raw_diff".into(), "env-assignment", false, Some("0".into())),
+                ("find_commit".into(), "yaml-mention", true, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn docs_mentions_and_calls() {
+        let got = flags("Set `GITALY_FIND_COMMIT` or run `Feature.enable(:gitaly_tags)`.\nCall gitaly_migrate(:root_ref) here.\n", Format::Doc);
+        assert_eq!(
+            got,
+            vec![
+                ("find_commit".into(), "doc-code", true, None),
+                ("tags".into(), "doc-code", true, None),
+                ("root_ref".into(), "doc-code", false, None),
+            ]
+        );
+    }
+}
