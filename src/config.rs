@@ -335,12 +335,9 @@ fn explain_toml_error(message: &str) -> (String, Option<String>) {
         .map(|c| (strsim::jaro_winkler(got, c), *c))
         .filter(|(score, _)| *score >= 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    let help = match best {
-        Some((_, c)) => format!("did you mean `{c}`?"),
-        None if candidates.is_empty() => return (message, None),
-        None => format!("expected one of: {}", candidates.join(", ")),
-    };
-    (message, Some(help))
+    // The message already lists what is expected: help only with a close match.
+    let help = best.map(|(_, c)| format!("did you mean `{c}`?"));
+    (message, help)
 }
 
 /// A configuration error: exit code 2.
