@@ -34,6 +34,16 @@ const EMBEDDED: &[&str] = &[
 pub struct Catalog {
     endpoints: Vec<Endpoint>,
     by_method: HashMap<String, Vec<usize>>,
+    /// `refservice/finddefaultbranchname` → index: lower case without `_`.
+    by_normalized: HashMap<String, usize>,
+}
+
+/// Lower case without underscores: `ref_service` and `RefService` meet.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 impl Catalog {
@@ -78,6 +88,13 @@ impl Catalog {
             .entry(e.method.clone())
             .or_default()
             .push(self.endpoints.len());
+        self.by_normalized
+            .entry(format!(
+                "{}/{}",
+                normalize(&e.service),
+                normalize(&e.method)
+            ))
+            .or_insert(self.endpoints.len());
         self.endpoints.push(e);
     }
 
@@ -91,6 +108,12 @@ impl Catalog {
                 std::cmp::Reverse(e.service.clone()),
             )
         })
+    }
+
+    /// The endpoint of a client's snake-case `(:ref_service, :find_default_branch_name)`.
+    pub fn by_snake(&self, service: &str, method: &str) -> Option<&Endpoint> {
+        let key = format!("{}/{}", normalize(service), normalize(method));
+        self.by_normalized.get(&key).map(|&i| &self.endpoints[i])
     }
 
     pub fn endpoints(&self) -> &[Endpoint] {
@@ -148,6 +171,16 @@ mod tests {
             "CommitService/TreeEntry"
         );
         assert!(c.by_method("NotAnRpc").is_none());
+        assert_eq!(
+            c.by_snake("ref_service", "find_default_branch_name")
+                .unwrap()
+                .name(),
+            "RefService/FindDefaultBranchName"
+        );
+        assert_eq!(
+            c.by_snake("ssh_service", "ssh_upload_pack").unwrap().name(),
+            "SSHService/SSHUploadPack"
+        );
         assert!(c.endpoints().len() > 150);
     }
 }

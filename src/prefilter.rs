@@ -27,6 +27,8 @@ pub const RUBY_TOKENS: &[(&str, Option<&str>)] = &[
     ("\"gitaly_", Some("Feature")),
     ("'gitaly_", Some("Feature")),
     ("stub_feature_flags", Some("gitaly_")),
+    // Not a reference: the wrapper clients, read for endpoint inference.
+    ("GitalyClient.call", None),
 ];
 
 /// The prefilter's automata.

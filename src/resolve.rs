@@ -6,6 +6,7 @@ use crate::catalog::{canonical_flag, Catalog};
 use crate::component::Component;
 use crate::config::Config;
 use crate::frontend::go::Func;
+use crate::frontend::ruby_calls::{CallFact, Method};
 use crate::model::Reference;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -125,4 +126,103 @@ pub fn known_mentions(
         r.feature = config.feature(&r.flag).map(|f| f.name.clone());
     }
     kept
+}
+
+/// Records the endpoints each Ruby toggle guards: follows the call facts of its
+/// Gitaly branch — request messages, `GitalyClient.call(_, :service, :rpc)`,
+/// calls on the wrapper clients and on methods of the same class — through the
+/// methods of every scanned Ruby file, up to [`MAX_CALL_DEPTH`] levels. Where
+/// nothing leads to a catalog endpoint the list stays empty.
+pub fn infer_ruby_endpoints(
+    pending: Vec<(Reference, Vec<CallFact>)>,
+    methods: &[Method],
+    catalog: &Catalog,
+) -> Vec<Reference> {
+    let mut by_class: HashMap<(&str, &str), Vec<&Method>> = HashMap::new();
+    let mut by_last: HashMap<(&str, &str), Vec<&Method>> = HashMap::new();
+    let mut getters: HashMap<&str, &str> = HashMap::new();
+    for m in methods {
+        by_class
+            .entry((m.class.as_str(), m.name.as_str()))
+            .or_default()
+            .push(m);
+        let last = m.class.rsplit("::").next().unwrap_or(&m.class);
+        by_last.entry((last, m.name.as_str())).or_default().push(m);
+        if let Some(c) = &m.returns_client {
+            getters.insert(m.name.as_str(), c.as_str());
+        }
+    }
+    let mut out = Vec::with_capacity(pending.len());
+    for (mut reference, facts) in pending {
+        let mut endpoints = BTreeSet::new();
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut frontier = facts;
+        for _ in 0..MAX_CALL_DEPTH {
+            let mut next = Vec::new();
+            for fact in &frontier {
+                let targets: Vec<&Method> = match fact {
+                    CallFact::Request(m) => {
+                        endpoints.extend(catalog.by_method(m).map(|e| e.name()));
+                        continue;
+                    }
+                    CallFact::Rpc(service, rpc) => {
+                        endpoints.extend(catalog.by_snake(service, rpc).map(|e| e.name()));
+                        continue;
+                    }
+                    CallFact::Client(class, name) => by_last
+                        .get(&(class.as_str(), name.as_str()))
+                        .cloned()
+                        .unwrap_or_default(),
+                    CallFact::Local(class, name) => by_class
+                        .get(&(class.as_str(), name.as_str()))
+                        .cloned()
+                        .unwrap_or_default(),
+                    CallFact::Via(getter, name) => {
+                        let class = getters
+                            .get(getter.as_str())
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| client_of_getter(getter));
+                        by_last
+                            .get(&(class.as_str(), name.as_str()))
+                            .cloned()
+                            .unwrap_or_default()
+                    }
+                };
+                for m in targets {
+                    if seen.insert((m.class.clone(), m.name.clone())) {
+                        next.extend(m.facts.iter().cloned());
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        reference.endpoints = endpoints.into_iter().collect();
+        out.push(reference);
+    }
+    out
+}
+
+/// `gitaly_ref_client` → `RefService`, `gitaly_operations_client` → `OperationService`.
+fn client_of_getter(getter: &str) -> String {
+    let inner = getter
+        .trim_start_matches("gitaly_")
+        .trim_end_matches("_client");
+    let inner = inner
+        .strip_suffix('s')
+        .filter(|i| !i.ends_with('s'))
+        .unwrap_or(inner);
+    let mut class: String = inner
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    class.push_str("Service");
+    class
 }

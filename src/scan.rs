@@ -108,8 +108,12 @@ pub fn scan(
     let mut branches = Vec::new();
     let mut funcs = Vec::new();
     let mut candidates = Vec::new();
+    let mut ruby_toggles = Vec::new();
+    let mut methods = Vec::new();
     for r in results {
         candidates.extend(r.candidates);
+        ruby_toggles.extend(r.ruby_toggles);
+        methods.extend(r.methods);
         branches.extend(r.branches);
         funcs.extend(r.funcs);
         pending.extend(r.pending);
@@ -129,6 +133,11 @@ pub fn scan(
         Catalog::embedded(),
     );
     out.references.extend(inferred);
+    out.references.extend(crate::resolve::infer_ruby_endpoints(
+        ruby_toggles,
+        &methods,
+        Catalog::embedded(),
+    ));
     bind_shared_examples(&mut out.references, pending, &includes, components);
     crate::resolve::resolve(&mut out.references, config);
     let mentions =
@@ -156,6 +165,10 @@ struct Pending {
 
 #[derive(Default)]
 struct FileOutcome {
+    /// Ruby toggles and the call facts of their Gitaly branch.
+    ruby_toggles: Vec<(Reference, Vec<crate::frontend::ruby_calls::CallFact>)>,
+    /// Ruby methods, for endpoint inference.
+    methods: Vec<crate::frontend::ruby_calls::Method>,
     /// Plain mentions in config and docs, kept only for known flags.
     candidates: Vec<Reference>,
     /// Go branches and the calls of their Gitaly side.
@@ -280,6 +293,7 @@ fn scan_file_inner(
             "{shown}: syntax errors; references in the broken part may be missed"
         ));
     }
+    out.methods = extracted.methods;
     for raw in extracted.refs {
         let reference = to_reference(&raw, "ruby", component, entry);
         match raw.shared_param {
@@ -288,6 +302,7 @@ fn scan_file_inner(
                 example,
                 index,
             }),
+            None if !raw.facts.is_empty() => out.ruby_toggles.push((reference, raw.facts)),
             None => out.references.push(reference),
         }
     }

@@ -160,6 +160,7 @@ impl<'s> Extractor<'s> {
             shared_param: None,
             endpoints: Vec::new(),
             value: None,
+            facts: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod go;
 pub mod ruby;
+pub mod ruby_calls;
 pub mod text;
 
 use crate::model::{Kind, Span, Status};
@@ -27,6 +28,8 @@ pub struct RawRef {
     pub endpoints: Vec<String>,
     /// The value a configuration entry sets (`1` in `GITALY_X=1`).
     pub value: Option<String>,
+    /// What the Gitaly branch of a Ruby toggle calls, for endpoint inference.
+    pub facts: Vec<ruby_calls::CallFact>,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.

@@ -82,6 +82,8 @@ pub struct Include {
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub refs: Vec<RawRef>,
+    /// The file's methods and their call facts, for endpoint inference.
+    pub methods: Vec<super::ruby_calls::Method>,
     /// `it_behaves_like 'example', args...` sites, to bind shared-example parameters.
     pub includes: Vec<Include>,
     /// The parser had to recover from syntax errors.
@@ -125,11 +127,47 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
     }
     refs.sort_by_key(|r| (r.span.start_byte, r.span.end_byte));
     let includes = file.includes();
+    if !is_test {
+        for r in refs
+            .iter_mut()
+            .filter(|r| matches!(r.kind, Kind::Toggle | Kind::Check))
+        {
+            if let Some(branch) = r.enabled_branch {
+                r.facts = branch_facts(root, branch, src);
+            }
+        }
+    }
+    let methods = super::ruby_calls::methods(root, src);
     Extracted {
         refs,
+        methods,
         includes,
         syntax_errors: root.has_error(),
     }
+}
+
+/// The call facts of the code in a branch span.
+fn branch_facts(
+    root: Node,
+    span: crate::model::Span,
+    src: &[u8],
+) -> Vec<super::ruby_calls::CallFact> {
+    let Some(node) = root.descendant_for_byte_range(span.start_byte, span.end_byte) else {
+        return Vec::new();
+    };
+    let exact = node.start_byte() == span.start_byte && node.end_byte() == span.end_byte;
+    let mut c = node.walk();
+    let inside: Vec<Node> = node
+        .named_children(&mut c)
+        .filter(|n| n.start_byte() >= span.start_byte && n.end_byte() <= span.end_byte)
+        .collect();
+    let nodes = if exact || inside.is_empty() {
+        vec![node]
+    } else {
+        inside
+    };
+    let class = super::ruby_calls::class_path(node, src);
+    super::ruby_calls::facts_of(&nodes, &class, src)
 }
 
 /// A value a constant or `let` holds, as far as flag names go.
@@ -420,6 +458,7 @@ where
                 shared_param: None,
                 endpoints: vec![endpoint.clone()],
                 value: None,
+                facts: Vec::new(),
             });
         }
     }
@@ -552,6 +591,7 @@ where
             shared_param: None,
             endpoints: Vec::new(),
             value: None,
+            facts: Vec::new(),
         };
         match self.resolve_name(arg) {
             Name::Wrapper => {}
@@ -765,6 +805,7 @@ where
             shared_param: None,
             endpoints: Vec::new(),
             value,
+            facts: Vec::new(),
         });
     }
 
@@ -802,6 +843,7 @@ where
             shared_param: None,
             endpoints: Vec::new(),
             value: None,
+            facts: Vec::new(),
         });
     }
 
@@ -848,6 +890,7 @@ where
             shared_param: None,
             endpoints: Vec::new(),
             value: None,
+            facts: Vec::new(),
         });
     }
 
@@ -889,6 +932,7 @@ where
                 shared_param: None,
                 endpoints: Vec::new(),
                 value: None,
+                facts: Vec::new(),
             })
         };
         match self.resolve_name(arg) {
@@ -963,6 +1007,7 @@ where
                 shared_param: None,
                 endpoints: Vec::new(),
                 value: None,
+                facts: Vec::new(),
             });
         }
     }
@@ -987,10 +1032,21 @@ where
             return (None, None);
         };
         let mut c = body.walk();
-        let stmts: Vec<Node> = body
+        let mut stmts: Vec<Node> = body
             .named_children(&mut c)
             .filter(|n| n.kind() != "comment")
             .collect();
+        // `do |on| begin ... rescue ... end end`: the branch is inside the `begin`.
+        if let [only] = stmts.as_slice() {
+            if only.kind() == "begin" {
+                let only = *only;
+                let mut c = only.walk();
+                stmts = only
+                    .named_children(&mut c)
+                    .filter(|n| !matches!(n.kind(), "comment" | "rescue" | "ensure" | "else"))
+                    .collect();
+            }
+        }
         for (i, stmt) in stmts.iter().enumerate() {
             let Some(cond) = stmt.child_by_field_name("condition") else {
                 continue;
@@ -1260,5 +1316,25 @@ mod tests {
         );
         let r = refs(&src);
         assert_eq!(r.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod fact_tests {
+    use super::*;
+    use crate::frontend::ruby_calls::CallFact;
+
+    #[test]
+    fn branch_facts_name_requests_clients_and_locals() {
+        let src = "class Repo\n  def root_ref\n    gitaly_migrate(:root_ref) do |is_enabled|\n      if is_enabled\n        gitaly_ref_client.default_branch_name\n      else\n        discover\n      end\n    end\n  end\nend\n";
+        let x = extract(src.as_bytes(), false, &Options::default());
+        assert_eq!(x.refs.len(), 1);
+        assert_eq!(
+            x.refs[0].facts,
+            vec![CallFact::Via(
+                "gitaly_ref_client".into(),
+                "default_branch_name".into()
+            )]
+        );
     }
 }

@@ -68,6 +68,7 @@ fn raw(
         shared_param: None,
         endpoints: Vec::new(),
         value: None,
+        facts: Vec::new(),
     }
 }
 
