@@ -37,6 +37,10 @@ pub enum Command {
     Check(CheckArgs),
     /// List every flag reference (a table per flag and component, or JSON).
     List(ScanArgs),
+    /// List the endpoint catalog with each endpoint's flag and env var. Without
+    /// PATH: the embedded catalog and --catalog sources; with PATH, also the
+    /// protos and generated code found in those trees.
+    Endpoints(ScanArgs),
     /// Print a rule's documentation (all rules when no code is given).
     Explain {
         /// A rule code (FL002) or name (mandatory-leftover).
@@ -95,6 +99,13 @@ pub struct ScanArgs {
     /// Follow symbolic links (loops are reported and skipped).
     #[arg(long)]
     pub follow: bool,
+    /// Read endpoints from PATH: a .proto, *.pb.go or *_services_pb.rb file, or a
+    /// directory of them (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Vec<PathBuf>,
+    /// Do not use the embedded catalog of Gitaly's endpoints.
+    #[arg(long)]
+    pub no_default_catalog: bool,
     /// Skip files larger than BYTES [default: 8 MiB, or max_file_size in the config].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
@@ -122,6 +133,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Explain { code } => explain(code.as_deref()),
         Command::List(args) => list(&args, color),
+        Command::Endpoints(args) => endpoints(&args),
         Command::Check(args) => check(&args, color),
     };
     match result {
@@ -199,6 +211,13 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
     if let Some(m) = args.max_file_size {
         opts.max_file_size = m;
     }
+    let (catalog, catalog_warnings) =
+        crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
+            .map_err(|e| format!("error: {e}"))?;
+    opts.catalog = catalog;
+    for w in &catalog_warnings {
+        eprintln!("warning: {w}");
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -257,6 +276,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     let findings = rules::run(&Context {
         references: refs,
         config: &p.config,
+        catalog: &p.result.catalog,
     });
     let color = color && args.scan.output.is_none();
     let text = match args.scan.format {
@@ -281,6 +301,26 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
+    let catalog = if args.paths.is_empty() {
+        let (catalog, warnings) =
+            crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
+                .map_err(|e| format!("error: {e}"))?;
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        catalog
+    } else {
+        prepare(args)?.result.catalog
+    };
+    let text = match args.format {
+        Format::Json => report::json::endpoints(&catalog),
+        Format::Human => report::human::endpoints_table(&catalog),
+    };
+    emit(args, &text)?;
+    Ok(EXIT_OK)
+}
+
 fn explain(code: Option<&str>) -> Result<i32, CliError> {
     let mut out = String::new();
     match code {
@@ -295,23 +335,9 @@ fn explain(code: Option<&str>) -> Result<i32, CliError> {
                     i.summary
                 ));
             }
-            for (code, name) in rules::RESERVED {
-                out.push_str(&format!(
-                    "{code}  {name:<22} {:<8} (reserved: comes with the endpoint catalog)\n",
-                    "-"
-                ));
-            }
         }
         Some(c) => {
             let Some(i) = rules::find(c) else {
-                if let Some((code, name)) = rules::RESERVED
-                    .iter()
-                    .find(|(k, n)| k.eq_ignore_ascii_case(c) || *n == c)
-                {
-                    return Err(format!(
-                        "error: {code} ({name}) is reserved for a rule that is not implemented yet"
-                    ));
-                }
                 return Err(format!(
                     "error: no rule `{c}`; `flaglint explain` lists them"
                 ));

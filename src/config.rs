@@ -60,8 +60,10 @@ pub struct Feature {
     pub endpoint: Option<String>,
     pub issue: Option<String>,
     pub aliases: Vec<String>,
-    /// Where the entry's `name` stands in the registry file (1-based line, column, byte range).
+    /// Where the entry's `name` stands in the registry file (byte offset, length).
     pub name_span: (usize, usize),
+    /// Where its `endpoint` value stands (byte offset, length).
+    pub endpoint_span: Option<(usize, usize)>,
 }
 
 /// The loaded configuration: registry plus scanner settings.
@@ -77,6 +79,8 @@ pub struct Config {
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
+    /// `[naming]`: the variants FL001 accepts.
+    pub naming: Naming,
     /// `[components]`: name → root, relative to the registry file; scanned
     /// when the command line names no path.
     pub components: Vec<(String, PathBuf)>,
@@ -158,6 +162,7 @@ impl Config {
             toggle_methods: raw.ruby.toggle_methods,
             env_ignore: raw.env.ignore,
             shell_commands: raw.shell.commands.into_iter().collect(),
+            naming: raw.naming.into(),
             components: {
                 let base = path.parent().unwrap_or(Path::new(""));
                 raw.components
@@ -244,7 +249,12 @@ impl Config {
                 }
                 config.index.insert(n.clone(), idx);
             }
+            let endpoint_span = f.endpoint.as_ref().map(|e| {
+                let s = e.span();
+                (s.start + body_offset, s.end - s.start)
+            });
             config.features.push(Feature {
+                endpoint_span,
                 name,
                 stage: f.stage.into_inner(),
                 endpoint: f.endpoint.map(Spanned::into_inner),
@@ -271,6 +281,8 @@ struct RawConfig {
     shell: RawShell,
     #[serde(default)]
     components: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    naming: RawNaming,
     #[serde(default, rename = "feature")]
     features: Vec<RawFeature>,
 }
@@ -296,6 +308,64 @@ struct RawRuby {
 struct RawEnv {
     #[serde(default)]
     ignore: Vec<String>,
+}
+
+/// The flag-name variants FL001 accepts besides the canonical name.
+#[derive(Debug, Clone)]
+pub struct Naming {
+    /// `ref_find_branch`: the snake-case service without `Service`, then the method.
+    pub service_prefix: bool,
+    /// Words allowed as a qualifier suffix (`ref_exists_tags`).
+    pub qualifiers: Vec<String>,
+    /// Any single word is allowed as a qualifier suffix.
+    pub qualifier_any_word: bool,
+    /// Prefixes of flags evaluated on behalf of another client (`workhorse_`).
+    pub component_prefixes: Vec<String>,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        RawNaming::default().into()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNaming {
+    #[serde(default = "yes")]
+    service_prefix: bool,
+    #[serde(default)]
+    qualifiers: Vec<String>,
+    #[serde(default = "yes")]
+    qualifier_any_word: bool,
+    #[serde(default)]
+    component_prefixes: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for RawNaming {
+    fn default() -> Self {
+        RawNaming {
+            service_prefix: true,
+            qualifiers: Vec::new(),
+            qualifier_any_word: true,
+            component_prefixes: Vec::new(),
+        }
+    }
+}
+
+impl From<RawNaming> for Naming {
+    fn from(r: RawNaming) -> Self {
+        Naming {
+            service_prefix: r.service_prefix,
+            qualifiers: r.qualifiers,
+            qualifier_any_word: r.qualifier_any_word,
+            component_prefixes: r.component_prefixes,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -5,6 +5,7 @@
 //! turned off; `--exclude` globs use gitignore syntax. Walk errors (unreadable
 //! directories, symlink loops) become warnings; they never stop the scan.
 
+use crate::catalog::sources::is_catalog_source;
 use crate::component::Component;
 use crate::frontend::text::Format;
 use ignore::overrides::OverrideBuilder;
@@ -43,7 +44,11 @@ pub struct FileEntry {
     pub path: PathBuf,
     /// Relative to the component root, `/`-separated.
     pub rel: String,
-    pub language: Language,
+    /// The frontend that reads it; `None` for a catalog source only (a
+    /// `.proto`, or generated code under `vendor/`).
+    pub language: Option<Language>,
+    /// A `.proto`, `*.pb.go` or `*_services_pb.rb`: read for the endpoint catalog.
+    pub catalog_source: bool,
 }
 
 /// What the walk found.
@@ -84,12 +89,15 @@ pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discover
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Some(language) = language_of(&name) {
+            let catalog_source = is_catalog_source(&name);
+            let language = language_of(&name);
+            if language.is_some() || catalog_source {
                 out.files.push(FileEntry {
                     component: ci,
                     path: root.clone(),
                     rel: name,
                     language,
+                    catalog_source,
                 });
             }
             continue;
@@ -116,13 +124,16 @@ pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discover
             .overrides(overrides)
             .threads(opts.threads)
             .filter_entry(move |e| {
+                // `.git` is never entered; `vendor/` and `node_modules/` are, but
+                // only for catalog sources (vendored protos and generated code).
                 !(default_excludes
                     && e.depth() > 0
                     && e.file_type().is_some_and(|t| t.is_dir())
-                    && DEFAULT_EXCLUDED_DIRS.iter().any(|d| e.file_name() == *d))
+                    && e.file_name() == ".git")
             });
         let shared = Mutex::new(Found::default());
         let mut visitors = VisitorBuilder {
+            default_excludes,
             ci,
             root,
             shared: &shared,
@@ -149,6 +160,7 @@ struct Found {
 }
 
 struct VisitorBuilder<'a> {
+    default_excludes: bool,
     ci: usize,
     root: &'a Path,
     shared: &'a Mutex<Found>,
@@ -157,6 +169,7 @@ struct VisitorBuilder<'a> {
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Visitor {
+            default_excludes: self.default_excludes,
             ci: self.ci,
             root: self.root,
             shared: self.shared,
@@ -167,6 +180,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
 
 /// One walker thread: collects locally, hands over when dropped.
 struct Visitor<'a> {
+    default_excludes: bool,
     ci: usize,
     root: &'a Path,
     shared: &'a Mutex<Found>,
@@ -179,20 +193,27 @@ impl ParallelVisitor for Visitor<'_> {
             Ok(e) => {
                 if e.file_type().is_some_and(|t| t.is_file()) {
                     self.local.walked += 1;
-                    let language = language_of(&e.file_name().to_string_lossy());
-                    if let Some(language) = language {
+                    let name = e.file_name().to_string_lossy();
+                    let catalog_source = is_catalog_source(&name);
+                    let language = language_of(&name);
+                    if language.is_some() || catalog_source {
                         let rel = e
                             .path()
                             .strip_prefix(self.root)
                             .unwrap_or(e.path())
                             .to_string_lossy()
                             .replace('\\', "/");
-                        self.local.files.push(FileEntry {
-                            component: self.ci,
-                            path: e.into_path(),
-                            rel,
-                            language,
-                        });
+                        let excluded = self.default_excludes
+                            && rel.split('/').any(|c| DEFAULT_EXCLUDED_DIRS.contains(&c));
+                        if !excluded || catalog_source {
+                            self.local.files.push(FileEntry {
+                                component: self.ci,
+                                path: e.into_path(),
+                                rel,
+                                language: if excluded { None } else { language },
+                                catalog_source,
+                            });
+                        }
                     }
                 }
             }

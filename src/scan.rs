@@ -22,6 +22,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     pub max_file_size: u64,
     pub ruby: ruby::Options,
+    /// The catalog the run starts from (embedded and `--catalog`).
+    pub catalog: Catalog,
 }
 
 impl ScanOptions {
@@ -39,6 +41,7 @@ impl ScanOptions {
                 threads,
             },
             max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            catalog: Catalog::embedded().clone(),
             ruby: ruby::Options {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
@@ -76,6 +79,9 @@ pub struct ScanResult {
     pub warnings: Vec<String>,
     /// Things worth knowing (skipped large files, syntax errors).
     pub notes: Vec<String>,
+    /// The endpoint catalog: the run's base catalog plus the protos and
+    /// generated code found in the scanned trees.
+    pub catalog: Catalog,
 }
 
 /// Scans the components.
@@ -110,7 +116,13 @@ pub fn scan(
     let mut candidates = Vec::new();
     let mut ruby_toggles = Vec::new();
     let mut methods = Vec::new();
+    let mut catalog = opts.catalog.clone();
     for r in results {
+        for mut e in r.endpoints {
+            e.sources = vec![format!("{}:{}", r.component_name, r.rel)];
+            catalog.add(e);
+        }
+        out.warnings.extend(r.catalog_warnings);
         candidates.extend(r.candidates);
         ruby_toggles.extend(r.ruby_toggles);
         methods.extend(r.methods);
@@ -125,23 +137,17 @@ pub fn scan(
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
-    let inferred = crate::resolve::infer_branch_endpoints(
-        branches,
-        &funcs,
-        components,
-        config,
-        Catalog::embedded(),
-    );
+    let inferred =
+        crate::resolve::infer_branch_endpoints(branches, &funcs, components, config, &catalog);
     out.references.extend(inferred);
     out.references.extend(crate::resolve::infer_ruby_endpoints(
         ruby_toggles,
         &methods,
-        Catalog::embedded(),
+        &catalog,
     ));
     bind_shared_examples(&mut out.references, pending, &includes, components);
     crate::resolve::resolve(&mut out.references, config);
-    let mentions =
-        crate::resolve::known_mentions(candidates, &out.references, config, Catalog::embedded());
+    let mentions = crate::resolve::known_mentions(candidates, &out.references, config, &catalog);
     out.references.extend(mentions);
     out.references.sort_by(|a, b| {
         (&a.component, &a.path, a.span.start_byte, &a.flag, a.kind).cmp(&(
@@ -152,6 +158,7 @@ pub fn scan(
             b.kind,
         ))
     });
+    out.catalog = catalog;
     out.stats.elapsed = start.elapsed();
     Ok(out)
 }
@@ -165,6 +172,12 @@ struct Pending {
 
 #[derive(Default)]
 struct FileOutcome {
+    component_name: String,
+    rel: String,
+    /// Endpoints of a catalog source.
+    endpoints: Vec<crate::catalog::Endpoint>,
+    /// Problems reading a catalog source.
+    catalog_warnings: Vec<String>,
     /// Ruby toggles and the call facts of their Gitaly branch.
     ruby_toggles: Vec<(Reference, Vec<crate::frontend::ruby_calls::CallFact>)>,
     /// Ruby methods, for endpoint inference.
@@ -232,62 +245,113 @@ fn scan_file_inner(
         }
     };
     out.read = true;
-    if entry.language == Language::Go {
-        if !prefilter.mentions_gitaly(&bytes) {
-            return out;
-        }
-        out.parsed = true;
-        let x = go::extract(
-            &bytes,
-            entry.rel.ends_with("_test.go"),
-            &opts.ruby.env_ignore,
-        );
-        if x.syntax_errors && !(x.refs.is_empty() && x.branches.is_empty()) {
-            out.note = Some(format!(
-                "{shown}: syntax errors; references in the broken part may be missed"
-            ));
-        }
-        out.references = x
-            .refs
-            .iter()
-            .map(|r| to_reference(r, "go", component, entry))
-            .collect();
-        out.branches = x
-            .branches
+    if entry.catalog_source {
+        out.component_name = component.name.clone();
+        out.rel = entry.rel.clone();
+        let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+        let (endpoints, warnings) =
+            crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
+        out.endpoints = endpoints;
+        out.catalog_warnings = warnings
             .into_iter()
-            .map(|b| (to_reference(&b.raw, "go", component, entry), b.calls))
+            .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
             .collect();
-        out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
-        return out;
     }
     let language = match entry.language {
-        Language::MaybeScript => match script_kind(&bytes) {
+        None => return out,
+        Some(Language::MaybeScript) => match script_kind(&bytes) {
             Some(l) => l,
             None => return out,
         },
-        l => l,
+        Some(l) => l,
     };
-    if let Language::Text(format) = language {
-        if !prefilter.mentions_gitaly(&bytes) {
-            return out;
+    match language {
+        Language::Go => scan_go(&bytes, entry, component, shown, prefilter, opts, &mut out),
+        Language::Text(format) => {
+            scan_text(&bytes, format, entry, component, prefilter, opts, &mut out)
         }
-        out.parsed = true;
-        for t in text::extract(&bytes, format, &opts.ruby.env_ignore) {
-            let mut r = to_reference(&t.raw, "text", component, entry);
-            r.json_path = t.json_path;
-            if t.candidate {
-                out.candidates.push(r);
-            } else {
-                out.references.push(r);
-            }
-        }
-        return out;
+        _ => scan_ruby(&bytes, entry, component, shown, prefilter, opts, &mut out),
     }
-    if !prefilter.matches(&bytes) {
-        return out;
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_go(
+    bytes: &[u8],
+    entry: &FileEntry,
+    component: &Component,
+    shown: &str,
+    prefilter: &Prefilter,
+    opts: &ScanOptions,
+    out: &mut FileOutcome,
+) {
+    if !prefilter.mentions_gitaly(bytes) {
+        return;
     }
     out.parsed = true;
-    let extracted = ruby::extract(&bytes, is_test_path(&entry.rel), &opts.ruby);
+    let x = go::extract(
+        bytes,
+        entry.rel.ends_with("_test.go"),
+        &opts.ruby.env_ignore,
+    );
+    if x.syntax_errors && !(x.refs.is_empty() && x.branches.is_empty()) {
+        out.note = Some(format!(
+            "{shown}: syntax errors; references in the broken part may be missed"
+        ));
+    }
+    out.references = x
+        .refs
+        .iter()
+        .map(|r| to_reference(r, "go", component, entry))
+        .collect();
+    out.branches = x
+        .branches
+        .into_iter()
+        .map(|b| (to_reference(&b.raw, "go", component, entry), b.calls))
+        .collect();
+    out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_text(
+    bytes: &[u8],
+    format: text::Format,
+    entry: &FileEntry,
+    component: &Component,
+    prefilter: &Prefilter,
+    opts: &ScanOptions,
+    out: &mut FileOutcome,
+) {
+    if !prefilter.mentions_gitaly(bytes) {
+        return;
+    }
+    out.parsed = true;
+    for t in text::extract(bytes, format, &opts.ruby.env_ignore) {
+        let mut r = to_reference(&t.raw, "text", component, entry);
+        r.json_path = t.json_path;
+        if t.candidate {
+            out.candidates.push(r);
+        } else {
+            out.references.push(r);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_ruby(
+    bytes: &[u8],
+    entry: &FileEntry,
+    component: &Component,
+    shown: &str,
+    prefilter: &Prefilter,
+    opts: &ScanOptions,
+    out: &mut FileOutcome,
+) {
+    if !prefilter.matches(bytes) {
+        return;
+    }
+    out.parsed = true;
+    let extracted = ruby::extract(bytes, is_test_path(&entry.rel), &opts.ruby);
     if extracted.syntax_errors && !extracted.refs.is_empty() {
         out.note = Some(format!(
             "{shown}: syntax errors; references in the broken part may be missed"
@@ -311,7 +375,6 @@ fn scan_file_inner(
         .into_iter()
         .map(|i| (entry.component, entry.rel.clone(), entry.path.clone(), i))
         .collect();
-    out
 }
 
 /// `component:path` for messages.

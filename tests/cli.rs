@@ -130,18 +130,18 @@ fn fail_on_sets_the_exit_code() {
             .code(),
         Some(0)
     );
+    assert_eq!(
+        flaglint(&["check", "--config", REGISTRY, FIXTURE])
+            .status
+            .code(),
+        Some(1)
+    );
+    // Without a registry this file has warnings only (FL001).
     let only_warnings = "fixtures/gitlab-ce/lib/gitlab/workhorse.rb";
-    let o = flaglint(&["check", "--config", REGISTRY, only_warnings]);
-    assert!(stdout(&o).contains("0 errors"), "{}", stdout(&o));
+    let o = flaglint(&["check", only_warnings]);
+    assert!(stdout(&o).contains("0 errors, 6 warnings"), "{}", stdout(&o));
     assert_eq!(o.status.code(), Some(0));
-    let o = flaglint(&[
-        "check",
-        "--fail-on",
-        "warning",
-        "--config",
-        REGISTRY,
-        only_warnings,
-    ]);
+    let o = flaglint(&["check", "--fail-on", "warning", only_warnings]);
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -468,4 +468,126 @@ fn named_components_and_custom_toggle_methods() {
     assert_eq!(refs[0]["form"], "toggle_method");
     assert_eq!(refs[0]["path"], "app/models/tagger.rb");
     assert_eq!(refs[0]["enabled_branch"]["line"], 4);
+}
+
+#[test]
+fn endpoints_lists_the_catalog() {
+    let o = flaglint(&["endpoints"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("BlobService/GetNewLFSPointers"), "{out}");
+    assert!(out.contains("get_new_lfs_pointers"));
+    assert!(out.contains("GITALY_SSH_UPLOAD_PACK"));
+    let o = flaglint(&[
+        "endpoints",
+        "--no-default-catalog",
+        "--catalog",
+        "fixtures/protos",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_snapshot("endpoints-protos.txt", &stdout(&o));
+    assert_snapshot("endpoints-protos.stderr.txt", &stderr(&o));
+    let o = flaglint(&[
+        "endpoints",
+        "--format",
+        "json",
+        "--no-default-catalog",
+        "--catalog",
+        "fixtures/protos/ref.proto",
+    ]);
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["endpoints"].as_array().unwrap().len(), 5);
+    assert_eq!(v["endpoints"][0]["name"], "RefService/FindAllTags");
+    assert_eq!(v["endpoints"][0]["streaming"], "server-stream");
+    let o = flaglint(&["endpoints", "--catalog", "does/not/exist.proto"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn ruby_toggles_get_their_endpoints_and_fl001_names_the_expected_flag() {
+    let o = flaglint(&["list", "--format", "json", "fixtures/gitlab-ce/lib"]);
+    let v = json(&o);
+    let endpoints = |flag: &str| -> Vec<String> {
+        v["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["flag"] == flag && r["path"] == "gitlab/git/refs.rb")
+            .unwrap_or_else(|| panic!("no {flag}"))["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(endpoints("find_branch"), ["RefService/FindBranch"]);
+    assert_eq!(endpoints("ref_find_all_tags"), ["RefService/FindAllTags"]);
+    assert_eq!(endpoints("ref_exists_tags"), ["RefService/RefExists"]);
+    assert_eq!(
+        endpoints("operation_user_merge_branch"),
+        ["OperationService/UserMergeBranch"]
+    );
+    assert_eq!(
+        endpoints("commit_ancestor"),
+        ["CommitService/CommitIsAncestor"]
+    );
+    assert_eq!(
+        endpoints("lfs_changes"),
+        ["BlobService/GetBlob", "BlobService/GetNewLFSPointers"]
+    );
+    assert_eq!(
+        endpoints("user_create_tag"),
+        ["OperationService/UserCreateTag"]
+    );
+    assert!(endpoints("operation_dynamic").is_empty());
+    assert!(endpoints("rugged_free").is_empty());
+
+    let o = flaglint(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        REGISTRY,
+        "fixtures/gitlab-ce",
+    ]);
+    let v = json(&o);
+    let fl001: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "FL001" && f["path"] == "lib/gitlab/git/refs.rb")
+        .map(|f| f["flag"].as_str().unwrap().to_string())
+        .collect();
+    // Derived, service-prefixed and qualified names pass; commit_ancestor is a registry alias.
+    assert_eq!(
+        fl001,
+        [
+            "lfs_changes",
+            "operation_dynamic",
+            "rugged_free",
+            "count_commitz"
+        ]
+    );
+    let count = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "FL001" && f["flag"] == "count_commitz")
+        .unwrap();
+    assert!(count["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("rename it to `count_commits`"));
+    let fl009: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "FL009")
+        .collect();
+    assert_eq!(fl009.len(), 1);
+    assert!(fl009[0]["help"]
+        .as_str()
+        .unwrap()
+        .contains("OperationService/UserCreateTag"));
 }

@@ -235,3 +235,37 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
     }
     out
 }
+
+/// `flaglint endpoints`: one row per endpoint.
+pub fn endpoints_table(catalog: &crate::catalog::Catalog) -> String {
+    let mut rows: Vec<[String; 5]> =
+        vec![["ENDPOINT", "STREAMING", "FLAG", "ENV", "SOURCES"].map(String::from)];
+    for e in super::sorted_endpoints(catalog) {
+        let flag = crate::catalog::canonical_flag(&e.method);
+        rows.push([
+            e.name(),
+            e.streaming.clone(),
+            flag.clone(),
+            format!("GITALY_{}", flag.to_ascii_uppercase()),
+            e.sources.join(", "),
+        ]);
+    }
+    let mut widths = [0usize; 5];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = if i + 1 == r.len() { 0 } else { widths[i] }))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("\n{} endpoints\n", rows.len() - 1));
+    out
+}

@@ -72,3 +72,42 @@ fn to_string<T: Serialize>(value: &T) -> String {
     s.push('\n');
     s
 }
+
+#[derive(Serialize)]
+struct EndpointRow<'a> {
+    name: String,
+    service: &'a str,
+    method: &'a str,
+    streaming: &'a str,
+    flag: String,
+    env: String,
+    sources: &'a [String],
+}
+
+/// `flaglint endpoints --format json`.
+pub fn endpoints(catalog: &crate::catalog::Catalog) -> String {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        version: u32,
+        endpoints: Vec<EndpointRow<'a>>,
+    }
+    let rows = super::sorted_endpoints(catalog)
+        .into_iter()
+        .map(|e| {
+            let flag = crate::catalog::canonical_flag(&e.method);
+            EndpointRow {
+                name: e.name(),
+                service: &e.service,
+                method: &e.method,
+                streaming: &e.streaming,
+                env: format!("GITALY_{}", flag.to_ascii_uppercase()),
+                flag,
+                sources: &e.sources,
+            }
+        })
+        .collect();
+    to_string(&Report {
+        version: VERSION,
+        endpoints: rows,
+    })
+}

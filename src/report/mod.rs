@@ -49,3 +49,10 @@ pub fn text_keeping_offsets(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The catalog's endpoints by service and method.
+pub fn sorted_endpoints(catalog: &crate::catalog::Catalog) -> Vec<&crate::catalog::Endpoint> {
+    let mut v: Vec<_> = catalog.endpoints().iter().collect();
+    v.sort_by(|a, b| (&a.service, &a.method).cmp(&(&b.service, &b.method)));
+    v
+}

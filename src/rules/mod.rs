@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::model::{Finding, Reference, Severity};
 
+mod fl001_name_not_derived;
 mod fl002_mandatory_leftover;
 mod fl003_stage_mismatch;
 mod fl004_inconsistent_status;
@@ -11,6 +12,7 @@ mod fl005_unknown_feature;
 mod fl006_unused_feature;
 mod fl007_dynamic_flag;
 mod fl008_env_name_mismatch;
+mod fl009_unknown_endpoint;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -59,6 +61,7 @@ impl RuleInfo {
 pub struct Context<'a> {
     pub references: &'a [Reference],
     pub config: &'a Config,
+    pub catalog: &'a crate::catalog::Catalog,
 }
 
 /// A rule.
@@ -88,6 +91,7 @@ pub(crate) use declare_rule;
 /// Every rule, in code order.
 pub fn all() -> Vec<&'static dyn Rule> {
     vec![
+        &fl001_name_not_derived::NameNotDerived,
         &fl002_mandatory_leftover::MandatoryLeftover,
         &fl003_stage_mismatch::StageMismatch,
         &fl004_inconsistent_status::InconsistentStatus,
@@ -95,12 +99,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &fl006_unused_feature::UnusedFeature,
         &fl007_dynamic_flag::DynamicFlag,
         &fl008_env_name_mismatch::EnvNameMismatch,
+        &fl009_unknown_endpoint::UnknownEndpoint,
     ]
 }
-
-/// Codes reserved for rules that come with the endpoint catalog.
-pub const RESERVED: &[(&str, &str)] =
-    &[("FL001", "name-not-derived"), ("FL009", "unknown-endpoint")];
 
 /// Finds a rule by code (`FL002`, case-insensitive) or name (`mandatory-leftover`).
 pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
@@ -157,6 +158,6 @@ mod tests {
     fn find_by_code_or_name() {
         assert_eq!(super::find("fl002").unwrap().name, "mandatory-leftover");
         assert_eq!(super::find("dynamic-flag").unwrap().code, "FL007");
-        assert!(super::find("FL001").is_none());
+        assert!(super::find("FL999").is_none());
     }
 }
