@@ -139,7 +139,11 @@ fn fail_on_sets_the_exit_code() {
     // Without a registry this file has warnings only (FL001).
     let only_warnings = "fixtures/gitlab-ce/lib/gitlab/workhorse.rb";
     let o = flaglint(&["check", only_warnings]);
-    assert!(stdout(&o).contains("0 errors, 6 warnings"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 6 warnings"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(o.status.code(), Some(0));
     let o = flaglint(&["check", "--fail-on", "warning", only_warnings]);
     assert_eq!(o.status.code(), Some(1));
@@ -590,4 +594,31 @@ fn ruby_toggles_get_their_endpoints_and_fl001_names_the_expected_flag() {
         .as_str()
         .unwrap()
         .contains("OperationService/UserCreateTag"));
+}
+
+#[test]
+fn catalog_sources_in_the_trees_count_vendored_copies_too() {
+    let o = flaglint(&[
+        "endpoints",
+        "--no-default-catalog",
+        "fixtures/gitlab-workhorse",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("BlobService/GetBlob  server-stream  get_blob  GITALY_GET_BLOB  gitlab-workhorse:vendor/gitlab.com/gitlab-org/gitaly-proto/go/blob.pb.go"),
+        "{out}"
+    );
+    // The vendored copy is read for the catalog only, never for references.
+    let v = json(&flaglint(&[
+        "list",
+        "--format",
+        "json",
+        "fixtures/gitlab-workhorse",
+    ]));
+    assert!(v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["path"].as_str().unwrap().starts_with("vendor/")));
 }

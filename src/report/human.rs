@@ -266,6 +266,7 @@ pub fn endpoints_table(catalog: &crate::catalog::Catalog) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("\n{} endpoints\n", rows.len() - 1));
+    let n = rows.len() - 1;
+    out.push_str(&format!("\n{n} endpoint{}\n", if n == 1 { "" } else { "s" }));
     out
 }
