@@ -137,7 +137,16 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
             }
         }
     }
-    let methods = super::ruby_calls::methods(root, src);
+    // Methods matter for endpoint inference: the wrapper clients (they make
+    // `GitalyClient.call`) and the classes whose toggles call their own helpers.
+    // Test files are neither.
+    let wants_methods =
+        !is_test && (!refs.is_empty() || memchr::memmem::find(src, b"GitalyClient.call").is_some());
+    let methods = if wants_methods {
+        super::ruby_calls::methods(root, src)
+    } else {
+        Vec::new()
+    };
     Extracted {
         refs,
         methods,

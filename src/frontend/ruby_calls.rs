@@ -110,23 +110,26 @@ pub fn facts_of(nodes: &[Node], class: &str, src: &[u8]) -> Vec<CallFact> {
         });
     }
     for &root in nodes {
+        // The kinds of the ancestors below `root`: `parent()` is costly in tree-sitter.
+        let mut kinds: Vec<&str> = Vec::new();
         let mut cursor = root.walk();
         'walk: loop {
             let n = cursor.node();
-            fact(n, class, &clients, src, &mut out);
+            // A root has no parent here: a statement of its own.
+            let parent = kinds.last().copied().unwrap_or("body_statement");
+            fact(n, Some(parent), class, &clients, src, &mut out);
             if cursor.goto_first_child() {
+                kinds.push(n.kind());
                 continue;
             }
             loop {
-                if cursor.node() == root {
-                    break 'walk;
-                }
                 if cursor.goto_next_sibling() {
                     continue 'walk;
                 }
                 if !cursor.goto_parent() {
                     break 'walk;
                 }
+                kinds.pop();
             }
         }
     }
@@ -154,7 +157,14 @@ fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
     }
 }
 
-fn fact(n: Node, class: &str, clients: &[(&str, String)], src: &[u8], out: &mut Vec<CallFact>) {
+fn fact(
+    n: Node,
+    parent_kind: Option<&str>,
+    class: &str,
+    clients: &[(&str, String)],
+    src: &[u8],
+    out: &mut Vec<CallFact>,
+) {
     match n.kind() {
         "constant" | "string_content" => {
             let t = text(n, src);
@@ -230,9 +240,9 @@ fn fact(n: Node, class: &str, clients: &[(&str, String)], src: &[u8], out: &mut 
             // Gitaly helpers (`gitaly_find_x`, `tags_from_gitaly`) are worth
             // following, not every local.
             let t = text(n, src);
-            let is_call_position = n.parent().is_some_and(|p| {
+            let is_call_position = parent_kind.is_some_and(|p| {
                 !matches!(
-                    p.kind(),
+                    p,
                     "call" | "block_parameters" | "method_parameters" | "pair"
                 )
             });
@@ -247,24 +257,40 @@ fn fact(n: Node, class: &str, clients: &[(&str, String)], src: &[u8], out: &mut 
 /// The methods of a file with their facts.
 pub fn methods(root: Node, src: &[u8]) -> Vec<Method> {
     let mut out = Vec::new();
+    // Enclosing classes and modules, with the depth they stand at.
+    let mut classes: Vec<(usize, String)> = Vec::new();
+    let mut depth = 0usize;
     let mut cursor = root.walk();
     'walk: loop {
         let n = cursor.node();
-        if matches!(n.kind(), "method" | "singleton_method") {
-            if let (Some(name), Some(body)) =
-                (n.child_by_field_name("name"), n.child_by_field_name("body"))
-            {
-                let class = class_path(n, src);
-                let facts = facts_of(&[body], &class, src);
-                out.push(Method {
-                    returns_client: returned_client(body, src),
-                    class,
-                    name: text(name, src).to_string(),
-                    facts,
-                });
+        while classes.last().is_some_and(|(d, _)| *d >= depth) {
+            classes.pop();
+        }
+        match n.kind() {
+            "class" | "module" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    classes.push((depth, text(name, src).trim_start_matches("::").to_string()));
+                }
             }
+            "method" | "singleton_method" => {
+                if let (Some(name), Some(body)) =
+                    (n.child_by_field_name("name"), n.child_by_field_name("body"))
+                {
+                    let class: Vec<&str> = classes.iter().map(|(_, c)| c.as_str()).collect();
+                    let class = class.join("::");
+                    let facts = facts_of(&[body], &class, src);
+                    out.push(Method {
+                        returns_client: returned_client(body, src),
+                        class,
+                        name: text(name, src).to_string(),
+                        facts,
+                    });
+                }
+            }
+            _ => {}
         }
         if cursor.goto_first_child() {
+            depth += 1;
             continue;
         }
         loop {
@@ -274,6 +300,7 @@ pub fn methods(root: Node, src: &[u8]) -> Vec<Method> {
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            depth -= 1;
         }
     }
     out

@@ -267,6 +267,9 @@ pub fn endpoints_table(catalog: &crate::catalog::Catalog) -> String {
         out.push('\n');
     }
     let n = rows.len() - 1;
-    out.push_str(&format!("\n{n} endpoint{}\n", if n == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "\n{n} endpoint{}\n",
+        if n == 1 { "" } else { "s" }
+    ));
     out
 }
