@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark flaglint's full scan of a client tree against ripgrep searching the
-# same tree for flaglint's prefilter tokens (src/prefilter.rs RUBY_TOKENS), warm cache.
+# same files for flaglint's prefilter tokens, warm cache: the Ruby tokens of
+# src/prefilter.rs (RUBY_TOKENS) and `gitaly` (Go, config, docs and catalog
+# sources), in the files flaglint's frontends read (case-insensitive: one rg
+# run cannot mix cases per pattern, so rg does slightly more work).
 #
 # Usage: scripts/bench-tree.sh TREE [RUNS]   (RUNS default 10)
 # Uses hyperfine when installed (BENCH_NO_HYPERFINE=1 forces the bash-loop fallback).
@@ -27,9 +30,13 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
     sed -n 's/^ *("\(.*\)", \(None\|Some(.*)\)),$/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
 [[ -n $tokens ]] || { echo "error: no RUBY_TOKENS found in src/prefilter.rs" >&2; exit 2; }
-rg_tokens="rg -F -c --hidden -g '*.rb' -g '*.rake' -g '*.ru' -g '*.gemspec' -g Gemfile -g Rakefile -g Guardfile"
+rg_tokens="rg -i -F -c --hidden"
+for g in '*.rb' '*.rake' '*.ru' '*.gemspec' Gemfile Rakefile Guardfile '*.go' '*.sh' '*.bash' '*.env' \
+    '*.json' '*.yml' '*.yaml' '*.md' '*.markdown' '*.txt' '*.adoc' '*.rst' '*.proto'; do
+    rg_tokens+=" -g $(q "$g")"
+done
 while IFS= read -r t; do rg_tokens+=" -e $(q "$t")"; done <<<"$tokens"
-rg_tokens+=" $(q "$tree")"
+rg_tokens+=" -e gitaly $(q "$tree")"
 
 names=("rg(tokens)" "rg(-i gitaly)" "flaglint check" "flaglint list")
 cmds=(
