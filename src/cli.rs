@@ -57,8 +57,18 @@ pub enum ColorChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Diagnostics with source snippets (check), tables (list, endpoints).
     Human,
+    /// The complete machine format (versioned).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (check only).
+    Sarif,
+    /// GitLab Code Quality report (check only).
+    Codequality,
+    /// GitHub Actions workflow commands: annotations (check only).
+    Github,
+    /// One line per finding: path:line:col: CODE message (check only).
+    Concise,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,7 +91,8 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (check still prints
+    /// its summary line to standard error).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads [default: the number of CPUs].
@@ -115,6 +126,21 @@ pub struct ScanArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
+    /// Only these rules (codes or names; comma-separated or repeated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules (codes or names; comma-separated or repeated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Report only findings that the baseline FILE does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (then report what it does not cover: nothing).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings in files changed since the git revision REV.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -251,12 +277,23 @@ fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
     }
 }
 
+/// `list` and `endpoints` write human tables or JSON only.
+fn table_format(args: &ScanArgs, command: &str) -> Result<(), CliError> {
+    match args.format {
+        Format::Human | Format::Json => Ok(()),
+        other => Err(format!(
+            "error: `{command}` writes human or json; {} is a format of `check`",
+            format!("{other:?}").to_ascii_lowercase()
+        )),
+    }
+}
+
 fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
+    table_format(args, "list")?;
     let p = prepare(args)?;
     let _ = &p.components;
     let refs = &p.result.references;
     let text = match args.format {
-        Format::Json => report::json::list(refs, &p.result.stats),
         Format::Human => {
             let _ = color;
             let mut t = report::human::list_table(refs, &p.config);
@@ -265,6 +302,7 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
             t.push('\n');
             t
         }
+        _ => report::json::list(refs, &p.result.stats),
     };
     emit(args, &text)?;
     Ok(EXIT_OK)
@@ -273,26 +311,110 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
 fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     let p = prepare(&args.scan)?;
     let refs = &p.result.references;
-    let findings = rules::run(&Context {
+    let enabled = selection(args, &p.config)?;
+    let mut findings = rules::run(&Context {
         references: refs,
         config: &p.config,
         catalog: &p.result.catalog,
     });
+    findings.retain(|f| enabled(f.code).is_some());
+    for f in &mut findings {
+        if let Some(Some(sev)) = enabled(f.code) {
+            f.severity = sev;
+        }
+    }
+    // Inline suppressions, the registry's included.
+    let mut directives = p.result.directives.clone();
+    if let Some(path) = &p.config.path {
+        let shown = path.display().to_string().replace('\\', "/");
+        directives.extend(crate::suppress::directives(
+            p.config.source.as_bytes(),
+            "registry",
+            &shown,
+            path,
+        ));
+    }
+    let on = |code: &str| enabled(code).is_some();
+    crate::suppress::apply(&mut findings, &directives, &on);
+    for f in &mut findings {
+        if let Some(Some(sev)) = enabled(f.code) {
+            f.severity = sev;
+        }
+    }
+    let sources = crate::baseline::load_sources(&findings);
+    crate::baseline::fingerprint_all(&mut findings, &sources);
+    if let Some(rev) = &args.changed_since {
+        let changed =
+            crate::changed::changed_files(&p.components, rev).map_err(|e| format!("error: {e}"))?;
+        findings.retain(|f| {
+            let abs = std::fs::canonicalize(&f.abs_path).unwrap_or_else(|_| f.abs_path.clone());
+            changed.contains(&abs)
+        });
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = crate::baseline::write(path, &findings).map_err(|e| format!("error: {e}"))?;
+        eprintln!(
+            "flaglint: wrote {} ({} findings in {n} entries)",
+            path.display(),
+            findings.len()
+        );
+    }
+    if let Some(path) = args.baseline.as_ref().or(args.write_baseline.as_ref()) {
+        let applied =
+            crate::baseline::apply(path, &mut findings).map_err(|e| format!("error: {e}"))?;
+        if args.baseline.is_some() {
+            eprintln!(
+                "flaglint: the baseline covers {} finding{}{}",
+                applied.suppressed,
+                if applied.suppressed == 1 { "" } else { "s" },
+                if applied.stale > 0 {
+                    format!(
+                        "; {} of its entries no longer occur and can be dropped (--write-baseline)",
+                        applied.stale
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    findings.sort_by(|a, b| {
+        (
+            &a.component,
+            &a.path,
+            a.span.line,
+            a.span.column,
+            a.code,
+            &a.flag,
+        )
+            .cmp(&(
+                &b.component,
+                &b.path,
+                b.span.line,
+                b.span.column,
+                b.code,
+                &b.flag,
+            ))
+    });
     let color = color && args.scan.output.is_none();
+    let summary = report::summary_line(&p.result.stats, refs.len(), Some(&findings));
     let text = match args.scan.format {
         Format::Json => report::json::check(&findings, refs.len(), &p.result.stats),
+        Format::Sarif => report::ci::sarif(&findings),
+        Format::Codequality => report::ci::codequality(&findings),
+        Format::Github => report::ci::github(&findings),
+        Format::Concise => report::ci::concise(&findings),
         Format::Human => {
             let mut t = report::human::findings(&findings, color);
-            t.push_str(&report::summary_line(
-                &p.result.stats,
-                refs.len(),
-                Some(&findings),
-            ));
+            t.push_str(&summary);
             t.push('\n');
             t
         }
     };
     emit(&args.scan, &text)?;
+    if args.scan.output.is_some() {
+        eprintln!("{summary}");
+    }
     let failing = findings.iter().any(|f| match args.fail_on {
         FailOn::Never => false,
         FailOn::Warning => true,
@@ -301,7 +423,38 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+/// Which rules run and at which severity: `--select`/`--ignore` and `[rules]`.
+/// `None`: the rule is off; `Some(None)`: on at its default severity.
+type Selection = Box<dyn Fn(&str) -> Option<Option<crate::model::Severity>>>;
+
+fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {
+    let codes = |names: &[String], flag: &str| -> Result<Vec<&'static str>, CliError> {
+        names
+            .iter()
+            .map(|n| {
+                rules::find(n).map(|i| i.code).ok_or_else(|| {
+                    format!("error: {flag} {n}: no such rule; `flaglint explain` lists them")
+                })
+            })
+            .collect()
+    };
+    let select = codes(&args.select, "--select")?;
+    let ignore = codes(&args.ignore, "--ignore")?;
+    let levels = config.rule_levels.clone();
+    Ok(Box::new(move |code: &str| {
+        if (!select.is_empty() && !select.contains(&code)) || ignore.contains(&code) {
+            return None;
+        }
+        match levels.iter().find(|(c, _)| c == code) {
+            Some((_, None)) => None,
+            Some((_, Some(sev))) => Some(Some(*sev)),
+            None => Some(None),
+        }
+    }))
+}
+
 fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
+    table_format(args, "endpoints")?;
     let catalog = if args.paths.is_empty() {
         let (catalog, warnings) =
             crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
@@ -314,8 +467,8 @@ fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
         prepare(args)?.result.catalog
     };
     let text = match args.format {
-        Format::Json => report::json::endpoints(&catalog),
         Format::Human => report::human::endpoints_table(&catalog),
+        _ => report::json::endpoints(&catalog),
     };
     emit(args, &text)?;
     Ok(EXIT_OK)

@@ -79,6 +79,8 @@ pub struct Config {
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
+    /// `[rules]`: per-rule severity; `None` turns a rule off.
+    pub rule_levels: Vec<(String, Option<crate::model::Severity>)>,
     /// `[naming]`: the variants FL001 accepts.
     pub naming: Naming,
     /// `[components]`: name → root, relative to the registry file; scanned
@@ -154,7 +156,39 @@ impl Config {
                 ));
             }
         };
+        let mut rule_levels = Vec::new();
+        for (rule, level) in &raw.rules {
+            let s = level.span();
+            let span = (s.start + body_offset, s.end - s.start);
+            let Some(info) = crate::rules::find(rule) else {
+                return Err(ConfigError::at(
+                    path,
+                    text,
+                    span,
+                    format!("`{rule}` is not a flaglint rule"),
+                    "in [rules]".into(),
+                    Some("`flaglint explain` lists the rules".into()),
+                ));
+            };
+            let sev = match level.get_ref().as_str() {
+                "off" => None,
+                "warning" => Some(crate::model::Severity::Warning),
+                "error" => Some(crate::model::Severity::Error),
+                other => {
+                    return Err(ConfigError::at(
+                        path,
+                        text,
+                        span,
+                        format!("`{other}` is not a severity"),
+                        "here".into(),
+                        Some("write `off`, `warning` or `error`".into()),
+                    ))
+                }
+            };
+            rule_levels.push((info.code.to_string(), sev));
+        }
         let mut config = Config {
+            rule_levels,
             path: Some(path.to_path_buf()),
             exclude: raw.scan.exclude,
             max_file_size: raw.scan.max_file_size,
@@ -283,6 +317,8 @@ struct RawConfig {
     components: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     naming: RawNaming,
+    #[serde(default)]
+    rules: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default, rename = "feature")]
     features: Vec<RawFeature>,
 }

@@ -6,18 +6,22 @@
 //! ([`config`]) → [`rules`] → [`report`]. [`scan`] runs the first stages in
 //! parallel; [`cli`] wires them to the command line.
 
+pub mod baseline;
 pub mod catalog;
+pub mod changed;
 pub mod cli;
 pub mod component;
 pub mod config;
 pub mod discover;
 pub mod frontend;
+pub mod fsutil;
 pub mod model;
 pub mod prefilter;
 pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod scan;
+pub mod suppress;
 
 /// No finding at or above the failing severity.
 pub const EXIT_OK: i32 = 0;

@@ -213,4 +213,6 @@ pub struct Finding {
     pub label: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// Stable across unrelated edits: see [`crate::baseline`].
+    pub fingerprint: String,
 }

@@ -82,6 +82,8 @@ pub struct ScanResult {
     /// The endpoint catalog: the run's base catalog plus the protos and
     /// generated code found in the scanned trees.
     pub catalog: Catalog,
+    /// Inline suppressions found in the scanned files.
+    pub directives: Vec<crate::suppress::Directive>,
 }
 
 /// Scans the components.
@@ -123,6 +125,7 @@ pub fn scan(
             catalog.add(e);
         }
         out.warnings.extend(r.catalog_warnings);
+        out.directives.extend(r.directives);
         candidates.extend(r.candidates);
         ruby_toggles.extend(r.ruby_toggles);
         methods.extend(r.methods);
@@ -172,6 +175,8 @@ struct Pending {
 
 #[derive(Default)]
 struct FileOutcome {
+    /// `flaglint: disable` directives.
+    directives: Vec<crate::suppress::Directive>,
     component_name: String,
     rel: String,
     /// Endpoints of a catalog source.
@@ -245,6 +250,7 @@ fn scan_file_inner(
         }
     };
     out.read = true;
+    out.directives = crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
     if entry.catalog_source {
         out.component_name = component.name.clone();
         out.rel = entry.rel.clone();

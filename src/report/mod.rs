@@ -1,5 +1,6 @@
 //! Stage 7: reports. Human (miette diagnostics and tables) and JSON.
 
+pub mod ci;
 pub mod human;
 pub mod json;
 

@@ -72,6 +72,7 @@ impl Rule for UnusedFeature {
                     .to_string(),
                 label: "no reference in any scanned tree".to_string(),
                 related: Vec::new(),
+                fingerprint: String::new(),
             });
         }
     }

@@ -77,6 +77,7 @@ impl Rule for UnknownEndpoint {
                 },
                 label: "unknown endpoint".to_string(),
                 related: Vec::new(),
+                fingerprint: String::new(),
             });
         }
     }

@@ -13,6 +13,8 @@ mod fl006_unused_feature;
 mod fl007_dynamic_flag;
 mod fl008_env_name_mismatch;
 mod fl009_unknown_endpoint;
+mod fl010_unused_suppression;
+mod fl011_suppression_without_reason;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
@@ -53,6 +55,7 @@ impl RuleInfo {
             help,
             label,
             related: Vec::new(),
+            fingerprint: String::new(),
         }
     }
 }
@@ -100,6 +103,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &fl007_dynamic_flag::DynamicFlag,
         &fl008_env_name_mismatch::EnvNameMismatch,
         &fl009_unknown_endpoint::UnknownEndpoint,
+        &fl010_unused_suppression::UnusedSuppression,
+        &fl011_suppression_without_reason::SuppressionWithoutReason,
     ]
 }
 

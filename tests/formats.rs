@@ -1,0 +1,471 @@
+//! CI formats, baselines, suppressions and changed-files mode, end to end on
+//! copies of the fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run flaglint")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const REGISTRY: &str = "fixtures/flaglint.toml";
+
+fn validate_sarif(text: &str) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let instance: serde_json::Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not validate:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let o = run(&["check", "--format", "sarif", "--config", REGISTRY]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    validate_sarif(&text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "flaglint");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "FL002" && r["defaultConfiguration"]["level"] == "error"));
+    let results = run["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "FL002"
+                && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+        })
+        .expect("the find_commit toggle");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/gitlab-ce/lib/gitlab/git/commit.rb"
+    );
+    assert_eq!(
+        r["partialFingerprints"]["flaglint/v1"]
+            .as_str()
+            .unwrap()
+            .len(),
+        16
+    );
+    // A multi-site finding (FL004) carries related locations.
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+}
+
+#[test]
+fn codequality_github_and_concise() {
+    let o = run(&[
+        "check",
+        "--format",
+        "codequality",
+        "--config",
+        REGISTRY,
+        "fixtures/gitlab-ce",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let issue = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "FL002" && i["location"]["lines"]["begin"] == 7)
+        .unwrap();
+    assert_eq!(issue["severity"], "major");
+    assert_eq!(
+        issue["location"]["path"],
+        "fixtures/gitlab-ce/lib/gitlab/git/commit.rb"
+    );
+    assert!(issue["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("FL002 mandatory-leftover: `find_commit`"));
+
+    let o = run(&[
+        "check",
+        "--format",
+        "github",
+        "--config",
+        REGISTRY,
+        "fixtures/gitlab-ce",
+    ]);
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.contains("commit.rb,line=7,"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.starts_with(
+        "::error file=fixtures/gitlab-ce/lib/gitlab/git/commit.rb,line=7,col=11,endLine=9,endColumn=14,title=FL002 mandatory-leftover::"
+    ), "{line}");
+    assert!(
+        line.contains("%0A"),
+        "the help goes on a second line: {line}"
+    );
+
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "--config",
+        REGISTRY,
+        "fixtures/gitlab-ce",
+    ]);
+    assert!(stdout(&o).lines().any(|l| l
+        == "fixtures/gitlab-ce/lib/gitlab/git/commit.rb:7:11: FL002 `find_commit` is mandatory in the registry: this toggle must be removed"));
+    let o = run(&["list", "--format", "sarif", "fixtures/gitlab-ce"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_gets_the_report_and_stderr_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gl-code-quality-report.json");
+    let o = run(&[
+        "check",
+        "--format",
+        "codequality",
+        "--output",
+        out.to_str().unwrap(),
+        "--config",
+        REGISTRY,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("files walked"), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(v.as_array().unwrap().len() > 10);
+}
+
+/// A copy of the fixtures in a temporary directory.
+fn copy_fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn baselines_survive_unrelated_edits_and_catch_new_toggles() {
+    let dir = copy_fixtures();
+    let d = dir.path();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--write-baseline",
+            "baseline.json",
+            "--config",
+            "flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 0 warnings"),
+        "{}",
+        stdout(&o)
+    );
+    let baseline = std::fs::read_to_string(d.join("baseline.json")).unwrap();
+    assert!(baseline.starts_with("{\n  \"version\": 1,\n  \"findings\": ["));
+
+    // Insert lines above a toggle and reindent another: nothing comes back.
+    let commit = d.join("gitlab-ce/lib/gitlab/git/commit.rb");
+    let text = std::fs::read_to_string(&commit).unwrap();
+    let edited = format!(
+        "# a new comment\n\n{}",
+        text.replace(
+            "repo.gitaly_migrate(:find_commit)",
+            "  repo.gitaly_migrate(:find_commit)"
+        )
+    );
+    std::fs::write(&commit, &edited).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--config",
+            "flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 0 warnings"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A new toggle of the same flag in the same file is reported, once.
+    let added = format!(
+        "{edited}\nmodule Gitlab\n  def self.again(repo, oid)\n    repo.gitaly_migrate(:find_commit) do |is_enabled|\n      is_enabled ? 1 : 2\n    end\n  end\nend\n"
+    );
+    std::fs::write(&commit, added).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<String> = stdout(&o).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("FL002"), "{lines:?}");
+
+    // Removing a toggle leaves a stale entry: said, not failed.
+    std::fs::write(&commit, "# emptied\n").unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--config",
+            "flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("no longer occur"), "{}", stderr(&o));
+}
+
+#[test]
+fn inline_suppressions_in_ruby_and_go() {
+    let dir = copy_fixtures();
+    let d = dir.path();
+    let commit = d.join("gitlab-ce/lib/gitlab/git/commit.rb");
+    let text = std::fs::read_to_string(&commit).unwrap();
+    let text = text.replacen(
+        "        def lookup(repo, oid)\n",
+        "        def lookup(repo, oid)\n          # flaglint: disable=FL002 -- removed in the 11.1 cleanup MR\n",
+        1,
+    );
+    std::fs::write(&commit, text).unwrap();
+    let patch = d.join("gitlab-workhorse/internal/git/patch.go");
+    let text = std::fs::read_to_string(&patch).unwrap();
+    let text = text.replacen(
+        "\tif addr != \"\" {",
+        "\tif addr != \"\" { // flaglint: disable=FL005,FL001\n",
+        1,
+    );
+    std::fs::write(&patch, text).unwrap();
+    let unused = d.join("gitlab-ce/lib/gitlab/dynamic.rb");
+    let text = std::fs::read_to_string(&unused).unwrap();
+    std::fs::write(
+        &unused,
+        format!("# flaglint: disable=FL003 -- nothing to suppress here\n{text}"),
+    )
+    .unwrap();
+
+    let o = run_in(
+        d,
+        &["check", "--config", "flaglint.toml", "--format", "concise"],
+    );
+    let out = stdout(&o);
+    assert!(!out.contains("commit.rb:8:11: FL002"), "{out}");
+    assert!(
+        !out.lines()
+            .any(|l| l.contains("patch.go:30") && (l.contains("FL005") || l.contains("FL001"))),
+        "{out}"
+    );
+    assert!(
+        out.contains("patch.go:30:21: FL011 this suppression gives no reason"),
+        "{out}"
+    );
+    assert!(
+        out.contains("dynamic.rb:1:3: FL010 `flaglint: disable=FL003` suppresses nothing"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rule_selection_and_severities() {
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "--select",
+        "FL002,stage-mismatch",
+        "--config",
+        REGISTRY,
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .all(|l| l.contains(" FL002 ") || l.contains(" FL003 ")),
+        "{out}"
+    );
+    let o = run(&[
+        "check", "--format", "concise", "--ignore", "FL002", "--ignore", "FL009", "--config",
+        REGISTRY,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "only warnings are left");
+    let o = run(&["check", "--select", "FL999"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("flaglint.toml"),
+        "[rules]\ndynamic-flag = \"error\"\nFL001 = \"off\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("x.rb"),
+        "def f(name)\n  Gitlab::GitalyClient.feature_enabled?(\"x_#{name}\")\nend\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FL007"]);
+    assert_eq!(v["findings"][0]["severity"], "error");
+    std::fs::write(
+        dir.path().join("flaglint.toml"),
+        "[rules]\nFL077 = \"off\"\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`FL077` is not a flaglint rule"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn changed_since_reports_only_changed_files() {
+    let dir = copy_fixtures();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "fixtures"]);
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let commit = d.join("gitlab-ce/lib/gitlab/git/commit.rb");
+    let text = std::fs::read_to_string(&commit).unwrap();
+    std::fs::write(&commit, format!("{text}\n")).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "concise",
+        ],
+    );
+    let out = stdout(&o);
+    assert!(
+        !out.is_empty()
+            && out
+                .lines()
+                .all(|l| l.starts_with("gitlab-ce/lib/gitlab/git/commit.rb:")),
+        "{out}"
+    );
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--changed-since",
+            "no-such-rev",
+            "--config",
+            "flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown revision `no-such-rev`"),
+        "{}",
+        stderr(&o)
+    );
+    let plain = tempfile::tempdir().unwrap();
+    let o = run_in(plain.path(), &["check", "--changed-since", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+}
