@@ -266,7 +266,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
 
 fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes())
             .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
@@ -478,10 +478,15 @@ fn explain(code: Option<&str>) -> Result<i32, CliError> {
     let mut out = String::new();
     match code {
         None => {
+            let width = rules::all()
+                .iter()
+                .map(|r| r.info().name.len())
+                .max()
+                .unwrap_or(0);
             for r in rules::all() {
                 let i = r.info();
                 out.push_str(&format!(
-                    "{}  {:<22} {:<8} {}\n",
+                    "{}  {:<width$}  {:<8} {}\n",
                     i.code,
                     i.name,
                     i.severity.as_str(),
