@@ -41,6 +41,11 @@ pub enum Command {
     /// PATH: the embedded catalog and --catalog sources; with PATH, also the
     /// protos and generated code found in those trees.
     Endpoints(ScanArgs),
+    /// The Mandatory stage's to-do list, as Markdown for an issue (or JSON).
+    Checklist(ChecklistArgs),
+    /// Remove the toggles of Mandatory features, keeping the Gitaly path: prints
+    /// a unified diff, or applies it with --write.
+    Fix(FixArgs),
     /// Print a rule's documentation (all rules when no code is given).
     Explain {
         /// A rule code (FL002) or name (mandatory-leftover).
@@ -122,6 +127,43 @@ pub struct ScanArgs {
     pub max_file_size: Option<u64>,
 }
 
+/// Which features `checklist` and `fix` clean up.
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Only this feature (name or alias; repeatable), whatever its stage.
+    #[arg(long = "feature", value_name = "NAME")]
+    pub features: Vec<String>,
+    /// The stage to clean up: every feature Mandatory in the registry or in the code.
+    #[arg(long, value_enum, default_value_t = CleanupStage::Mandatory)]
+    pub stage: CleanupStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CleanupStage {
+    Mandatory,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    #[command(flatten)]
+    pub cleanup: CleanupArgs,
+    /// Link every location: COMPONENT=URL, the URL the path is appended to
+    /// (e.g. gitlab-ce=https://gitlab.com/gitlab-org/gitlab-ce/blob/SHA/).
+    #[arg(long, value_name = "COMPONENT=URL")]
+    pub link_base: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub cleanup: CleanupArgs,
+    /// Apply the fix instead of printing its diff.
+    #[arg(long)]
+    pub write: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -160,6 +202,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain { code } => explain(code.as_deref()),
         Command::List(args) => list(&args, color),
         Command::Endpoints(args) => endpoints(&args),
+        Command::Checklist(args) => checklist(&args),
+        Command::Fix(args) => fix(&args),
         Command::Check(args) => check(&args, color),
     };
     match result {
@@ -471,6 +515,142 @@ fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
         _ => report::json::endpoints(&catalog),
     };
     emit(args, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn cleanup_plan(
+    args: &CleanupArgs,
+) -> Result<(Prepared, crate::cleanup::Selection, crate::cleanup::Plan), CliError> {
+    table_format(&args.scan, "checklist and fix")?;
+    let p = prepare(&args.scan)?;
+    let selection = crate::cleanup::Selection {
+        explicit: args.features.clone(),
+    };
+    for name in &args.features {
+        let known =
+            p.config.feature(name).is_some() || p.result.references.iter().any(|r| &r.flag == name);
+        if !known {
+            return Err(format!(
+                "error: --feature {name}: no such feature in the registry or the scanned trees"
+            ));
+        }
+    }
+    let plan = crate::cleanup::plan(&p.result.references, &p.config, &selection);
+    Ok((p, selection, plan))
+}
+
+fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
+    let mut link_base = Vec::new();
+    for l in &args.link_base {
+        let (c, u) = l
+            .split_once('=')
+            .ok_or_else(|| format!("error: --link-base {l}: write COMPONENT=URL"))?;
+        link_base.push((c.to_string(), u.to_string()));
+    }
+    let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
+    let sections = crate::cleanup::checklist::build(
+        &p.result.references,
+        &p.config,
+        &selection,
+        &plan,
+        &link_base,
+    );
+    let text = match args.cleanup.scan.format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(
+                &serde_json::json!({ "version": report::json::VERSION, "features": sections }),
+            )
+            .unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        _ if sections.is_empty() => {
+            "No feature is Mandatory in the registry or the code: nothing to clean up.\n"
+                .to_string()
+        }
+        _ => crate::cleanup::checklist::markdown(&sections),
+    };
+    emit(&args.cleanup.scan, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn fix(args: &FixArgs) -> Result<i32, CliError> {
+    let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
+    let mut diff = String::new();
+    let mut written = 0;
+    let mut problems = Vec::new();
+    for f in &plan.files {
+        if let Some(why) = &f.abandoned {
+            problems.push(format!("{}: {why}", f.shown));
+            continue;
+        }
+        if f.fixed == f.original {
+            continue;
+        }
+        if args.write {
+            // Only a file unchanged since it was read is written.
+            match std::fs::read(&f.path) {
+                Ok(now) if now == f.original.as_bytes() => {
+                    crate::fsutil::write_atomic(&f.path, f.fixed.as_bytes())
+                        .map_err(|e| format!("error: cannot write {}: {e}", f.path.display()))?;
+                    written += 1;
+                }
+                Ok(_) => problems.push(format!(
+                    "{}: changed since it was read; not written",
+                    f.shown
+                )),
+                Err(e) => problems.push(format!("{}: {e}", f.shown)),
+            }
+        } else {
+            diff.push_str(&crate::cleanup::diff(f));
+        }
+    }
+    if !args.write {
+        emit(&args.cleanup.scan, &diff)?;
+    }
+    let fixed = plan
+        .outcomes
+        .values()
+        .filter(|o| matches!(o, crate::cleanup::Outcome::Fixed))
+        .count();
+    // Everything selected that the fix does not remove stays for a person.
+    let mut left = 0;
+    for r in p
+        .result
+        .references
+        .iter()
+        .filter(|r| selection.includes(r, &p.config))
+    {
+        match plan.outcome(r) {
+            Some(crate::cleanup::Outcome::Fixed) => {}
+            Some(crate::cleanup::Outcome::Left(why)) => {
+                left += 1;
+                eprintln!(
+                    "note: {}:{}:{}: {} `{}` left: {why}",
+                    r.component,
+                    r.path,
+                    r.span.line,
+                    r.kind.as_str(),
+                    r.flag
+                );
+            }
+            None => left += 1,
+        }
+    }
+    for pr in &problems {
+        eprintln!("warning: {pr}");
+    }
+    let files = plan
+        .files
+        .iter()
+        .filter(|f| f.fixed != f.original && f.abandoned.is_none())
+        .count();
+    eprintln!(
+        "flaglint fix: {fixed} site{} fixed in {files} file{}{}; {left} left for a person (`flaglint checklist` lists them)",
+        if fixed == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        if args.write { format!(", {written} written") } else { String::new() },
+    );
     Ok(EXIT_OK)
 }
 

@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod changed;
+pub mod cleanup;
 pub mod cli;
 pub mod component;
 pub mod config;

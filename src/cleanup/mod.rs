@@ -1,0 +1,433 @@
+//! The Mandatory stage: the cleanup checklist and the automatic fix.
+//!
+//! [`plan`] works out, file by file, the edits that remove the toggles of the
+//! selected features and keep their Gitaly path: Ruby toggles and checks
+//! ([`ruby`]), Workhorse's Gitaly-server branches ([`go`]), and configuration
+//! entries ([`config`]). Each file is edited to a fixpoint (a toggle nested in
+//! another is fixed once the outer one is gone), re-parsed, and abandoned with
+//! a reason if the result does not parse. [`checklist`] turns the references
+//! and the plan into a Markdown to-do list.
+
+pub mod checklist;
+pub mod config;
+pub mod go;
+pub mod ruby;
+
+use crate::config::{Config, Stage};
+use crate::model::{Kind, Reference, Span, Status};
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+/// One replacement in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn new(start: usize, end: usize, text: String) -> Edit {
+        Edit { start, end, text }
+    }
+}
+
+/// What a toggle method does around `GitalyClient.migrate`, kept by the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wrapper {
+    None,
+    /// `wrapped_gitaly_errors do … end`: the head of the call.
+    Block(String),
+    /// `rescue` clauses of the method body.
+    Rescue(Vec<String>),
+}
+
+/// Which features to clean up.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Names (and aliases) given with `--feature`: exactly these.
+    pub explicit: Vec<String>,
+}
+
+impl Selection {
+    /// Whether the reference belongs to a selected feature: named explicitly,
+    /// or (without `--feature`) Mandatory in the registry or in the code.
+    pub fn includes(&self, r: &Reference, config: &Config) -> bool {
+        if !r.is_named() {
+            return false;
+        }
+        let feature = config.feature(&r.flag);
+        if !self.explicit.is_empty() {
+            return self.explicit.iter().any(|n| {
+                n == &r.flag || feature.is_some_and(|f| &f.name == n || f.aliases.contains(n))
+            });
+        }
+        feature.is_some_and(|f| f.stage == Stage::Mandatory) || r.status == Status::Mandatory
+    }
+
+    /// The names of the selected features among the references.
+    pub fn flags(&self, refs: &[Reference], config: &Config) -> HashSet<String> {
+        refs.iter()
+            .filter(|r| self.includes(r, config))
+            .map(|r| r.flag.clone())
+            .collect()
+    }
+}
+
+/// What became of one reference.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Fixed,
+    /// Left for a person, with the reason.
+    Left(String),
+}
+
+/// The plan for one file.
+#[derive(Debug, Clone)]
+pub struct FilePlan {
+    pub path: PathBuf,
+    /// `component:path` for messages and the diff header.
+    pub shown: String,
+    pub original: String,
+    pub fixed: String,
+    /// Why the whole file was abandoned, if it was.
+    pub abandoned: Option<String>,
+}
+
+/// The fix of a whole run.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub files: Vec<FilePlan>,
+    /// Per reference (by file and start byte): what the fix does with it.
+    pub outcomes: BTreeMap<(PathBuf, usize), Outcome>,
+}
+
+impl Plan {
+    pub fn outcome(&self, r: &Reference) -> Option<&Outcome> {
+        self.outcomes.get(&(r.abs_path.clone(), r.span.start_byte))
+    }
+}
+
+/// Whether the fix handles a reference of this kind and form at all.
+pub fn fixable_form(r: &Reference) -> bool {
+    match (r.language, r.kind) {
+        ("ruby", Kind::Toggle) => matches!(r.call, "gitaly_migrate" | "migrate" | "toggle_method"),
+        ("ruby", Kind::Check) => {
+            r.call == "feature_enabled" || r.call == "flipper" || r.call == "flipper_gitaly"
+        }
+        ("go", Kind::Toggle) => r.form == "gitaly-server-branch",
+        ("ruby" | "text", Kind::Config) => {
+            matches!(r.form, "env-assignment" | "json-key" | "env-hash")
+        }
+        _ => false,
+    }
+}
+
+/// Plans the fix of every file holding a selected, fixable reference.
+pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan {
+    let flags = selection.flags(refs, config);
+    let mut by_file: BTreeMap<PathBuf, Vec<&Reference>> = BTreeMap::new();
+    for r in refs.iter().filter(|r| flags.contains(&r.flag)) {
+        if fixable_form(r) {
+            by_file.entry(r.abs_path.clone()).or_default().push(r);
+        }
+    }
+    // The toggle methods' wrappers, from every Ruby file with references.
+    let mut ruby_files: Vec<&PathBuf> = refs
+        .iter()
+        .filter(|r| r.language == "ruby")
+        .map(|r| &r.abs_path)
+        .collect();
+    ruby_files.sort();
+    ruby_files.dedup();
+    let wrappers = collect_wrappers(&ruby_files, config);
+    let mut plan = Plan::default();
+    for (path, sites) in by_file {
+        let shown = format!("{}:{}", sites[0].component, sites[0].path);
+        let original = match std::fs::read(&path) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(s) => s,
+                Err(_) => {
+                    for r in &sites {
+                        plan.outcomes.insert(
+                            (path.clone(), r.span.start_byte),
+                            Outcome::Left("the file is not valid UTF-8".into()),
+                        );
+                    }
+                    continue;
+                }
+            },
+            Err(e) => {
+                for r in &sites {
+                    plan.outcomes.insert(
+                        (path.clone(), r.span.start_byte),
+                        Outcome::Left(format!("cannot read the file: {e}")),
+                    );
+                }
+                continue;
+            }
+        };
+        let language = sites[0].language;
+        let ctx = FileContext {
+            flags: &flags,
+            selected: sites.iter().map(|r| r.span.start_byte).collect(),
+            config,
+            wrappers: &wrappers,
+            language,
+            path: &sites[0].path,
+        };
+        let (fixed, left) = fix_to_fixpoint(&original, &ctx);
+        let verdict = verify(language, &sites[0].path, &original, &fixed);
+        for r in &sites {
+            let key = (path.clone(), r.span.start_byte);
+            let outcome = match (&verdict, left.iter().find(|(s, _)| *s == r.span.start_byte)) {
+                (Err(e), _) => Outcome::Left(e.clone()),
+                (Ok(()), Some((_, why))) => Outcome::Left(why.clone()),
+                (Ok(()), None) => Outcome::Fixed,
+            };
+            plan.outcomes.insert(key, outcome);
+        }
+        plan.files.push(FilePlan {
+            path,
+            shown,
+            abandoned: verdict.err(),
+            original,
+            fixed,
+        });
+    }
+    plan
+}
+
+/// The tree-wide toggle-method wrappers: (class path of the def, wrapper).
+pub type Wrappers = Vec<(String, String, Wrapper)>;
+
+fn collect_wrappers(files: &[&PathBuf], config: &Config) -> Wrappers {
+    let mut out = Vec::new();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if !text.contains("def gitaly_migrate")
+            && !config
+                .toggle_methods
+                .iter()
+                .any(|m| text.contains(&format!("def {m}")))
+        {
+            continue;
+        }
+        let Some(tree) = ruby::parse(&text) else {
+            continue;
+        };
+        for (name, w) in ruby::toggle_defs(&text, tree.root_node(), &config.toggle_methods) {
+            out.push((path.to_string_lossy().into_owned(), name, w));
+        }
+    }
+    out
+}
+
+struct FileContext<'a> {
+    flags: &'a HashSet<String>,
+    /// Start bytes of the selected references in the original text.
+    selected: HashSet<usize>,
+    config: &'a Config,
+    wrappers: &'a Wrappers,
+    language: &'static str,
+    path: &'a str,
+}
+
+/// Applies non-overlapping edits (outermost first wins).
+pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Edit> = Vec::new();
+    for e in edits {
+        if kept.last().is_some_and(|k| e.start < k.end) {
+            continue;
+        }
+        kept.push(e);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in kept {
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.text);
+        at = e.end;
+    }
+    out.push_str(&text[at..]);
+    tidy_blank_lines(&out)
+}
+
+/// No runs of blank lines where code was removed, no trailing spaces on
+/// emptied lines.
+fn tidy_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank {
+            blank_run += 1;
+            if blank_run > 1 {
+                continue;
+            }
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            blank_run = 0;
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Edits the file until nothing selected is left (or nothing more can be done).
+/// Returns the text and the sites left, by their start byte in the original.
+fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, String)>) {
+    let mut text = original.to_string();
+    let mut left: Vec<(usize, String)> = Vec::new();
+    for round in 0..8 {
+        let (edits, why) = edits_for(&text, ctx, round == 0);
+        if round == 0 {
+            left = why;
+        }
+        if edits.is_empty() {
+            break;
+        }
+        let next = apply_edits(&text, edits);
+        if next == text {
+            break;
+        }
+        text = next;
+    }
+    if ctx.language == "go" && text != original {
+        text = go::drop_unused_address_vars(&text);
+        text = go::drop_unused_imports(&text, original);
+    }
+    (text, left)
+}
+
+/// The edits of one round, and the sites that cannot be fixed (start byte, reason).
+fn edits_for(
+    text: &str,
+    ctx: &FileContext,
+    text_is_original: bool,
+) -> (Vec<Edit>, Vec<(usize, String)>) {
+    let mut edits = Vec::new();
+    let mut left = Vec::new();
+    match ctx.language {
+        "ruby" => ruby_edits(text, ctx, &mut edits, &mut left),
+        "go" if text_is_original => go::edits(text, &ctx.selected, &mut edits, &mut left),
+        "go" => {}
+        _ if text_is_original => {
+            config::edits(text, ctx.path, &ctx.selected, &mut edits, &mut left)
+        }
+        _ => {}
+    }
+    (edits, left)
+}
+
+fn ruby_edits(
+    text: &str,
+    ctx: &FileContext,
+    edits: &mut Vec<Edit>,
+    left: &mut Vec<(usize, String)>,
+) {
+    let opts = crate::frontend::ruby::Options {
+        toggle_methods: ctx.config.toggle_methods.clone(),
+        env_ignore: crate::config::DEFAULT_ENV_IGNORE
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        commands: Vec::new(),
+    };
+    let is_test = crate::scan::is_test_path(ctx.path);
+    let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, &opts);
+    let Some(tree) = ruby::parse(text) else {
+        return;
+    };
+    let root = tree.root_node();
+    let own: Vec<(String, Wrapper)> = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
+    for r in x.refs.iter().filter(|r| ctx.flags.contains(&r.flag)) {
+        let Some(node) = root.descendant_for_byte_range(r.span.start_byte, r.span.end_byte) else {
+            continue;
+        };
+        let result = match (r.kind, r.call) {
+            (Kind::Toggle, "migrate") => ruby::fix_toggle(text, node, &Wrapper::None),
+            (Kind::Toggle, call) => {
+                let method = node
+                    .child_by_field_name("method")
+                    .map(|m| &text[m.byte_range()])
+                    .unwrap_or("gitaly_migrate");
+                let receiver = node.child_by_field_name("receiver");
+                let wrapper = match (receiver, own.iter().find(|(n, _)| n == method)) {
+                    (None, Some((_, w))) => Ok(w.clone()),
+                    _ => tree_wrapper(ctx.wrappers, method, call),
+                };
+                wrapper.and_then(|w| ruby::fix_toggle(text, node, &w))
+            }
+            (Kind::Check, _) => ruby::fix_check(text, node),
+            (Kind::Config, "env-hash") => config::ruby_pair(text, node),
+            _ => continue,
+        };
+        match result {
+            Ok(e) => edits.push(e),
+            Err(why) => left.push((r.span.start_byte, why)),
+        }
+    }
+}
+
+/// The wrapper of a toggle method defined elsewhere: the definition in a
+/// `Repository` class if there is one (`repo.gitaly_migrate`), else the only one.
+fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrapper, String> {
+    let defs: Vec<&(String, String, Wrapper)> =
+        wrappers.iter().filter(|(_, n, _)| n == method).collect();
+    if let Some((_, _, w)) = defs.iter().find(|(p, _, _)| p.ends_with("/repository.rb")) {
+        return Ok(w.clone());
+    }
+    let distinct: Vec<&Wrapper> = {
+        let mut v: Vec<&Wrapper> = defs.iter().map(|(_, _, w)| w).collect();
+        v.dedup();
+        v
+    };
+    match distinct.as_slice() {
+        [] => Ok(Wrapper::None),
+        [w] => Ok((*w).clone()),
+        _ => Err(format!(
+            "`{method}` has several definitions that handle errors differently"
+        )),
+    }
+}
+
+/// The fixed file must parse if the original did.
+fn verify(language: &str, path: &str, original: &str, fixed: &str) -> Result<(), String> {
+    if original == fixed {
+        return Ok(());
+    }
+    let broken = |t: &str| -> bool {
+        match language {
+            "ruby" => ruby::parse(t).is_none_or(|tree| tree.root_node().has_error()),
+            "go" => go::parse(t).is_none_or(|tree| tree.root_node().has_error()),
+            _ if path.ends_with(".json") => serde_json::from_str::<serde_json::Value>(t).is_err(),
+            _ => false,
+        }
+    };
+    if broken(fixed) && !broken(original) {
+        return Err("the fixed file would not parse; left as it is".into());
+    }
+    Ok(())
+}
+
+/// A unified diff of one file's fix.
+pub fn diff(f: &FilePlan) -> String {
+    similar::TextDiff::from_lines(&f.original, &f.fixed)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{}", f.shown), &format!("b/{}", f.shown))
+        .to_string()
+}
+
+/// Lines of a span in words: `line 48` or `lines 48–52`.
+pub fn lines(s: &Span) -> String {
+    if s.line == s.end_line {
+        format!("line {}", s.line)
+    } else {
+        format!("lines {}–{}", s.line, s.end_line)
+    }
+}

@@ -1,0 +1,546 @@
+//! The Ruby fix: a Mandatory toggle collapses to its Gitaly branch.
+//!
+//! - `gitaly_migrate(:x) do |on| if on A else B end end` (and
+//!   `GitalyClient.migrate`, `unless`, `if !on`, ternaries, early returns,
+//!   `stmt if on && other`) is replaced by `A`, re-indented to where the call
+//!   stood. In a value position (`@x ||= …`, `x = …`, `return …`) one
+//!   expression stays an expression and several statements become a
+//!   `begin … end`. Whatever else the block does stays.
+//! - The toggle method's own error handling stays: if the `gitaly_migrate`
+//!   definition of the file (or, for `repo.gitaly_migrate`, the one definition
+//!   of the tree) wraps the call in `wrapped_gitaly_errors do … end` or in
+//!   `rescue` clauses, the kept branch is wrapped the same way.
+//! - `feature_enabled?(:x)` in a condition becomes true: `if` keeps its then
+//!   branch, `unless` its else branch (or goes), a ternary its first value,
+//!   `a && check` becomes `a`.
+
+use super::{Edit, Wrapper};
+use crate::frontend::ruby;
+use tree_sitter::Node;
+
+fn text<'a>(src: &'a str, n: Node) -> &'a str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// The indentation of the line `offset` stands on.
+pub fn line_indent(src: &str, offset: usize) -> &str {
+    let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &src[start..];
+    let n = line.len() - line.trim_start_matches([' ', '\t']).len();
+    &line[..n]
+}
+
+/// `src[start..end]` moved to `indent`: the first line keeps its place, every
+/// other line loses the indentation of the first line's line and gains `indent`.
+pub fn reindent(src: &str, start: usize, end: usize, indent: &str) -> String {
+    let base = line_indent(src, start);
+    let body = &src[start..end];
+    let mut out = String::new();
+    for (i, line) in body.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if line.trim().is_empty() {
+                continue;
+            }
+            let stripped = line.strip_prefix(base).unwrap_or_else(|| line.trim_start());
+            out.push_str(indent);
+            out.push_str(stripped);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Statements `nodes` as one block of text at `indent` (each on its own line).
+fn statements_text(src: &str, nodes: &[Node], indent: &str) -> String {
+    let mut out = String::new();
+    let mut prev_end: Option<usize> = None;
+    for n in nodes {
+        if let Some(pe) = prev_end {
+            // Keep a blank line the author left between statements.
+            let gap = &src[pe..n.start_byte()];
+            out.push('\n');
+            if gap.matches('\n').count() > 1 {
+                out.push('\n');
+            }
+            out.push_str(indent);
+        }
+        out.push_str(&reindent(src, n.start_byte(), n.end_byte(), indent));
+        prev_end = Some(n.end_byte());
+    }
+    out
+}
+
+fn named_children(n: Node) -> Vec<Node> {
+    let mut c = n.walk();
+    n.named_children(&mut c).collect()
+}
+
+/// What a condition is once the flag is on.
+enum Cond {
+    True,
+    False,
+    /// The condition without the flag part.
+    Residual(String),
+    /// Not a condition on the flag (or too complex).
+    Other,
+}
+
+/// Simplifies `cond` given that `is_flag(node)` is true.
+fn simplify(src: &str, cond: Node, is_flag: &dyn Fn(Node) -> bool) -> Cond {
+    if is_flag(cond) {
+        return Cond::True;
+    }
+    match cond.kind() {
+        "parenthesized_statements" if cond.named_child_count() == 1 => match cond.named_child(0) {
+            Some(c) => simplify(src, c, is_flag),
+            None => Cond::Other,
+        },
+        "unary" | "not" => {
+            let Some(op) = cond.child_by_field_name("operand") else {
+                return Cond::Other;
+            };
+            match simplify(src, op, is_flag) {
+                Cond::True => Cond::False,
+                Cond::False => Cond::True,
+                _ => Cond::Other,
+            }
+        }
+        "binary" => {
+            let op = cond
+                .child_by_field_name("operator")
+                .map(|o| text(src, o))
+                .unwrap_or("");
+            let (Some(l), Some(r)) = (
+                cond.child_by_field_name("left"),
+                cond.child_by_field_name("right"),
+            ) else {
+                return Cond::Other;
+            };
+            let (sl, sr) = (simplify(src, l, is_flag), simplify(src, r, is_flag));
+            match (op, sl, sr) {
+                ("&&" | "and", Cond::True, Cond::Other) => Cond::Residual(text(src, r).to_string()),
+                ("&&" | "and", Cond::Other, Cond::True) => Cond::Residual(text(src, l).to_string()),
+                ("&&" | "and", Cond::False, _) | ("&&" | "and", _, Cond::False) => Cond::False,
+                ("||" | "or", Cond::True, _) | ("||" | "or", _, Cond::True) => Cond::True,
+                ("||" | "or", Cond::False, Cond::Other) => Cond::Residual(text(src, r).to_string()),
+                ("||" | "or", Cond::Other, Cond::False) => Cond::Residual(text(src, l).to_string()),
+                _ => Cond::Other,
+            }
+        }
+        _ => Cond::Other,
+    }
+}
+
+/// Statements of a `then`/`else`/body node.
+fn body_statements(n: Option<Node>) -> Vec<Node> {
+    match n {
+        None => Vec::new(),
+        Some(n) if matches!(n.kind(), "then" | "else" | "body_statement" | "block_body") => {
+            named_children(n)
+        }
+        Some(n) => vec![n],
+    }
+}
+
+/// The result of collapsing one conditional statement given the flag is on:
+/// `None` if it does not test the flag; `Some(Err)` if it does in a way the fix
+/// cannot handle; `Some(Ok(Replacement))` otherwise.
+enum Replacement<'t> {
+    /// Keep these statements instead.
+    Statements(Vec<Node<'t>>),
+    /// Keep this text instead (a statement whose condition lost the flag part).
+    Text(String),
+}
+
+fn collapse<'t>(
+    src: &str,
+    stmt: Node<'t>,
+    is_flag: &dyn Fn(Node) -> bool,
+) -> Option<Result<Replacement<'t>, String>> {
+    let cond = stmt.child_by_field_name("condition")?;
+    let c = simplify(src, cond, is_flag);
+    let kind = stmt.kind();
+    let unless = kind.starts_with("unless");
+    let truth = match c {
+        Cond::Other => return None,
+        Cond::True => !unless,
+        Cond::False => unless,
+        Cond::Residual(rest) => {
+            // Same statement, condition without the flag.
+            let mut t = String::new();
+            t.push_str(&src[stmt.start_byte()..cond.start_byte()]);
+            t.push_str(&rest);
+            t.push_str(&src[cond.end_byte()..stmt.end_byte()]);
+            return Some(Ok(Replacement::Text(t)));
+        }
+    };
+    let chosen = match kind {
+        "if" | "unless" => {
+            let alt = stmt.child_by_field_name("alternative");
+            if truth {
+                body_statements(stmt.child_by_field_name("consequence"))
+            } else {
+                match alt {
+                    Some(a) if a.kind() == "elsif" => {
+                        return Some(Err("an `elsif` follows the flag test".into()))
+                    }
+                    other => body_statements(other),
+                }
+            }
+        }
+        "conditional" => {
+            let branch = if truth { "consequence" } else { "alternative" };
+            stmt.child_by_field_name(branch).into_iter().collect()
+        }
+        "if_modifier" | "unless_modifier" => {
+            if truth {
+                stmt.child_by_field_name("body").into_iter().collect()
+            } else {
+                Vec::new()
+            }
+        }
+        _ => return Some(Err(format!("a `{kind}` on the flag"))),
+    };
+    Some(Ok(Replacement::Statements(chosen)))
+}
+
+/// Is `n` the identifier `param`?
+fn is_ident(src: &str, n: Node, param: &str) -> bool {
+    n.kind() == "identifier" && text(src, n) == param
+}
+
+/// Whether `param` appears as an identifier anywhere in `n`.
+fn mentions(src: &str, n: Node, param: &str) -> bool {
+    let mut cursor = n.walk();
+    'walk: loop {
+        if is_ident(src, cursor.node(), param) {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Where the replaced expression stands.
+enum Position {
+    /// A statement of its own.
+    Statement,
+    /// An expression whose value is used.
+    Value,
+    /// After `return`: only an expression may follow.
+    Return,
+}
+
+fn position(call: Node) -> Position {
+    let Some(p) = call.parent() else {
+        return Position::Statement;
+    };
+    match p.kind() {
+        "body_statement" | "then" | "else" | "block_body" | "program" | "begin" | "ensure" => {
+            Position::Statement
+        }
+        "argument_list" if p.parent().is_some_and(|r| r.kind() == "return") => Position::Return,
+        _ => Position::Value,
+    }
+}
+
+/// Builds the replacement text of `kept` for the expression at `call`.
+fn place(src: &str, call: Node, kept: &KeptCode, wrapper: &Wrapper) -> Result<String, String> {
+    let indent = line_indent(src, call.start_byte()).to_string();
+    let inner = format!("{indent}  ");
+    let pos = position(call);
+    let wrapped = !matches!(wrapper, Wrapper::None);
+    if kept.is_empty() {
+        return match pos {
+            Position::Statement if !wrapped => Ok(String::new()),
+            Position::Statement => Ok(String::new()),
+            _ => Ok("nil".to_string()),
+        };
+    }
+    let single = kept.len() == 1;
+    let body = |indent: &str| kept.render(src, indent);
+    let out = match (wrapper, &pos) {
+        (Wrapper::None, Position::Statement) => body(&indent),
+        (Wrapper::None, _) if single => body(&indent),
+        (Wrapper::None, _) => format!("begin\n{inner}{}\n{indent}end", body(&inner)),
+        (Wrapper::Block(head), _) => format!("{head} do\n{inner}{}\n{indent}end", body(&inner)),
+        (Wrapper::Rescue(clauses), _) => {
+            let rescue = clauses
+                .iter()
+                .map(|c| {
+                    let moved: Vec<String> = c
+                        .lines()
+                        .map(|l| {
+                            if l.trim().is_empty() {
+                                String::new()
+                            } else {
+                                format!("{indent}{l}")
+                            }
+                        })
+                        .collect();
+                    moved.join("\n")
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            format!("begin\n{inner}{}\n{rescue}\n{indent}end", body(&inner))
+        }
+    };
+    if matches!(pos, Position::Return)
+        && out.contains('\n')
+        && !out.starts_with("begin")
+        && !wrapped
+    {
+        return Err("a multi-line value after `return`".into());
+    }
+    Ok(out)
+}
+
+/// What stays of a toggle: statements (source nodes) or rewritten texts.
+struct KeptCode<'t> {
+    parts: Vec<Part<'t>>,
+}
+
+enum Part<'t> {
+    Node(Node<'t>),
+    Text(usize, String),
+}
+
+impl KeptCode<'_> {
+    fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn render(&self, src: &str, indent: &str) -> String {
+        let mut out = String::new();
+        for (i, p) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(indent);
+            }
+            match p {
+                Part::Node(n) => out.push_str(&statements_text(src, &[*n], indent)),
+                Part::Text(start, t) => {
+                    // Re-indent text that came from `start`.
+                    let base = line_indent(src, *start).to_string();
+                    let moved: Vec<String> = t
+                        .split('\n')
+                        .enumerate()
+                        .map(|(j, l)| {
+                            if j == 0 {
+                                l.to_string()
+                            } else {
+                                format!(
+                                    "{indent}{}",
+                                    l.strip_prefix(base.as_str()).unwrap_or(l.trim_start())
+                                )
+                            }
+                        })
+                        .collect();
+                    out.push_str(&moved.join("\n"));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The edit that collapses the toggle call `call` (a `gitaly_migrate` or
+/// `GitalyClient.migrate` with a block).
+pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, String> {
+    let block = call
+        .child_by_field_name("block")
+        .ok_or("the toggle has no block")?;
+    let param = block
+        .child_by_field_name("parameters")
+        .and_then(|p| p.named_child(0))
+        .filter(|p| p.kind() == "identifier")
+        .map(|p| text(src, p).to_string());
+    let body = block.child_by_field_name("body");
+    let mut stmts: Vec<Node> = body.map(named_children).unwrap_or_default();
+    if let [only] = stmts.as_slice() {
+        if only.kind() == "begin" {
+            return Err("the toggle's block is a `begin … rescue` block".into());
+        }
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    let Some(param) = param else {
+        // No parameter: the block runs either way; keep it whole.
+        parts.extend(stmts.drain(..).map(Part::Node));
+        let kept = KeptCode { parts };
+        return Ok(Edit::new(
+            call.start_byte(),
+            call.end_byte(),
+            place(src, call, &kept, wrapper)?,
+        ));
+    };
+    let is_flag = |n: Node| is_ident(src, n, &param);
+    let mut found = false;
+    let mut i = 0;
+    while i < stmts.len() {
+        let stmt = stmts[i];
+        match collapse(src, stmt, &is_flag) {
+            None => {
+                parts.push(Part::Node(stmt));
+            }
+            Some(Err(e)) => return Err(e),
+            Some(Ok(Replacement::Text(t))) => {
+                found = true;
+                parts.push(Part::Text(stmt.start_byte(), t));
+            }
+            Some(Ok(Replacement::Statements(chosen))) => {
+                found = true;
+                let early_exit = matches!(stmt.kind(), "if_modifier" | "unless_modifier")
+                    && chosen.iter().any(|n| n.kind() == "return");
+                parts.extend(chosen.into_iter().map(Part::Node));
+                if early_exit {
+                    // `return x if on`: what follows was the legacy path.
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    if !found {
+        return Err("no `if`/`unless`/ternary on the block parameter".into());
+    }
+    // The parameter must not be needed any more.
+    for p in &parts {
+        let still = match p {
+            Part::Node(n) => mentions(src, *n, &param),
+            Part::Text(_, t) => t
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == param),
+        };
+        if still {
+            return Err(format!("`{param}` is used outside the branch"));
+        }
+    }
+    let kept = KeptCode { parts };
+    let replacement = place(src, call, &kept, wrapper)?;
+    Ok(Edit::new(call.start_byte(), call.end_byte(), replacement))
+}
+
+/// The edit that makes the check `call` (`feature_enabled?(:x)`) true.
+pub fn fix_check(src: &str, call: Node) -> Result<Edit, String> {
+    let is_flag = |n: Node| n.id() == call.id();
+    // Climb through parentheses, `!` and `&&`/`||` to the statement that tests it.
+    let mut node = call;
+    while let Some(p) = node.parent() {
+        match p.kind() {
+            "parenthesized_statements" | "unary" | "not" | "binary" => node = p,
+            "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
+                if p.child_by_field_name("condition") == Some(node) =>
+            {
+                let stmt = p;
+                return match collapse(src, stmt, &is_flag) {
+                    None => Err("the check is combined in a way flaglint cannot simplify".into()),
+                    Some(Err(e)) => Err(e),
+                    Some(Ok(Replacement::Text(t))) => {
+                        Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), t))
+                    }
+                    Some(Ok(Replacement::Statements(chosen))) => {
+                        let kept = KeptCode {
+                            parts: chosen.into_iter().map(Part::Node).collect(),
+                        };
+                        let replacement = place(src, stmt, &kept, &Wrapper::None)?;
+                        Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), replacement))
+                    }
+                };
+            }
+            _ => break,
+        }
+    }
+    if node.kind() == "binary" {
+        return match simplify(src, node, &is_flag) {
+            Cond::Residual(rest) => Ok(Edit::new(node.start_byte(), node.end_byte(), rest)),
+            Cond::True => Ok(Edit::new(node.start_byte(), node.end_byte(), "true".into())),
+            _ => Err("the check is combined in a way flaglint cannot simplify".into()),
+        };
+    }
+    Err("the check is not a condition (its value is used)".into())
+}
+
+/// How a file's `def gitaly_migrate` wraps `GitalyClient.migrate`.
+pub fn wrapper_of_def(src: &str, def: Node) -> Wrapper {
+    let Some(body) = def.child_by_field_name("body") else {
+        return Wrapper::None;
+    };
+    let children = named_children(body);
+    let rescues: Vec<String> = children
+        .iter()
+        .filter(|c| matches!(c.kind(), "rescue" | "ensure"))
+        .map(|c| reindent(src, c.start_byte(), c.end_byte(), ""))
+        .collect();
+    if !rescues.is_empty() {
+        // Rescue clauses sit at the def's indentation; keep them relative to `begin`.
+        return Wrapper::Rescue(rescues);
+    }
+    let stmts: Vec<Node> = children
+        .into_iter()
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    if let [only] = stmts.as_slice() {
+        if only.kind() == "call" {
+            if let Some(block) = only.child_by_field_name("block") {
+                let inner = text(src, block);
+                if inner.contains("GitalyClient.migrate") {
+                    let head = src[only.start_byte()..block.start_byte()]
+                        .trim_end()
+                        .to_string();
+                    return Wrapper::Block(head);
+                }
+            }
+        }
+    }
+    Wrapper::None
+}
+
+/// Every `def gitaly_migrate` (and configured toggle methods) of a file with its wrapper.
+pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, Wrapper)> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let n = cursor.node();
+        if n.kind() == "method" {
+            let name = n
+                .child_by_field_name("name")
+                .map(|m| text(src, m))
+                .unwrap_or("");
+            if name == "gitaly_migrate" || names.iter().any(|t| t == name) {
+                out.push((name.to_string(), wrapper_of_def(src, n)));
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+/// Parses Ruby; `None` if the parser gives up.
+pub fn parse(src: &str) -> Option<tree_sitter::Tree> {
+    ruby::parse(src.as_bytes())
+}
