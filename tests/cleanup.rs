@@ -145,6 +145,41 @@ fn fix_prints_a_diff_that_keeps_the_gitaly_path() {
 }
 
 #[test]
+fn fix_of_shells_command_table_keeps_the_entry_and_drops_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = "[[feature]]\nname = \"ssh_upload_pack\"\nstage = \"mandatory\"\n[[feature]]\nname = \"ssh_receive_pack\"\nstage = \"mandatory\"\n[[feature]]\nname = \"ssh_upload_archive\"\nstage = \"mandatory\"\n";
+    std::fs::write(dir.path().join("all.toml"), all).unwrap();
+    let registry = dir.path().join("all.toml");
+    let o = run_in(
+        &root(),
+        &[
+            "fix",
+            "--config",
+            registry.to_str().unwrap(),
+            "fixtures/gitlab-shell",
+        ],
+    );
+    snapshot("fix-shell.diff", &stdout(&o));
+    let one = dir.path().join("one.toml");
+    std::fs::write(
+        &one,
+        "[[feature]]\nname = \"ssh_receive_pack\"\nstage = \"mandatory\"\n",
+    )
+    .unwrap();
+    let o = run_in(
+        &root(),
+        &[
+            "fix",
+            "--config",
+            one.to_str().unwrap(),
+            "fixtures/gitlab-shell",
+        ],
+    );
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("the other commands of the table are not Mandatory (ssh_upload_pack, ssh_upload_archive)"), "{}", stderr(&o));
+}
+
+#[test]
 fn fix_write_then_check_is_clean_and_fix_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -224,4 +259,107 @@ fn fix_write_then_check_is_clean_and_fix_is_idempotent() {
             ["GITALY_FIND_COMMIT"]
             .is_null()
     );
+}
+
+/// Every flag of the fixtures made Mandatory: after `fix --write`, FL002 stays
+/// only where the fix leaves the work to a person (and says why), every fixed
+/// file parses, and a second fix changes nothing.
+#[test]
+fn every_feature_mandatory_property() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("fixtures"), d);
+    let o = run_in(
+        d,
+        &[
+            "list",
+            "--format",
+            "json",
+            "gitlab-ce",
+            "gitlab-workhorse",
+            "gitlab-shell",
+            "config",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut names: Vec<String> = v["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["form"] != "dynamic" && r["flag"] != "")
+        .map(|r| r["flag"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    let registry: String = names
+        .iter()
+        .map(|n| format!("[[feature]]\nname = \"{n}\"\nstage = \"mandatory\"\n\n"))
+        .collect();
+    std::fs::write(d.join("all.toml"), registry).unwrap();
+    let trees = ["gitlab-ce", "gitlab-workhorse", "gitlab-shell", "config"];
+    let mut args = vec!["fix", "--write", "--config", "all.toml"];
+    args.extend_from_slice(&trees);
+    let o = run_in(d, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let left_notes = stderr(&o);
+
+    let mut again = vec!["fix", "--config", "all.toml"];
+    again.extend_from_slice(&trees);
+    let o = run_in(d, &again);
+    assert_eq!(stdout(&o), "", "a second fix changes more");
+
+    let mut check = vec![
+        "check", "--config", "all.toml", "--format", "json", "--select", "FL002",
+    ];
+    check.extend_from_slice(&trees);
+    let v: serde_json::Value = serde_json::from_slice(&run_in(d, &check).stdout).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        let (path, line) = (f["path"].as_str().unwrap(), f["line"].as_u64().unwrap());
+        let by_hand_kind = path.starts_with("spec/")
+            || path.contains("/spec/")
+            || path.ends_with("_test.go")
+            || path.ends_with(".md")
+            || path.ends_with(".yml")
+            || path.ends_with("env_toggles.rb")
+            || path.ends_with("env.go")
+            || path.ends_with("flipper_toggles.rb")
+            || path.ends_with("metadata.go")
+            || path.ends_with("gitaly_client.rb");
+        let noted = left_notes.contains(&format!("{path}:"));
+        assert!(
+            by_hand_kind || noted,
+            "FL002 left without a reason at {path}:{line}: {f}\n{left_notes}"
+        );
+    }
+    // Every Ruby and Go file still parses.
+    let mut stack = vec![d.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap().path();
+            if e.is_dir() {
+                if !e.ends_with("vendor") {
+                    stack.push(e);
+                }
+                continue;
+            }
+            let name = e.to_string_lossy().to_string();
+            if name.contains("broken_syntax") || name.contains("latin1") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&e) else {
+                continue;
+            };
+            let tree = if name.ends_with(".rb") {
+                flaglint::cleanup::ruby::parse(&text)
+            } else if name.ends_with(".go") {
+                flaglint::cleanup::go::parse(&text)
+            } else {
+                continue;
+            };
+            assert!(
+                !tree.unwrap().root_node().has_error(),
+                "{name} does not parse after the fix:\n{text}"
+            );
+        }
+    }
 }

@@ -112,3 +112,39 @@ pub fn ruby_pair(src: &str, pair: Node) -> Result<Edit, String> {
     }
     Ok(Edit::new(start, end, String::new()))
 }
+
+/// Shell: `if MIGRATED.key?(cmd) && @gitaly` keeps the table lookup and drops
+/// the feature check (`if MIGRATED.key?(cmd)`).
+pub fn shell_condition(src: &str, stmt: Node) -> Result<Edit, String> {
+    let cond = stmt
+        .child_by_field_name("condition")
+        .ok_or("no condition")?;
+    if cond.kind() != "binary" {
+        return Err("the condition is not `lookup && check`".into());
+    }
+    let op = cond
+        .child_by_field_name("operator")
+        .map(|o| &src[o.byte_range()])
+        .unwrap_or("");
+    let (Some(l), Some(r)) = (
+        cond.child_by_field_name("left"),
+        cond.child_by_field_name("right"),
+    ) else {
+        return Err("the condition is not `lookup && check`".into());
+    };
+    let is_lookup = |n: Node| {
+        n.kind() == "call"
+            && n.child_by_field_name("method")
+                .is_some_and(|m| matches!(&src[m.byte_range()], "key?" | "has_key?" | "include?"))
+    };
+    let keep = match (op, is_lookup(l), is_lookup(r)) {
+        ("&&" | "and", true, false) => l,
+        ("&&" | "and", false, true) => r,
+        _ => return Err("the condition is not `lookup && check`".into()),
+    };
+    Ok(Edit::new(
+        cond.start_byte(),
+        cond.end_byte(),
+        src[keep.byte_range()].to_string(),
+    ))
+}

@@ -111,7 +111,10 @@ impl Plan {
 /// Whether the fix handles a reference of this kind and form at all.
 pub fn fixable_form(r: &Reference) -> bool {
     match (r.language, r.kind) {
-        ("ruby", Kind::Toggle) => matches!(r.call, "gitaly_migrate" | "migrate" | "toggle_method"),
+        ("ruby", Kind::Toggle) => matches!(
+            r.call,
+            "gitaly_migrate" | "migrate" | "toggle_method" | "migrated-commands"
+        ),
         ("ruby", Kind::Check) => {
             r.call == "feature_enabled" || r.call == "flipper" || r.call == "flipper_gitaly"
         }
@@ -235,8 +238,46 @@ struct FileContext<'a> {
     path: &'a str,
 }
 
+/// A deletion that covers a whole statement takes its lines with it, and the
+/// blank line after it when the line before opens a block (no blank line is
+/// left right after `def …` or `do`).
+fn widen_deletion(text: &str, e: &mut Edit) {
+    if !e.text.is_empty() {
+        return;
+    }
+    let ls = text[..e.start].rfind('\n').map_or(0, |i| i + 1);
+    let le = if e.end > 0 && text.as_bytes()[e.end - 1] == b'\n' {
+        e.end
+    } else {
+        text[e.end..]
+            .find('\n')
+            .map_or(text.len(), |i| e.end + i + 1)
+    };
+    if !text[ls..e.start].trim().is_empty() || !text[e.end..le].trim().is_empty() {
+        return;
+    }
+    e.start = ls;
+    e.end = le;
+    let prev = text[..ls].trim_end_matches('\n');
+    let prev_line = prev.rsplit('\n').next().unwrap_or("").trim();
+    let opener = prev_line.starts_with("def ")
+        || prev_line.ends_with(" do")
+        || prev_line.ends_with('|')
+        || prev_line.ends_with('{')
+        || prev_line.ends_with("begin")
+        || prev_line.ends_with("then")
+        || prev_line == "else";
+    let next_end = text[le..].find('\n').map_or(text.len(), |i| le + i + 1);
+    if opener && le < text.len() && text[le..next_end].trim().is_empty() {
+        e.end = next_end;
+    }
+}
+
 /// Applies non-overlapping edits (outermost first wins).
 pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> String {
+    for e in &mut edits {
+        widen_deletion(text, e);
+    }
     edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut kept: Vec<Edit> = Vec::new();
     for e in edits {
@@ -335,7 +376,11 @@ fn ruby_edits(
             .iter()
             .map(|s| s.to_string())
             .collect(),
-        commands: Vec::new(),
+        commands: crate::frontend::ruby::DEFAULT_COMMANDS
+            .iter()
+            .map(|(c, e)| (c.to_string(), e.to_string()))
+            .chain(ctx.config.shell_commands.iter().cloned())
+            .collect(),
     };
     let is_test = crate::scan::is_test_path(ctx.path);
     let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, &opts);
@@ -344,7 +389,60 @@ fn ruby_edits(
     };
     let root = tree.root_node();
     let own: Vec<(String, Wrapper)> = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
-    for r in x.refs.iter().filter(|r| ctx.flags.contains(&r.flag)) {
+    // Shell's migrated-command table: one site, one toggle per command.
+    let mut tables: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for r in x.refs.iter().filter(|r| r.call == "migrated-commands") {
+        let flags = r
+            .endpoints
+            .iter()
+            .map(|e| crate::resolve::flag_of_endpoint(e, ctx.config));
+        tables.entry(r.span.start_byte).or_default().extend(flags);
+    }
+    for (start, flags) in tables {
+        let selected: Vec<&String> = flags.iter().filter(|f| ctx.flags.contains(*f)).collect();
+        if selected.is_empty() {
+            continue;
+        }
+        let result = if selected.len() == flags.len() {
+            root.descendant_for_byte_range(start, start + 1)
+                .and_then(|n| {
+                    let mut n = Some(n);
+                    while let Some(x) = n {
+                        if x.is_named()
+                            && matches!(
+                                x.kind(),
+                                "if" | "unless" | "if_modifier" | "unless_modifier"
+                            )
+                        {
+                            return Some(x);
+                        }
+                        n = x.parent();
+                    }
+                    None
+                })
+                .ok_or_else(|| "cannot find the conditional".to_string())
+                .and_then(|stmt| config::shell_condition(text, stmt))
+        } else {
+            let others: Vec<&String> = flags.iter().filter(|f| !ctx.flags.contains(*f)).collect();
+            Err(format!(
+                "the other commands of the table are not Mandatory ({})",
+                others
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        };
+        match result {
+            Ok(e) => edits.push(e),
+            Err(why) => left.push((start, why)),
+        }
+    }
+    for r in x
+        .refs
+        .iter()
+        .filter(|r| ctx.flags.contains(&r.flag) && r.call != "migrated-commands")
+    {
         let Some(node) = root.descendant_for_byte_range(r.span.start_byte, r.span.end_byte) else {
             continue;
         };

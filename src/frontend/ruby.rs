@@ -432,7 +432,12 @@ where
         if commands.is_empty() {
             return;
         }
-        // The toggle is the conditional the lookup stands in.
+        // The toggle is the conditional the lookup stands in, joined with a
+        // check of the Gitaly payload (`&& @gitaly`): without one, the command
+        // always goes to Gitaly and there is nothing to toggle.
+        if node.parent().is_none_or(|p| p.kind() != "binary") {
+            return;
+        }
         let mut site = node;
         while let Some(p) = site.parent() {
             if matches!(
