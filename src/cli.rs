@@ -162,6 +162,10 @@ pub struct FixArgs {
     /// Apply the fix instead of printing its diff.
     #[arg(long)]
     pub write: bool,
+    /// Also delete the private methods the fix leaves unused (only the removed
+    /// legacy code called them) that no other Ruby file names.
+    #[arg(long)]
+    pub delete_dead: bool,
 }
 
 #[derive(Debug, Args)]
@@ -575,7 +579,28 @@ fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
 }
 
 fn fix(args: &FixArgs) -> Result<i32, CliError> {
-    let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
+    let (p, selection, mut plan) = cleanup_plan(&args.cleanup)?;
+    if args.delete_dead {
+        let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
+        for d in crate::cleanup::delete_dead(&mut plan, &roots) {
+            eprintln!("note: {d}: deleted, only the removed legacy code called it");
+        }
+    }
+    for f in &plan.files {
+        for d in &f.dead {
+            eprintln!(
+                "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
+                f.shown,
+                d.line,
+                d.name,
+                match (d.private, args.delete_dead) {
+                    (true, false) => " (private; --delete-dead deletes it)",
+                    (true, true) => " (private, but another file names it)",
+                    _ => "",
+                }
+            );
+        }
+    }
     let mut diff = String::new();
     let mut written = 0;
     let mut problems = Vec::new();

@@ -10,12 +10,13 @@
 
 pub mod checklist;
 pub mod config;
+pub mod dead;
 pub mod go;
 pub mod ruby;
 
 use crate::config::{Config, Stage};
 use crate::model::{Kind, Reference, Span, Status};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// One replacement in a file.
@@ -92,6 +93,8 @@ pub struct FilePlan {
     pub fixed: String,
     /// Why the whole file was abandoned, if it was.
     pub abandoned: Option<String>,
+    /// Methods the fix made unused (Ruby).
+    pub dead: Vec<dead::DeadMethod>,
 }
 
 /// The fix of a whole run.
@@ -190,12 +193,18 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             };
             plan.outcomes.insert(key, outcome);
         }
+        let dead = if language == "ruby" && verdict.is_ok() && fixed != original {
+            dead::find(&original, &fixed)
+        } else {
+            Vec::new()
+        };
         plan.files.push(FilePlan {
             path,
             shown,
             abandoned: verdict.err(),
             original,
             fixed,
+            dead,
         });
     }
     plan
@@ -221,9 +230,11 @@ fn collect_wrappers(files: &[&PathBuf], config: &Config) -> Wrappers {
         let Some(tree) = ruby::parse(&text) else {
             continue;
         };
-        for (name, w) in ruby::toggle_defs(&text, tree.root_node(), &config.toggle_methods) {
-            out.push((path.to_string_lossy().into_owned(), name, w));
-        }
+        out.extend(ruby::toggle_defs(
+            &text,
+            tree.root_node(),
+            &config.toggle_methods,
+        ));
     }
     out
 }
@@ -388,7 +399,7 @@ fn ruby_edits(
         return;
     };
     let root = tree.root_node();
-    let own: Vec<(String, Wrapper)> = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
+    let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
     // Shell's migrated-command table: one site, one toggle per command.
     let mut tables: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for r in x.refs.iter().filter(|r| r.call == "migrated-commands") {
@@ -454,8 +465,8 @@ fn ruby_edits(
                     .map(|m| &text[m.byte_range()])
                     .unwrap_or("gitaly_migrate");
                 let receiver = node.child_by_field_name("receiver");
-                let wrapper = match (receiver, own.iter().find(|(n, _)| n == method)) {
-                    (None, Some((_, w))) => Ok(w.clone()),
+                let wrapper = match (receiver, own.iter().find(|(n, _, _)| n == method)) {
+                    (None, Some((_, _, w))) => Ok(w.clone()),
                     _ => tree_wrapper(ctx.wrappers, method, call),
                 };
                 wrapper.and_then(|w| ruby::fix_toggle(text, node, &w))
@@ -475,8 +486,17 @@ fn ruby_edits(
 /// `Repository` class if there is one (`repo.gitaly_migrate`), else the only one.
 fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrapper, String> {
     let defs: Vec<&(String, String, Wrapper)> =
-        wrappers.iter().filter(|(_, n, _)| n == method).collect();
-    if let Some((_, _, w)) = defs.iter().find(|(p, _, _)| p.ends_with("/repository.rb")) {
+        wrappers.iter().filter(|(n, _, _)| n == method).collect();
+    // `repo.gitaly_migrate`: the definition in `Gitlab::Git::Repository` (or
+    // another `Repository` class) if there is one.
+    let preferred = defs
+        .iter()
+        .find(|(_, c, _)| c.ends_with("Git::Repository"))
+        .or_else(|| {
+            defs.iter()
+                .find(|(_, c, _)| c.rsplit("::").next() == Some("Repository"))
+        });
+    if let Some((_, _, w)) = preferred {
         return Ok(w.clone());
     }
     let distinct: Vec<&Wrapper> = {
@@ -528,4 +548,74 @@ pub fn lines(s: &Span) -> String {
     } else {
         format!("lines {}–{}", s.line, s.end_line)
     }
+}
+
+/// Deletes the private methods the fix made unused that no other Ruby file of
+/// `roots` names (as a method or `:symbol`); returns what was deleted.
+pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
+    let mut names: HashSet<String> = HashSet::new();
+    for f in &plan.files {
+        names.extend(f.dead.iter().filter(|d| d.private).map(|d| d.name.clone()));
+    }
+    if names.is_empty() {
+        return Vec::new();
+    }
+    // Which names other files mention.
+    let mut named_elsewhere: HashMap<String, HashSet<PathBuf>> = HashMap::new();
+    for root in roots {
+        for e in ignore::WalkBuilder::new(root)
+            .build()
+            .filter_map(Result::ok)
+        {
+            let p = e.path();
+            if p.extension().is_none_or(|x| x != "rb") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(p) else {
+                continue;
+            };
+            for n in &names {
+                if text.contains(n.as_str()) {
+                    named_elsewhere
+                        .entry(n.clone())
+                        .or_default()
+                        .insert(p.to_path_buf());
+                }
+            }
+        }
+    }
+    let mut deleted = Vec::new();
+    for f in &mut plan.files {
+        let canon = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+        let deletable: Vec<&dead::DeadMethod> = f
+            .dead
+            .iter()
+            .filter(|d| d.private)
+            .filter(|d| {
+                named_elsewhere.get(&d.name).is_none_or(|files| {
+                    files
+                        .iter()
+                        .all(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canon)
+                })
+            })
+            .collect();
+        if deletable.is_empty() {
+            continue;
+        }
+        let cleaned = dead::delete(&f.fixed, &deletable);
+        if verify("ruby", "", &f.original, &cleaned).is_ok() {
+            deleted.extend(
+                deletable
+                    .iter()
+                    .map(|d| format!("{}:{} `{}`", f.shown, d.line, d.name)),
+            );
+            f.fixed = cleaned;
+            f.dead.retain(|d| {
+                !deleted
+                    .iter()
+                    .any(|x| x.ends_with(&format!("`{}`", d.name)))
+            });
+        }
+    }
+    deleted
 }

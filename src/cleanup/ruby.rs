@@ -510,8 +510,9 @@ pub fn wrapper_of_def(src: &str, def: Node) -> Wrapper {
     Wrapper::None
 }
 
-/// Every `def gitaly_migrate` (and configured toggle methods) of a file with its wrapper.
-pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, Wrapper)> {
+/// Every `def gitaly_migrate` (and configured toggle methods) of a file: name,
+/// enclosing class path, wrapper.
+pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, String, Wrapper)> {
     let mut out = Vec::new();
     let mut cursor = root.walk();
     'walk: loop {
@@ -522,7 +523,8 @@ pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, Wrap
                 .map(|m| text(src, m))
                 .unwrap_or("");
             if name == "gitaly_migrate" || names.iter().any(|t| t == name) {
-                out.push((name.to_string(), wrapper_of_def(src, n)));
+                let class = crate::frontend::ruby_calls::class_path(n, src.as_bytes());
+                out.push((name.to_string(), class, wrapper_of_def(src, n)));
             }
         }
         if cursor.goto_first_child() {
