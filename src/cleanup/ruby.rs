@@ -440,7 +440,13 @@ pub fn fix_check(src: &str, call: Node) -> Result<Edit, String> {
     let is_flag = |n: Node| n.id() == call.id();
     // Climb through parentheses, `!` and `&&`/`||` to the statement that tests it.
     let mut node = call;
+    let mut climbed = 0;
     while let Some(p) = node.parent() {
+        // Never climb far: `parent()` re-descends from the root each time.
+        climbed += 1;
+        if climbed > crate::frontend::MAX_CLIMB {
+            break;
+        }
         match p.kind() {
             "parenthesized_statements" | "unary" | "not" | "binary" => node = p,
             "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"

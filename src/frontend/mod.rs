@@ -7,6 +7,11 @@ pub mod ruby_calls;
 pub mod text;
 
 use crate::model::{Kind, Span, Status};
+
+/// How many ancestors a frontend or the fix climbs at most from a node:
+/// tree-sitter's `parent()` re-descends from the root, so climbing to the root
+/// of a deeply nested file would cost the square of its depth.
+pub const MAX_CLIMB: usize = 64;
 use tree_sitter::Node;
 
 /// A reference as a frontend sees it, before it is placed in a component.

@@ -117,8 +117,14 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
     let mut file = FileFacts::collect(root, src, opts);
     let mut refs = Vec::new();
     let candidates = std::mem::take(&mut file.candidates);
-    for node in candidates {
+    let mut classes: Vec<(usize, String)> = Vec::new();
+    for (node, def, class) in candidates {
+        file.cur_def = def;
+        let before = refs.len();
         file.extract_site(node, &mut refs);
+        if refs.len() > before {
+            classes.push((node.start_byte(), class));
+        }
     }
     if is_test {
         for r in &mut refs {
@@ -133,7 +139,12 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
             .filter(|r| matches!(r.kind, Kind::Toggle | Kind::Check))
         {
             if let Some(branch) = r.enabled_branch {
-                r.facts = branch_facts(root, branch, src);
+                let class = classes
+                    .iter()
+                    .find(|(start, _)| *start == r.span.start_byte)
+                    .map(|(_, c)| c.as_str())
+                    .unwrap_or("");
+                r.facts = branch_facts(root, branch, class, src);
             }
         }
     }
@@ -159,6 +170,7 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
 fn branch_facts(
     root: Node,
     span: crate::model::Span,
+    class: &str,
     src: &[u8],
 ) -> Vec<super::ruby_calls::CallFact> {
     let Some(node) = root.descendant_for_byte_range(span.start_byte, span.end_byte) else {
@@ -175,8 +187,7 @@ fn branch_facts(
     } else {
         inside
     };
-    let class = super::ruby_calls::class_path(node, src);
-    super::ruby_calls::facts_of(&nodes, &class, src)
+    super::ruby_calls::facts_of(&nodes, class, src)
 }
 
 /// A value a constant or `let` holds, as far as flag names go.
@@ -197,11 +208,19 @@ struct FileFacts<'t, 's> {
     /// Literal keys of constant hashes (Shell's migrated-command tables).
     const_keys: HashMap<&'s str, Vec<String>>,
     lets: HashMap<String, Value>,
-    /// Assignments to local variables: (name, index in a multiple assignment, rhs).
-    assigns: Vec<(&'s str, usize, Node<'t>)>,
+    /// Assignments to local variables: (name, index in a multiple assignment,
+    /// rhs, enclosing def).
+    assigns: Vec<(&'s str, usize, Node<'t>, Option<Node<'t>>)>,
     /// `it_behaves_like 'name', args...` calls.
     behaves_like: Vec<Node<'t>>,
-    candidates: Vec<Node<'t>>,
+    /// Candidate nodes with their enclosing `def` and class path (tree-sitter's
+    /// `parent()` re-descends from the root: never climb to the root for these).
+    candidates: Vec<(Node<'t>, Option<Node<'t>>, String)>,
+    /// Enclosing `def`s and classes of the node being visited, with their depth.
+    defs: Vec<(usize, Node<'t>)>,
+    classes: Vec<(usize, String)>,
+    /// The enclosing `def` of the candidate being extracted.
+    cur_def: Option<Node<'t>>,
 }
 
 /// How a flag name was written.
@@ -234,12 +253,33 @@ where
             assigns: Vec::new(),
             behaves_like: Vec::new(),
             candidates: Vec::new(),
+            defs: Vec::new(),
+            classes: Vec::new(),
+            cur_def: None,
         };
         let mut cursor = root.walk();
+        let mut depth = 0usize;
         'walk: loop {
             let node = cursor.node();
+            while f.defs.last().is_some_and(|(d, _)| *d >= depth) {
+                f.defs.pop();
+            }
+            while f.classes.last().is_some_and(|(d, _)| *d >= depth) {
+                f.classes.pop();
+            }
+            match node.kind() {
+                "method" | "singleton_method" => f.defs.push((depth, node)),
+                "class" | "module" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let name = f.text(name).trim_start_matches("::").to_string();
+                        f.classes.push((depth, name));
+                    }
+                }
+                _ => {}
+            }
             f.visit(node);
             if cursor.goto_first_child() {
+                depth += 1;
                 continue;
             }
             loop {
@@ -249,9 +289,24 @@ where
                 if !cursor.goto_parent() {
                     break 'walk;
                 }
+                depth -= 1;
             }
         }
         f
+    }
+
+    /// The innermost `def` around the node being visited.
+    fn def_here(&self) -> Option<Node<'t>> {
+        self.defs.last().map(|(_, d)| *d)
+    }
+
+    /// The class path around the node being visited.
+    fn class_here(&self) -> String {
+        self.classes
+            .iter()
+            .map(|(_, c)| c.as_str())
+            .collect::<Vec<_>>()
+            .join("::")
     }
 
     fn text(&self, node: Node) -> &'s str {
@@ -277,12 +332,14 @@ where
                             self.const_keys.insert(self.text(left), keys);
                         }
                     }
-                    "identifier" => self.assigns.push((self.text(left), 0, right)),
+                    "identifier" => self
+                        .assigns
+                        .push((self.text(left), 0, right, self.def_here())),
                     "left_assignment_list" => {
                         let mut c = left.walk();
                         for (i, n) in left.named_children(&mut c).enumerate() {
                             if n.kind() == "identifier" {
-                                self.assigns.push((self.text(n), i, right));
+                                self.assigns.push((self.text(n), i, right, self.def_here()));
                             }
                         }
                     }
@@ -295,14 +352,16 @@ where
                     .and_then(|k| self.literal(k))
                     .is_some_and(|k| k.starts_with("GITALY_")) =>
             {
-                self.candidates.push(node);
+                self.candidates
+                    .push((node, self.def_here(), self.class_here()));
             }
             "element_reference"
                 if node
                     .child_by_field_name("object")
                     .is_some_and(|o| self.text(o) == "ENV") =>
             {
-                self.candidates.push(node);
+                self.candidates
+                    .push((node, self.def_here(), self.class_here()));
             }
             "call" => {
                 let Some(method) = node.child_by_field_name("method") else {
@@ -328,7 +387,8 @@ where
                     return;
                 }
                 if self.is_candidate_method(m) {
-                    self.candidates.push(node);
+                    self.candidates
+                        .push((node, self.def_here(), self.class_here()));
                 }
             }
             _ => {}
@@ -439,7 +499,13 @@ where
             return;
         }
         let mut site = node;
+        let mut climbed = 0;
         while let Some(p) = site.parent() {
+            // Never climb far: `parent()` re-descends from the root each time.
+            climbed += 1;
+            if climbed > crate::frontend::MAX_CLIMB {
+                break;
+            }
             if matches!(
                 p.kind(),
                 "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
@@ -680,16 +746,18 @@ where
 
     fn resolve_identifier(&self, ident: Node<'t>) -> Name {
         let name = self.text(ident);
-        let scope = enclosing_def(ident);
+        let scope = self.cur_def;
         // 1. A local variable assigned earlier in the same method.
         let assigned = self
             .assigns
             .iter()
-            .filter(|(n, _, rhs)| {
-                *n == name && rhs.start_byte() < ident.start_byte() && enclosing_def(*rhs) == scope
+            .filter(|(n, _, rhs, def)| {
+                *n == name
+                    && rhs.start_byte() < ident.start_byte()
+                    && def.map(|d| d.id()) == scope.map(|d| d.id())
             })
-            .max_by_key(|(_, _, rhs)| rhs.start_byte());
-        if let Some(&(_, index, rhs)) = assigned {
+            .max_by_key(|(_, _, rhs, _)| rhs.start_byte());
+        if let Some(&(_, index, rhs, _)) = assigned {
             let rhs = strip_freeze(rhs, self.src);
             if rhs.kind() == "element_reference" {
                 return match (self.lookup(rhs), index) {
@@ -706,7 +774,13 @@ where
         }
         // 2. A block parameter: iterating a table, or a shared example's parameter.
         let mut node = ident;
+        let mut climbed = 0;
         while let Some(parent) = node.parent() {
+            // Never climb far: `parent()` re-descends from the root each time.
+            climbed += 1;
+            if climbed > crate::frontend::MAX_CLIMB {
+                break;
+            }
             if matches!(parent.kind(), "block" | "do_block") {
                 if let Some(pos) = block_param_index(parent, name, self.src) {
                     return self.block_param_name(parent, pos);
@@ -766,8 +840,8 @@ where
         Name::Dynamic
     }
 
-    fn in_wrapper(&self, node: Node) -> bool {
-        enclosing_def(node).is_some_and(|d| self.is_wrapper_def(d))
+    fn in_wrapper(&self, _node: Node) -> bool {
+        self.cur_def.is_some_and(|d| self.is_wrapper_def(d))
     }
 
     fn is_wrapper_def(&self, def: Node) -> bool {
@@ -1137,7 +1211,13 @@ where
     ) -> (Option<crate::model::Span>, Option<crate::model::Span>) {
         let mut node = call;
         let mut positive = true;
+        let mut climbed = 0;
         while let Some(parent) = node.parent() {
+            // Never climb far: `parent()` re-descends from the root each time.
+            climbed += 1;
+            if climbed > crate::frontend::MAX_CLIMB {
+                break;
+            }
             match parent.kind() {
                 "parenthesized_statements" => {}
                 "binary"
@@ -1237,17 +1317,6 @@ fn keyword_arg<'t>(call: Node<'t>, key: &str, src: &[u8]) -> Option<Node<'t>> {
         };
         matches.then(|| p.child_by_field_name("value")).flatten()
     })
-}
-
-fn enclosing_def(node: Node) -> Option<Node> {
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if matches!(p.kind(), "method" | "singleton_method") {
-            return Some(p);
-        }
-        n = p.parent();
-    }
-    None
 }
 
 fn param_name<'s>(p: Node, src: &'s [u8]) -> &'s [u8] {

@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 
+/// Lines longer than this are shown without a snippet.
+const MAX_SNIPPET_LINE: usize = 2000;
+
 /// Renders findings, grouped per file in path order.
 pub fn findings(findings: &[Finding], color: bool) -> String {
     let theme = if color {
@@ -33,18 +36,31 @@ pub fn findings(findings: &[Finding], color: bool) -> String {
         } else {
             format!("{}:{}", f.component, f.path)
         };
+        // miette lays out whole lines: a finding on a line thousands of
+        // characters long is reported without its snippet.
+        let line_fits = text.as_ref().is_some_and(|t| {
+            let start = f.span.start_byte.min(t.len());
+            let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
+            let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
+            le - ls <= MAX_SNIPPET_LINE
+        });
         let diag = FindingDiagnostic {
             finding: f,
             source: text
                 .as_ref()
+                .filter(|_| line_fits)
                 .map(|t| NamedSource::new(name.clone(), t.clone())),
         };
         let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &diag).is_err() {
-            rendered = format!("{}: {}: {}\n", name, f.code, f.message);
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handler.render_report(&mut rendered, &diag).is_ok()
+        }))
+        .unwrap_or(false);
+        if !ok {
+            rendered = format!("{}: {}: {}\n  help: {}\n", name, f.code, f.message, f.help);
         }
-        if text.is_none() {
-            // The file vanished or became unreadable since the scan.
+        if !line_fits {
+            // No snippet: the file vanished since the scan, or the line is too long.
             rendered.push_str(&format!(
                 "  at {}:{}:{}\n",
                 name, f.span.line, f.span.column
