@@ -426,24 +426,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
             );
         }
     }
-    findings.sort_by(|a, b| {
-        (
-            &a.component,
-            &a.path,
-            a.span.line,
-            a.span.column,
-            a.code,
-            &a.flag,
-        )
-            .cmp(&(
-                &b.component,
-                &b.path,
-                b.span.line,
-                b.span.column,
-                b.code,
-                &b.flag,
-            ))
-    });
+    rules::sort(&mut findings);
     let color = color && args.scan.output.is_none();
     let summary = report::summary_line(&p.result.stats, refs.len(), Some(&findings));
     let text = match args.scan.format {

@@ -6,12 +6,18 @@
 use super::ruby::{line_indent, reindent};
 use super::Edit;
 use std::collections::HashSet;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 pub fn parse(src: &str) -> Option<Tree> {
-    let mut p = Parser::new();
-    p.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
-    p.parse(src, None)
+    crate::frontend::parse(crate::frontend::Grammar::Go, src.as_bytes())
+}
+
+/// Visits every node (see [`crate::frontend::walk_tree`]).
+fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+    crate::frontend::walk_tree(root, |n, _| {
+        f(n);
+        true
+    });
 }
 
 fn text<'a>(src: &'a str, n: Node) -> &'a str {
@@ -47,24 +53,6 @@ fn plain_test(src: &str, cond: Node, vars: &HashSet<String>) -> Option<bool> {
             (ok && matches!(op, "==" | "!=")).then_some(op == "!=")
         }
         _ => None,
-    }
-}
-
-fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    'walk: loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
     }
 }
 

@@ -213,23 +213,12 @@ fn is_ident(src: &str, n: Node, param: &str) -> bool {
 
 /// Whether `param` appears as an identifier anywhere in `n`.
 fn mentions(src: &str, n: Node, param: &str) -> bool {
-    let mut cursor = n.walk();
-    'walk: loop {
-        if is_ident(src, cursor.node(), param) {
-            return true;
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
+    let mut found = false;
+    crate::frontend::walk_tree(n, |x, _| {
+        found = is_ident(src, x, param);
+        !found
+    });
+    found
 }
 
 /// Where the replaced expression stands.
@@ -520,31 +509,19 @@ pub fn wrapper_of_def(src: &str, def: Node) -> Wrapper {
 /// enclosing class path, wrapper.
 pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, String, Wrapper)> {
     let mut out = Vec::new();
-    let mut cursor = root.walk();
-    'walk: loop {
-        let n = cursor.node();
+    crate::frontend::walk_tree(root, |n, ancestors| {
         if n.kind() == "method" {
             let name = n
                 .child_by_field_name("name")
                 .map(|m| text(src, m))
                 .unwrap_or("");
             if name == "gitaly_migrate" || names.iter().any(|t| t == name) {
-                let class = crate::frontend::ruby_calls::class_path(n, src.as_bytes());
+                let class = crate::frontend::ruby_calls::class_of(ancestors, src.as_bytes());
                 out.push((name.to_string(), class, wrapper_of_def(src, n)));
             }
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        true
+    });
     out
 }
 

@@ -17,9 +17,8 @@
 
 use super::{RawRef, SourceMap};
 use crate::model::{Kind, Span, Status};
-use std::cell::RefCell;
 use std::collections::HashSet;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// A Gitaly-vs-legacy branch waiting for endpoint inference.
 #[derive(Debug, Clone)]
@@ -46,20 +45,8 @@ pub struct Extracted {
     pub syntax_errors: bool,
 }
 
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
 fn parse(src: &[u8]) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut p = Parser::new();
-            p.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
-            *slot = Some(p);
-        }
-        slot.as_mut()?.parse(src, None)
-    })
+    super::parse(super::Grammar::Go, src)
 }
 
 /// Extracts the references, branches and call facts of one Go file.
@@ -108,23 +95,12 @@ pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
     x.out
 }
 
-/// Visits every node, iteratively.
+/// Visits every node (see [`super::walk_tree`]).
 fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    'walk: loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+    super::walk_tree(root, |n, _| {
+        f(n);
+        true
+    });
 }
 
 struct Extractor<'s> {

@@ -7,12 +7,72 @@ pub mod ruby_calls;
 pub mod text;
 
 use crate::model::{Kind, Span, Status};
+use std::cell::RefCell;
+use tree_sitter::{Parser, Tree};
 
 /// How many ancestors a frontend or the fix climbs at most from a node:
 /// tree-sitter's `parent()` re-descends from the root, so climbing to the root
 /// of a deeply nested file would cost the square of its depth.
 pub const MAX_CLIMB: usize = 64;
 use tree_sitter::Node;
+
+/// The grammars flaglint parses with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    Ruby,
+    Go,
+}
+
+thread_local! {
+    /// One parser per grammar and thread, made on first use.
+    static PARSERS: RefCell<Vec<(Grammar, Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parses `src` with the thread's parser for `grammar`.
+pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        if !parsers.iter().any(|(g, _)| *g == grammar) {
+            let mut p = Parser::new();
+            let language: tree_sitter::Language = match grammar {
+                Grammar::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+                Grammar::Go => tree_sitter_go::LANGUAGE.into(),
+            };
+            p.set_language(&language).ok()?;
+            parsers.push((grammar, p));
+        }
+        let (_, parser) = parsers.iter_mut().find(|(g, _)| *g == grammar)?;
+        parser.parse(src, None)
+    })
+}
+
+/// Visits `root` and its descendants in document order, without recursion (a
+/// file nested 100,000 levels deep must not overflow the stack). `f` gets each
+/// node and its ancestors below `root`, innermost last; it returns `false` to
+/// stop the walk.
+pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, &[Node<'t>]) -> bool) {
+    let mut ancestors: Vec<Node<'t>> = Vec::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if !f(node, &ancestors) {
+            return;
+        }
+        if cursor.goto_first_child() {
+            ancestors.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            ancestors.pop();
+        }
+    }
+}
 
 /// A reference as a frontend sees it, before it is placed in a component.
 #[derive(Debug, Clone)]

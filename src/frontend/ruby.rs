@@ -10,9 +10,8 @@
 
 use super::{RawRef, SourceMap};
 use crate::model::{Kind, Status};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 /// Methods that wrap `GitalyClient.migrate` / `feature_enabled?`: a `def` with one
 /// of these names is a wrapper, and the flag it passes on is not a reference.
@@ -90,21 +89,9 @@ pub struct Extracted {
     pub syntax_errors: bool,
 }
 
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
-/// Parses Ruby source with a per-thread parser.
+/// Parses Ruby source with the thread's parser.
 pub fn parse(src: &[u8]) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut p = Parser::new();
-            p.set_language(&tree_sitter_ruby::LANGUAGE.into()).ok()?;
-            *slot = Some(p);
-        }
-        slot.as_mut()?.parse(src, None)
-    })
+    super::parse(super::Grammar::Ruby, src)
 }
 
 /// Extracts the references of one Ruby file. `is_test` marks test code
@@ -216,9 +203,6 @@ struct FileFacts<'t, 's> {
     /// Candidate nodes with their enclosing `def` and class path (tree-sitter's
     /// `parent()` re-descends from the root: never climb to the root for these).
     candidates: Vec<(Node<'t>, Option<Node<'t>>, String)>,
-    /// Enclosing `def`s and classes of the node being visited, with their depth.
-    defs: Vec<(usize, Node<'t>)>,
-    classes: Vec<(usize, String)>,
     /// The enclosing `def` of the candidate being extracted.
     cur_def: Option<Node<'t>>,
 }
@@ -253,67 +237,20 @@ where
             assigns: Vec::new(),
             behaves_like: Vec::new(),
             candidates: Vec::new(),
-            defs: Vec::new(),
-            classes: Vec::new(),
             cur_def: None,
         };
-        let mut cursor = root.walk();
-        let mut depth = 0usize;
-        'walk: loop {
-            let node = cursor.node();
-            while f.defs.last().is_some_and(|(d, _)| *d >= depth) {
-                f.defs.pop();
-            }
-            while f.classes.last().is_some_and(|(d, _)| *d >= depth) {
-                f.classes.pop();
-            }
-            match node.kind() {
-                "method" | "singleton_method" => f.defs.push((depth, node)),
-                "class" | "module" => {
-                    if let Some(name) = node.child_by_field_name("name") {
-                        let name = f.text(name).trim_start_matches("::").to_string();
-                        f.classes.push((depth, name));
-                    }
-                }
-                _ => {}
-            }
-            f.visit(node);
-            if cursor.goto_first_child() {
-                depth += 1;
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                depth -= 1;
-            }
-        }
+        super::walk_tree(root, |node, ancestors| {
+            f.visit(node, ancestors);
+            true
+        });
         f
-    }
-
-    /// The innermost `def` around the node being visited.
-    fn def_here(&self) -> Option<Node<'t>> {
-        self.defs.last().map(|(_, d)| *d)
-    }
-
-    /// The class path around the node being visited.
-    fn class_here(&self) -> String {
-        self.classes
-            .iter()
-            .map(|(_, c)| c.as_str())
-            .collect::<Vec<_>>()
-            .join("::")
     }
 
     fn text(&self, node: Node) -> &'s str {
         std::str::from_utf8(&self.src[node.byte_range()]).unwrap_or("")
     }
 
-    fn visit(&mut self, node: Node<'t>) {
+    fn visit(&mut self, node: Node<'t>, ancestors: &[Node<'t>]) {
         match node.kind() {
             "assignment" => {
                 let (Some(left), Some(right)) = (
@@ -332,14 +269,16 @@ where
                             self.const_keys.insert(self.text(left), keys);
                         }
                     }
-                    "identifier" => self
-                        .assigns
-                        .push((self.text(left), 0, right, self.def_here())),
+                    "identifier" => {
+                        self.assigns
+                            .push((self.text(left), 0, right, def_here(ancestors)))
+                    }
                     "left_assignment_list" => {
                         let mut c = left.walk();
                         for (i, n) in left.named_children(&mut c).enumerate() {
                             if n.kind() == "identifier" {
-                                self.assigns.push((self.text(n), i, right, self.def_here()));
+                                self.assigns
+                                    .push((self.text(n), i, right, def_here(ancestors)));
                             }
                         }
                     }
@@ -352,16 +291,22 @@ where
                     .and_then(|k| self.literal(k))
                     .is_some_and(|k| k.starts_with("GITALY_")) =>
             {
-                self.candidates
-                    .push((node, self.def_here(), self.class_here()));
+                self.candidates.push((
+                    node,
+                    def_here(ancestors),
+                    super::ruby_calls::class_of(ancestors, self.src),
+                ));
             }
             "element_reference"
                 if node
                     .child_by_field_name("object")
                     .is_some_and(|o| self.text(o) == "ENV") =>
             {
-                self.candidates
-                    .push((node, self.def_here(), self.class_here()));
+                self.candidates.push((
+                    node,
+                    def_here(ancestors),
+                    super::ruby_calls::class_of(ancestors, self.src),
+                ));
             }
             "call" => {
                 let Some(method) = node.child_by_field_name("method") else {
@@ -387,8 +332,11 @@ where
                     return;
                 }
                 if self.is_candidate_method(m) {
-                    self.candidates
-                        .push((node, self.def_here(), self.class_here()));
+                    self.candidates.push((
+                        node,
+                        def_here(ancestors),
+                        super::ruby_calls::class_of(ancestors, self.src),
+                    ));
                 }
             }
             _ => {}
@@ -1249,6 +1197,15 @@ where
         }
         (None, None)
     }
+}
+
+/// The innermost `def` among the ancestors.
+fn def_here<'t>(ancestors: &[Node<'t>]) -> Option<Node<'t>> {
+    ancestors
+        .iter()
+        .rev()
+        .find(|a| matches!(a.kind(), "method" | "singleton_method"))
+        .copied()
 }
 
 /// The status of an entry: the site's own when it states one, else the table's.

@@ -45,22 +45,6 @@ fn text<'s>(n: Node, src: &'s [u8]) -> &'s str {
     std::str::from_utf8(&src[n.byte_range()]).unwrap_or("")
 }
 
-/// The class/module path enclosing `node`.
-pub fn class_path(node: Node, src: &[u8]) -> String {
-    let mut parts = Vec::new();
-    let mut n = node.parent();
-    while let Some(p) = n {
-        if matches!(p.kind(), "class" | "module") {
-            if let Some(name) = p.child_by_field_name("name") {
-                parts.push(text(name, src).trim_start_matches("::").to_string());
-            }
-        }
-        n = p.parent();
-    }
-    parts.reverse();
-    parts.join("::")
-}
-
 fn last_segment(s: &str) -> &str {
     s.rsplit("::").next().unwrap_or(s)
 }
@@ -110,51 +94,24 @@ pub fn facts_of(nodes: &[Node], class: &str, src: &[u8]) -> Vec<CallFact> {
         });
     }
     for &root in nodes {
-        // The kinds of the ancestors below `root`: `parent()` is costly in tree-sitter.
-        let mut kinds: Vec<&str> = Vec::new();
-        let mut cursor = root.walk();
-        'walk: loop {
-            let n = cursor.node();
+        super::walk_tree(root, |n, ancestors| {
             // A root has no parent here: a statement of its own.
-            let parent = kinds.last().copied().unwrap_or("body_statement");
+            let parent = ancestors.last().map_or("body_statement", |a| a.kind());
             fact(n, Some(parent), class, &clients, src, &mut out);
-            if cursor.goto_first_child() {
-                kinds.push(n.kind());
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                kinds.pop();
-            }
-        }
+            true
+        });
     }
     out.sort();
     out.dedup();
     out
 }
 
-/// Visits `root` and its descendants, iteratively.
+/// Visits `root` and its descendants (see [`super::walk_tree`]).
 fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    'walk: loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+    super::walk_tree(root, |n, _| {
+        f(n);
+        true
+    });
 }
 
 fn fact(
@@ -257,53 +214,35 @@ fn fact(
 /// The methods of a file with their facts.
 pub fn methods(root: Node, src: &[u8]) -> Vec<Method> {
     let mut out = Vec::new();
-    // Enclosing classes and modules, with the depth they stand at.
-    let mut classes: Vec<(usize, String)> = Vec::new();
-    let mut depth = 0usize;
-    let mut cursor = root.walk();
-    'walk: loop {
-        let n = cursor.node();
-        while classes.last().is_some_and(|(d, _)| *d >= depth) {
-            classes.pop();
-        }
-        match n.kind() {
-            "class" | "module" => {
-                if let Some(name) = n.child_by_field_name("name") {
-                    classes.push((depth, text(name, src).trim_start_matches("::").to_string()));
-                }
+    super::walk_tree(root, |n, ancestors| {
+        if matches!(n.kind(), "method" | "singleton_method") {
+            if let (Some(name), Some(body)) =
+                (n.child_by_field_name("name"), n.child_by_field_name("body"))
+            {
+                let class = class_of(ancestors, src);
+                let facts = facts_of(&[body], &class, src);
+                out.push(Method {
+                    returns_client: returned_client(body, src),
+                    class,
+                    name: text(name, src).to_string(),
+                    facts,
+                });
             }
-            "method" | "singleton_method" => {
-                if let (Some(name), Some(body)) =
-                    (n.child_by_field_name("name"), n.child_by_field_name("body"))
-                {
-                    let class: Vec<&str> = classes.iter().map(|(_, c)| c.as_str()).collect();
-                    let class = class.join("::");
-                    let facts = facts_of(&[body], &class, src);
-                    out.push(Method {
-                        returns_client: returned_client(body, src),
-                        class,
-                        name: text(name, src).to_string(),
-                        facts,
-                    });
-                }
-            }
-            _ => {}
         }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-            depth -= 1;
-        }
-    }
+        true
+    });
     out
+}
+
+/// The class path of the given ancestors (`Gitlab::GitalyClient::RefService`).
+pub fn class_of(ancestors: &[Node], src: &[u8]) -> String {
+    let names: Vec<&str> = ancestors
+        .iter()
+        .filter(|a| matches!(a.kind(), "class" | "module"))
+        .filter_map(|a| a.child_by_field_name("name"))
+        .map(|n| text(n, src).trim_start_matches("::"))
+        .collect();
+    names.join("::")
 }
 
 /// `@c ||= Gitlab::GitalyClient::RefService.new(self)` (the whole body).

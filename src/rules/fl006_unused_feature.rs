@@ -1,6 +1,5 @@
 use super::{declare_rule, Context, Rule, RuleInfo};
 use crate::config::Stage;
-use crate::frontend::SourceMap;
 use crate::model::Finding;
 use std::collections::HashSet;
 
@@ -41,39 +40,30 @@ impl Rule for UnusedFeature {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let Some(path) = cx.config.path.as_ref() else {
-            return;
-        };
         let used: HashSet<&str> = cx
             .references
             .iter()
             .filter_map(|r| r.feature.as_deref())
             .collect();
-        let map = SourceMap::new(cx.config.source.as_bytes());
         for f in &cx.config.features {
             if f.stage == Stage::Mandatory || used.contains(f.name.as_str()) {
                 continue;
             }
-            out.push(Finding {
-                code: Self::INFO.code,
-                rule: Self::INFO.name,
-                severity: Self::INFO.severity,
-                flag: f.name.clone(),
-                component: "registry".to_string(),
-                path: path.display().to_string().replace('\\', "/"),
-                abs_path: path.clone(),
-                span: map.range(f.name_span.0, f.name_span.0 + f.name_span.1),
-                message: format!(
-                    "`{}` is {} but nothing references it",
-                    f.name,
-                    f.stage.as_str()
+            out.extend(
+                Self::INFO.at_registry(
+                    cx.config,
+                    &f.name,
+                    f.name_span,
+                    format!(
+                        "`{}` is {} but nothing references it",
+                        f.name,
+                        f.stage.as_str()
+                    ),
+                    "no reference in any scanned tree",
+                    "set its stage to `mandatory` if every client is clean, or delete the entry"
+                        .to_string(),
                 ),
-                help: "set its stage to `mandatory` if every client is clean, or delete the entry"
-                    .to_string(),
-                label: "no reference in any scanned tree".to_string(),
-                related: Vec::new(),
-                fingerprint: String::new(),
-            });
+            );
         }
     }
 }

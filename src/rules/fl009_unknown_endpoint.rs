@@ -1,5 +1,4 @@
 use super::{declare_rule, Context, Rule, RuleInfo};
-use crate::frontend::SourceMap;
 use crate::model::Finding;
 
 declare_rule! {
@@ -38,10 +37,6 @@ impl Rule for UnknownEndpoint {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let Some(path) = cx.config.path.as_ref() else {
-            return;
-        };
-        let map = SourceMap::new(cx.config.source.as_bytes());
         for f in &cx.config.features {
             let (Some(endpoint), Some((start, len))) = (f.endpoint.as_deref(), f.endpoint_span)
             else {
@@ -61,24 +56,17 @@ impl Rule for UnknownEndpoint {
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, n)| n)
                 .or_else(|| cx.catalog.by_method(method).map(|e| e.name()));
-            out.push(Finding {
-                code: Self::INFO.code,
-                rule: Self::INFO.name,
-                severity: Self::INFO.severity,
-                flag: f.name.clone(),
-                component: "registry".to_string(),
-                path: path.display().to_string().replace('\\', "/"),
-                abs_path: path.clone(),
-                span: map.range(start, start + len),
-                message: format!("`{endpoint}` (endpoint of `{}`) is not a known Gitaly endpoint", f.name),
-                help: match suggestion {
+            out.extend(Self::INFO.at_registry(
+                cx.config,
+                &f.name,
+                (start, len),
+                format!("`{endpoint}` (endpoint of `{}`) is not a known Gitaly endpoint", f.name),
+                "unknown endpoint",
+                match suggestion {
                     Some(s) => format!("did you mean `{s}`? `flaglint endpoints` lists the catalog"),
                     None => "`flaglint endpoints` lists the catalog; add the defining proto with --catalog".to_string(),
                 },
-                label: "unknown endpoint".to_string(),
-                related: Vec::new(),
-                fingerprint: String::new(),
-            });
+            ));
         }
     }
 }

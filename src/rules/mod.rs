@@ -40,6 +40,35 @@ impl RuleInfo {
             .to_string()
     }
 
+    /// A finding of this rule in the registry file, at the byte range `at`.
+    pub fn at_registry(
+        &self,
+        config: &Config,
+        flag: &str,
+        at: (usize, usize),
+        message: String,
+        label: &str,
+        help: String,
+    ) -> Option<Finding> {
+        let path = config.path.as_ref()?;
+        let map = crate::frontend::SourceMap::new(config.source.as_bytes());
+        Some(Finding {
+            code: self.code,
+            rule: self.name,
+            severity: self.severity,
+            flag: flag.to_string(),
+            component: "registry".to_string(),
+            path: path.display().to_string().replace('\\', "/"),
+            abs_path: path.clone(),
+            span: map.range(at.0, at.0 + at.1),
+            message,
+            help,
+            label: label.to_string(),
+            related: Vec::new(),
+            fingerprint: String::new(),
+        })
+    }
+
     /// A finding of this rule at a reference.
     pub fn at(&self, r: &Reference, message: String, label: String, help: String) -> Finding {
         Finding {
@@ -116,13 +145,9 @@ pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
         .find(|i| i.code.eq_ignore_ascii_case(code_or_name) || i.name == code_or_name)
 }
 
-/// Runs every rule; findings come back sorted by location.
-pub fn run(cx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in all() {
-        rule.check(cx, &mut out);
-    }
-    out.sort_by(|a, b| {
+/// Sorts findings by location (component, path, line, column), then code and flag.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         (
             &a.component,
             &a.path,
@@ -140,6 +165,15 @@ pub fn run(cx: &Context) -> Vec<Finding> {
                 &b.flag,
             ))
     });
+}
+
+/// Runs every rule; findings come back sorted by location.
+pub fn run(cx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in all() {
+        rule.check(cx, &mut out);
+    }
+    sort(&mut out);
     out
 }
 
