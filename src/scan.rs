@@ -271,26 +271,41 @@ fn scan_file_inner(
         },
         Some(l) => l,
     };
+    let job = Job {
+        bytes: &bytes,
+        entry,
+        component,
+        shown,
+        prefilter,
+        opts,
+    };
     match language {
-        Language::Go => scan_go(&bytes, entry, component, shown, prefilter, opts, &mut out),
-        Language::Text(format) => {
-            scan_text(&bytes, format, entry, component, prefilter, opts, &mut out)
-        }
-        _ => scan_ruby(&bytes, entry, component, shown, prefilter, opts, &mut out),
+        Language::Go => scan_go(&job, &mut out),
+        Language::Text(format) => scan_text(&job, format, &mut out),
+        _ => scan_ruby(&job, &mut out),
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_go(
-    bytes: &[u8],
-    entry: &FileEntry,
-    component: &Component,
-    shown: &str,
-    prefilter: &Prefilter,
-    opts: &ScanOptions,
-    out: &mut FileOutcome,
-) {
+/// One file to scan, read.
+struct Job<'a> {
+    bytes: &'a [u8],
+    entry: &'a FileEntry,
+    component: &'a Component,
+    shown: &'a str,
+    prefilter: &'a Prefilter,
+    opts: &'a ScanOptions,
+}
+
+fn scan_go(job: &Job, out: &mut FileOutcome) {
+    let Job {
+        bytes,
+        entry,
+        component,
+        shown,
+        prefilter,
+        opts,
+    } = *job;
     if !prefilter.mentions_gitaly(bytes) {
         return;
     }
@@ -318,16 +333,15 @@ fn scan_go(
     out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_text(
-    bytes: &[u8],
-    format: text::Format,
-    entry: &FileEntry,
-    component: &Component,
-    prefilter: &Prefilter,
-    opts: &ScanOptions,
-    out: &mut FileOutcome,
-) {
+fn scan_text(job: &Job, format: text::Format, out: &mut FileOutcome) {
+    let Job {
+        bytes,
+        entry,
+        component,
+        prefilter,
+        opts,
+        ..
+    } = *job;
     if !prefilter.mentions_gitaly(bytes) {
         return;
     }
@@ -343,16 +357,15 @@ fn scan_text(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_ruby(
-    bytes: &[u8],
-    entry: &FileEntry,
-    component: &Component,
-    shown: &str,
-    prefilter: &Prefilter,
-    opts: &ScanOptions,
-    out: &mut FileOutcome,
-) {
+fn scan_ruby(job: &Job, out: &mut FileOutcome) {
+    let Job {
+        bytes,
+        entry,
+        component,
+        shown,
+        prefilter,
+        opts,
+    } = *job;
     if !prefilter.matches(bytes) {
         return;
     }

@@ -124,20 +124,7 @@ impl<'s> Extractor<'s> {
         span: Span,
         status: Status,
     ) -> RawRef {
-        RawRef {
-            flag,
-            kind,
-            form,
-            call: form,
-            span,
-            status,
-            enabled_branch: None,
-            legacy_branch: None,
-            shared_param: None,
-            endpoints: Vec::new(),
-            value: None,
-            facts: Vec::new(),
-        }
+        RawRef::new(flag, kind, form, form, span, status)
     }
 
     /// Whether `n` reads the Gitaly server address.

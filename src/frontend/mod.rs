@@ -103,6 +103,33 @@ pub struct SourceMap<'a> {
     line_starts: Vec<usize>,
 }
 
+impl RawRef {
+    /// A reference with no branches, endpoints, value or facts.
+    pub fn new(
+        flag: String,
+        kind: Kind,
+        form: &'static str,
+        call: &'static str,
+        span: Span,
+        status: Status,
+    ) -> RawRef {
+        RawRef {
+            flag,
+            kind,
+            form,
+            call,
+            span,
+            status,
+            enabled_branch: None,
+            legacy_branch: None,
+            shared_param: None,
+            endpoints: Vec::new(),
+            value: None,
+            facts: Vec::new(),
+        }
+    }
+}
+
 impl<'a> SourceMap<'a> {
     pub fn new(src: &'a [u8]) -> Self {
         let mut line_starts = vec![0];

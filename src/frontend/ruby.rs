@@ -475,18 +475,17 @@ where
         let (enabled, legacy) = self.condition_branches(node);
         for (_, endpoint) in commands {
             out.push(RawRef {
-                flag: String::new(),
-                kind: Kind::Toggle,
-                form: "migrated-commands",
-                call: "migrated-commands",
-                span: self.map.span(cond),
-                status: Status::None,
                 enabled_branch: enabled,
                 legacy_branch: legacy,
-                shared_param: None,
                 endpoints: vec![endpoint.clone()],
-                value: None,
-                facts: Vec::new(),
+                ..RawRef::new(
+                    String::new(),
+                    Kind::Toggle,
+                    "migrated-commands",
+                    "migrated-commands",
+                    self.map.span(cond),
+                    Status::None,
+                )
             });
         }
     }
@@ -608,18 +607,9 @@ where
         };
         let span = self.map.span(node);
         let mk = |flag: String, form: &'static str, status: Status| RawRef {
-            flag,
-            kind,
-            form,
-            call,
-            span,
-            status,
             enabled_branch: enabled,
             legacy_branch: legacy,
-            shared_param: None,
-            endpoints: Vec::new(),
-            value: None,
-            facts: Vec::new(),
+            ..RawRef::new(flag, kind, form, call, span, status)
         };
         match self.resolve_name(arg) {
             Name::Wrapper => {}
@@ -830,18 +820,15 @@ where
             },
         };
         out.push(RawRef {
-            flag: rest.to_ascii_lowercase(),
-            kind: Kind::Config,
-            form: "env-hash",
-            call: "env-hash",
-            span: self.map.span(pair),
-            status: Status::None,
-            enabled_branch: None,
-            legacy_branch: None,
-            shared_param: None,
-            endpoints: Vec::new(),
             value,
-            facts: Vec::new(),
+            ..RawRef::new(
+                rest.to_ascii_lowercase(),
+                Kind::Config,
+                "env-hash",
+                "env-hash",
+                self.map.span(pair),
+                Status::None,
+            )
         });
     }
 
@@ -867,20 +854,14 @@ where
             }
             None => return,
         };
-        out.push(RawRef {
+        out.push(RawRef::new(
             flag,
-            kind: Kind::Env,
+            Kind::Env,
             form,
-            call: "env",
-            span: self.map.span(node),
-            status: Status::None,
-            enabled_branch: None,
-            legacy_branch: None,
-            shared_param: None,
-            endpoints: Vec::new(),
-            value: None,
-            facts: Vec::new(),
-        });
+            "env",
+            self.map.span(node),
+            Status::None,
+        ));
     }
 
     /// `Feature.enabled?(:gitaly_x)` (`prefixed`) or `Feature::Gitaly.enabled?(:x)`.
@@ -915,18 +896,9 @@ where
             (None, None)
         };
         out.push(RawRef {
-            flag,
-            kind,
-            form,
-            call,
-            span: self.map.span(node),
-            status: Status::None,
             enabled_branch: enabled,
             legacy_branch: legacy,
-            shared_param: None,
-            endpoints: Vec::new(),
-            value: None,
-            facts: Vec::new(),
+            ..RawRef::new(flag, kind, form, call, self.map.span(node), Status::None)
         });
     }
 
@@ -956,20 +928,14 @@ where
         };
         let span = self.map.span(node);
         let mut push = |flag: String, form: &'static str| {
-            out.push(RawRef {
+            out.push(RawRef::new(
                 flag,
-                kind: Kind::TestStub,
+                Kind::TestStub,
                 form,
-                call: "rspec_stub",
+                "rspec_stub",
                 span,
                 status,
-                enabled_branch: None,
-                legacy_branch: None,
-                shared_param: None,
-                endpoints: Vec::new(),
-                value: None,
-                facts: Vec::new(),
-            })
+            ))
         };
         match self.resolve_name(arg) {
             Name::Static(n) => n.into_iter().for_each(|(f, _)| push(f, "rspec_stub")),
@@ -1031,20 +997,14 @@ where
             if flag.is_empty() {
                 continue;
             }
-            out.push(RawRef {
-                flag: flag.to_string(),
-                kind: Kind::TestStub,
-                form: "stub_feature_flags",
-                call: "stub_feature_flags",
-                span: self.map.span(pair),
-                status: Status::None,
-                enabled_branch: None,
-                legacy_branch: None,
-                shared_param: None,
-                endpoints: Vec::new(),
-                value: None,
-                facts: Vec::new(),
-            });
+            out.push(RawRef::new(
+                flag.to_string(),
+                Kind::TestStub,
+                "stub_feature_flags",
+                "stub_feature_flags",
+                self.map.span(pair),
+                Status::None,
+            ));
         }
     }
 

@@ -56,20 +56,7 @@ fn raw(
     start: usize,
     end: usize,
 ) -> RawRef {
-    RawRef {
-        flag,
-        kind,
-        form,
-        call: form,
-        span: map.range(start, end),
-        status: Status::None,
-        enabled_branch: None,
-        legacy_branch: None,
-        shared_param: None,
-        endpoints: Vec::new(),
-        value: None,
-        facts: Vec::new(),
-    }
+    RawRef::new(flag, kind, form, form, map.range(start, end), Status::None)
 }
 
 fn is_word(b: u8) -> bool {
