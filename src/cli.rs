@@ -125,6 +125,10 @@ pub struct ScanArgs {
     /// Skip files larger than BYTES [default: 8 MiB, or max_file_size in the config].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Parse every Ruby and Go file instead of only those the byte prefilter
+    /// selects (slow; for benchmarks and for checking the prefilter).
+    #[arg(long)]
+    pub no_prefilter: bool,
 }
 
 /// Which features `checklist` and `fix` clean up.
@@ -285,6 +289,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
     if let Some(m) = args.max_file_size {
         opts.max_file_size = m;
     }
+    opts.prefilter = !args.no_prefilter;
     let (catalog, catalog_warnings) =
         crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
             .map_err(|e| format!("error: {e}"))?;

@@ -66,6 +66,15 @@ impl Prefilter {
         Prefilter { ac, requires, go }
     }
 
+    /// A prefilter that lets every file through (`--no-prefilter`).
+    pub fn everything() -> Prefilter {
+        Prefilter {
+            ac: None,
+            requires: Vec::new(),
+            go: None,
+        }
+    }
+
     /// Whether a Go, config or doc file mentions Gitaly (in any case): it can
     /// hold a reference, or a function a Go branch reaches.
     pub fn mentions_gitaly(&self, bytes: &[u8]) -> bool {

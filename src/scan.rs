@@ -24,6 +24,8 @@ pub struct ScanOptions {
     pub ruby: ruby::Options,
     /// The catalog the run starts from (embedded and `--catalog`).
     pub catalog: Catalog,
+    /// Parse only files the byte prefilter selects (false: parse every file).
+    pub prefilter: bool,
 }
 
 impl ScanOptions {
@@ -42,6 +44,7 @@ impl ScanOptions {
             },
             max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             catalog: Catalog::embedded().clone(),
+            prefilter: true,
             ruby: ruby::Options {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
@@ -99,7 +102,11 @@ pub fn scan(
         }
     }
     let found = discover::discover(components, &opts.walk)?;
-    let prefilter = Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str));
+    let prefilter = if opts.prefilter {
+        Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str))
+    } else {
+        Prefilter::everything()
+    };
     let results: Vec<FileOutcome> = found
         .files
         .par_iter()
