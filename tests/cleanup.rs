@@ -363,3 +363,38 @@ fn every_feature_mandatory_property() {
         }
     }
 }
+
+/// The fix engine itself (without the safety net that abandons a broken
+/// result) keeps every fixture that parses parseable, for every flag at once.
+#[test]
+fn the_fix_engine_never_needs_its_safety_net_on_the_fixtures() {
+    let mut stack = vec![root().join("fixtures")];
+    let mut checked = 0;
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap().path();
+            if e.is_dir() {
+                stack.push(e);
+                continue;
+            }
+            let name = e.to_string_lossy().to_string();
+            let language = if name.ends_with(".rb") {
+                "ruby"
+            } else if name.ends_with(".go") {
+                "go"
+            } else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(&e) else {
+                continue;
+            };
+            let fixed = flaglint::cleanup::fix_source(language, &name, &text);
+            assert!(
+                flaglint::cleanup::parses_if_original_did(language, &text, &fixed),
+                "{name}: the fix broke it:\n{fixed}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} fixture files");
+}

@@ -619,3 +619,46 @@ pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
     }
     deleted
 }
+
+/// Fixes one source text for every flag it references (Ruby or Go), as
+/// `flaglint fix` would with all of them selected, *without* the safety net
+/// that abandons a fix whose result does not parse: the fuzzer checks that the
+/// net is never needed.
+pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
+    let config = Config::default();
+    let (flags, selected): (HashSet<String>, HashSet<usize>) = match language {
+        "go" => {
+            let x = crate::frontend::go::extract(text.as_bytes(), false, &[]);
+            (
+                HashSet::new(),
+                x.branches.iter().map(|b| b.raw.span.start_byte).collect(),
+            )
+        }
+        _ => {
+            let x = crate::frontend::ruby::extract(
+                text.as_bytes(),
+                false,
+                &crate::frontend::ruby::Options::default(),
+            );
+            (
+                x.refs.iter().map(|r| r.flag.clone()).collect(),
+                HashSet::new(),
+            )
+        }
+    };
+    let wrappers = Wrappers::new();
+    let ctx = FileContext {
+        flags: &flags,
+        selected,
+        config: &config,
+        wrappers: &wrappers,
+        language,
+        path,
+    };
+    fix_to_fixpoint(text, &ctx).0
+}
+
+/// Whether a fixed text parses whenever the original did (the fix's promise).
+pub fn parses_if_original_did(language: &str, original: &str, fixed: &str) -> bool {
+    verify(language, "", original, fixed).is_ok()
+}
