@@ -242,10 +242,15 @@ class Gen:
 
     @staticmethod
     def deep(ruby, levels=300):
-        ind, op, cl = ((lambda i: "  " * (i + 3)), "", "end") if ruby else ((lambda i: "\t" * (i + 1)), " {", "}")
-        body = [f"{ind(i)}if value > {i}{op}\n" for i in range(levels)] + [ind(levels) + ("value\n" if ruby else "return value\n")]
-        body += [f"{ind(i)}{cl}\n" for i in reversed(range(levels))]
-        head, tail = ("    def nested_rules(value)\n", "    end\n\n") if ruby else ("func nestedRules(value int) int {\n", "\treturn 0\n}\n\n")
+        """A method (Ruby) or function (Go) nesting `if`s `levels` deep."""
+        if ruby:
+            ind, opener, closer, leaf = (lambda i: "  " * (i + 3)), "", "end", "value"
+            head, tail = "    def nested_rules(value)\n", "    end\n\n"
+        else:
+            ind, opener, closer, leaf = (lambda i: "\t" * (i + 1)), " {", "}", "return value"
+            head, tail = "func nestedRules(value int) int {\n", "\treturn 0\n}\n\n"
+        body = [f"{ind(i)}if value > {i}{opener}\n" for i in range(levels)] + [f"{ind(levels)}{leaf}\n"]
+        body += [f"{ind(i)}{closer}\n" for i in reversed(range(levels))]
         return head + "".join(body) + tail
 
     def ruby(self, shape, toggle):
