@@ -18,6 +18,21 @@ pub struct Span {
     pub end_byte: usize,
 }
 
+impl Span {
+    /// In words, for messages: `lines 48–52`, or `line 48, columns 9–30` for a
+    /// span on one line (two branches of a one-line ternary differ by columns).
+    pub fn describe(&self) -> String {
+        if self.line == self.end_line {
+            format!(
+                "line {}, columns {}–{}",
+                self.line, self.column, self.end_column
+            )
+        } else {
+            format!("lines {}–{}", self.line, self.end_line)
+        }
+    }
+}
+
 /// What a reference does with the flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

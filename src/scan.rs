@@ -14,6 +14,7 @@ use crate::model::Reference;
 use crate::prefilter::Prefilter;
 use rayon::prelude::*;
 use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Everything a scan needs besides the components.
@@ -107,10 +108,23 @@ pub fn scan(
     } else {
         Prefilter::everything()
     };
+    // Most files yield nothing: only their counts are kept, so memory follows
+    // what was found, not the size of the tree.
+    let (read, parsed, skipped) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
     let results: Vec<FileOutcome> = found
         .files
         .par_iter()
-        .map(|f| scan_file(f, components, &prefilter, opts))
+        .filter_map(|f| {
+            let r = scan_file(f, components, &prefilter, opts);
+            read.fetch_add(r.read as usize, Ordering::Relaxed);
+            parsed.fetch_add(r.parsed as usize, Ordering::Relaxed);
+            skipped.fetch_add(r.skipped as usize, Ordering::Relaxed);
+            (!r.is_empty()).then_some(r)
+        })
         .collect();
 
     let mut out = ScanResult {
@@ -140,13 +154,13 @@ pub fn scan(
         funcs.extend(r.funcs);
         pending.extend(r.pending);
         includes.extend(r.includes);
-        out.stats.files_read += r.read as usize;
-        out.stats.files_parsed += r.parsed as usize;
-        out.stats.files_skipped += r.skipped as usize;
         out.references.extend(r.references);
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
+    out.stats.files_read = read.into_inner();
+    out.stats.files_parsed = parsed.into_inner();
+    out.stats.files_skipped = skipped.into_inner();
     let inferred =
         crate::resolve::infer_branch_endpoints(branches, &funcs, components, config, &catalog);
     out.references.extend(inferred);
@@ -178,6 +192,25 @@ struct Pending {
     reference: Reference,
     example: String,
     index: usize,
+}
+
+impl FileOutcome {
+    /// Nothing to report or to resolve: only the counts matter.
+    fn is_empty(&self) -> bool {
+        self.references.is_empty()
+            && self.candidates.is_empty()
+            && self.branches.is_empty()
+            && self.funcs.is_empty()
+            && self.pending.is_empty()
+            && self.includes.is_empty()
+            && self.ruby_toggles.is_empty()
+            && self.methods.is_empty()
+            && self.endpoints.is_empty()
+            && self.catalog_warnings.is_empty()
+            && self.directives.is_empty()
+            && self.warning.is_none()
+            && self.note.is_none()
+    }
 }
 
 #[derive(Default)]

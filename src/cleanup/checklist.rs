@@ -4,7 +4,7 @@
 //! tests, each with its location, what it is, the concrete action, and
 //! whether `flaglint fix` does it.
 
-use super::{lines, Outcome, Plan, Selection};
+use super::{Outcome, Plan, Selection};
 use crate::config::Config;
 use crate::model::{Kind, Reference};
 use serde::Serialize;
@@ -123,7 +123,7 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
         Kind::TestStub => "Tests".to_string(),
         _ => r.component.clone(),
     };
-    let span = |s: &crate::model::Span| lines(s);
+    let span = |s: &crate::model::Span| s.describe();
     let action = match r.kind {
         Kind::Toggle | Kind::Check => match (r.enabled_branch, r.legacy_branch) {
             (Some(keep), Some(drop)) => format!(

@@ -15,7 +15,7 @@ pub mod go;
 pub mod ruby;
 
 use crate::config::{Config, Stage};
-use crate::model::{Kind, Reference, Span, Status};
+use crate::model::{Kind, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -539,15 +539,6 @@ pub fn diff(f: &FilePlan) -> String {
         .context_radius(3)
         .header(&format!("a/{}", f.shown), &format!("b/{}", f.shown))
         .to_string()
-}
-
-/// Lines of a span in words: `line 48` or `lines 48–52`.
-pub fn lines(s: &Span) -> String {
-    if s.line == s.end_line {
-        format!("line {}", s.line)
-    } else {
-        format!("lines {}–{}", s.line, s.end_line)
-    }
 }
 
 /// Deletes the private methods the fix made unused that no other Ruby file of

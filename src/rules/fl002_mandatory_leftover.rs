@@ -1,6 +1,6 @@
 use super::{declare_rule, Context, Rule, RuleInfo};
 use crate::config::Stage;
-use crate::model::{Finding, Kind, Span, Status};
+use crate::model::{Finding, Kind, Status};
 
 declare_rule! {
     /// ## What it does
@@ -68,12 +68,12 @@ impl Rule for MandatoryLeftover {
             let help = match (r.kind, r.enabled_branch, r.legacy_branch) {
                 (Kind::Toggle | Kind::Check, Some(keep), Some(drop)) => format!(
                     "delete the toggle and its legacy branch ({}); keep the Gitaly branch ({})",
-                    lines(drop),
-                    lines(keep)
+                    drop.describe(),
+                    keep.describe()
                 ),
                 (Kind::Toggle | Kind::Check, Some(keep), None) => format!(
                     "delete the toggle; keep the Gitaly branch ({})",
-                    lines(keep)
+                    keep.describe()
                 ),
                 (Kind::Toggle | Kind::Check, None, _) => {
                     "delete the toggle and the legacy path; keep only the Gitaly path".to_string()
@@ -119,13 +119,5 @@ fn what(kind: Kind) -> &'static str {
         Kind::Definition => "flag definition",
         Kind::Config => "configuration entry",
         Kind::Doc => "mention",
-    }
-}
-
-fn lines(s: Span) -> String {
-    if s.line == s.end_line {
-        format!("line {}", s.line)
-    } else {
-        format!("lines {}–{}", s.line, s.end_line)
     }
 }
