@@ -14,6 +14,7 @@ use crate::model::Reference;
 use crate::prefilter::Prefilter;
 use rayon::prelude::*;
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -560,4 +561,29 @@ fn bind_shared_examples(
             &b.flag,
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_a_warning() {
+        let component = Component {
+            name: "c".into(),
+            root: PathBuf::from("/nonexistent"),
+        };
+        let entry = FileEntry {
+            component: 0,
+            path: PathBuf::from("/nonexistent/gone.rb"),
+            rel: "gone.rb".into(),
+            language: Some(Language::Ruby),
+            catalog_source: false,
+        };
+        let opts = ScanOptions::from_config(&Config::default(), 1);
+        let out = scan_file(&entry, &[component], &Prefilter::new([]), &opts);
+        let warning = out.warning.expect("a warning");
+        assert!(warning.starts_with("c:gone.rb: cannot read:"), "{warning}");
+        assert!(!out.read && out.references.is_empty());
+    }
 }
