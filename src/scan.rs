@@ -14,7 +14,6 @@ use crate::model::Reference;
 use crate::prefilter::Prefilter;
 use rayon::prelude::*;
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -566,6 +565,7 @@ fn bind_shared_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_warning() {
