@@ -601,17 +601,13 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
             continue;
         }
         if args.write {
-            // Only a file unchanged since it was read is written.
-            match std::fs::read(&f.path) {
-                Ok(now) if now == f.original.as_bytes() => {
-                    crate::fsutil::write_atomic(&f.path, f.fixed.as_bytes())
-                        .map_err(|e| format!("error: cannot write {}: {e}", f.path.display()))?;
-                    written += 1;
-                }
-                Ok(_) => problems.push(format!(
-                    "{}: changed since it was read; not written",
-                    f.shown
-                )),
+            // Only a file unchanged since it was read, and not read-only, is written.
+            match crate::fsutil::replace_if_unchanged(
+                &f.path,
+                f.original.as_bytes(),
+                f.fixed.as_bytes(),
+            ) {
+                Ok(()) => written += 1,
                 Err(e) => problems.push(format!("{}: {e}", f.shown)),
             }
         } else {

@@ -398,3 +398,23 @@ fn the_fix_engine_never_needs_its_safety_net_on_the_fixtures() {
     }
     assert!(checked > 30, "only {checked} fixture files");
 }
+
+#[test]
+fn fix_write_leaves_read_only_files_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = "def x\n  gitaly_migrate(:ro_flag) do |on|\n    on ? gitaly : legacy\n  end\nend\n";
+    let p = d.join("a.rb");
+    std::fs::write(&p, src).unwrap();
+    let mut perms = std::fs::metadata(&p).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&p, perms).unwrap();
+    let o = run_in(d, &["fix", "--write", "--feature", "ro_flag", "."]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("a.rb: read-only; not written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), src);
+}
