@@ -23,20 +23,9 @@ cd "$root"
 cargo build --release -q
 bin=$root/target/release/flaglint
 
-# Quote one word for sh (and for hyperfine -N, which splits commands the same way).
-q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
-
-# The -e list, generated from the RUBY_TOKENS array (Rust string escapes \" and \\ undone).
-tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
-    sed -n 's/^ *("\(.*\)", \(None\|Some(.*)\)),$/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
-[[ -n $tokens ]] || { echo "error: no RUBY_TOKENS found in src/prefilter.rs" >&2; exit 2; }
-rg_tokens="rg -i -F -c --hidden"
-for g in '*.rb' '*.rake' '*.ru' '*.gemspec' Gemfile Rakefile Guardfile '*.go' '*.sh' '*.bash' '*.env' \
-    '*.json' '*.yml' '*.yaml' '*.md' '*.markdown' '*.txt' '*.adoc' '*.rst' '*.proto'; do
-    rg_tokens+=" -g $(q "$g")"
-done
-while IFS= read -r t; do rg_tokens+=" -e $(q "$t")"; done <<<"$tokens"
-rg_tokens+=" -e gitaly $(q "$tree")"
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+rg_tokens="rg $(rg_token_args) $(q "$tree")"
 
 names=("rg(tokens)" "rg(-i gitaly)" "flaglint check" "flaglint list")
 cmds=(
@@ -75,17 +64,7 @@ PY
 else
     mode="bash loop"
     for i in "${!cmds[@]}"; do
-        for _ in 1 2; do eval "${cmds[$i]}" >/dev/null 2>&1 || true; done
-        : >"$tmp/times"
-        for ((r = 0; r < runs; r++)); do
-            t0=$(date +%s%N)
-            eval "${cmds[$i]}" >/dev/null 2>&1 || true
-            t1=$(date +%s%N)
-            echo $(((t1 - t0) / 1000)) >>"$tmp/times"   # microseconds
-        done
-        read -r m mn mx < <(sort -n "$tmp/times" | awk '{ v[NR] = $1 } END {
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f %.2f %.2f\n", m / 1000, v[1] / 1000, v[NR] / 1000 }')
+        read -r m mn mx < <(loop_time "$runs" "${cmds[$i]}")
         med[${names[$i]}]=$m; lo[${names[$i]}]=$mn; hi[${names[$i]}]=$mx
     done
 fi

@@ -43,6 +43,8 @@ done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 echo "building flaglint (cargo build --release)..." >&2
 cargo build --release -q
 bin=$root/target/release/flaglint
@@ -59,8 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Quote one word for sh (and for hyperfine -N, which splits commands the same way).
-q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # ensure NAME STAMP-KEY COMMAND...: (re)creates $corpora/NAME with COMMAND (which gets the
@@ -123,18 +123,8 @@ if [[ $extra == 1 ]]; then
     ensure tiny "tiny sha256=$extra_sha" gen_extra tiny
 fi
 
-# The rg command of scripts/bench-tree.sh (copied; bench-tree.sh cannot be sourced): the -e list
-# generated from RUBY_TOKENS in src/prefilter.rs, plus `gitaly`, in the files flaglint reads.
-tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
-    sed -n 's/^ *("\(.*\)", \(None\|Some(.*)\)),$/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
-[[ -n $tokens ]] || { echo "error: no RUBY_TOKENS found in src/prefilter.rs" >&2; exit 2; }
-rg_args="-i -F -c --hidden"
-for g in '*.rb' '*.rake' '*.ru' '*.gemspec' Gemfile Rakefile Guardfile '*.go' '*.sh' '*.bash' '*.env' \
-    '*.json' '*.yml' '*.yaml' '*.md' '*.markdown' '*.txt' '*.adoc' '*.rst' '*.proto'; do
-    rg_args+=" -g $(q "$g")"
-done
-while IFS= read -r t; do rg_args+=" -e $(q "$t")"; done <<<"$tokens"
-rg_args+=" -e gitaly"
+# The rg command of scripts/bench-tree.sh (scripts/bench-lib.sh).
+rg_args=$(rg_token_args)
 rg_cmd() { echo "rg -j $1 $rg_args $(q "$2")"; }   # rg_cmd THREADS TREE
 fl_cmd() { echo "$(q "$bin") $1 --threads $2 $(q "$3")"; }   # fl_cmd SUBCOMMAND THREADS TREE
 
@@ -196,17 +186,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 print(" ".join("%.2f" % (r[k] * 1000) for k in ("median", "min", "max")))' "$tmp/hf.json")
     else
-        for _ in 1 2; do eval "${cmds[$i]}" >/dev/null 2>&1 || true; done
-        : >"$tmp/times"
-        for ((r = 0; r < runs; r++)); do
-            t0=$(date +%s%N)
-            eval "${cmds[$i]}" >/dev/null 2>&1 || true
-            t1=$(date +%s%N)
-            echo $(((t1 - t0) / 1000)) >>"$tmp/times"   # microseconds
-        done
-        read -r m mn mx < <(sort -n "$tmp/times" | awk '{ v[NR] = $1 } END {
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f %.2f %.2f\n", m / 1000, v[1] / 1000, v[NR] / 1000 }')
+        read -r m mn mx < <(loop_time "$runs" "${cmds[$i]}")
     fi
     med[$key]=$m lo[$key]=$mn hi[$key]=$mx
     if [[ ${brss[$i]} == 1 && -x /usr/bin/time ]]; then
