@@ -441,7 +441,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Format::Github => report::ci::github(&findings),
         Format::Concise => report::ci::concise(&findings),
         Format::Human => {
-            let mut t = report::human::findings(&findings, color);
+            let mut t = report::human::findings(&findings, color, &sources);
             t.push_str(&summary);
             t.push('\n');
             t

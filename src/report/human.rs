@@ -14,7 +14,13 @@ use std::path::PathBuf;
 const MAX_SNIPPET_LINE: usize = 2000;
 
 /// Renders findings, grouped per file in path order.
-pub fn findings(findings: &[Finding], color: bool) -> String {
+/// `sources` holds the text of the files the findings point into (read once
+/// for the fingerprints: see [`crate::baseline::load_sources`]).
+pub fn findings(
+    findings: &[Finding],
+    color: bool,
+    sources: &HashMap<PathBuf, Option<String>>,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -23,14 +29,18 @@ pub fn findings(findings: &[Finding], color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(120)
         .with_links(false);
-    let mut sources: HashMap<&PathBuf, Option<String>> = HashMap::new();
     let mut out = String::new();
     for f in findings {
-        let text = sources.entry(&f.abs_path).or_insert_with(|| {
-            std::fs::read(&f.abs_path)
-                .ok()
-                .map(|b| text_keeping_offsets(&b))
-        });
+        let owned;
+        let text: Option<&str> = match sources.get(&f.abs_path) {
+            Some(t) => t.as_deref(),
+            None => {
+                owned = std::fs::read(&f.abs_path)
+                    .ok()
+                    .map(|b| text_keeping_offsets(&b));
+                owned.as_deref()
+            }
+        };
         let name = if f.component == "registry" || f.component.is_empty() {
             f.path.clone()
         } else {
@@ -49,7 +59,7 @@ pub fn findings(findings: &[Finding], color: bool) -> String {
             source: text
                 .as_ref()
                 .filter(|_| line_fits)
-                .map(|t| NamedSource::new(name.clone(), t.clone())),
+                .map(|t| NamedSource::new(name.clone(), t.to_string())),
         };
         let mut rendered = String::new();
         let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
