@@ -2,15 +2,14 @@
 //! output with reviewed snapshots in `tests/snapshots/`.
 //! `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshots (review the diff!).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+
+mod common;
+use common::*;
 
 const FIXTURE: &str = "fixtures/gitlab-ce";
 const REGISTRY: &str = "fixtures/flaglint.toml";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn flaglint(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flaglint"))
@@ -19,14 +18,6 @@ fn flaglint(args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         .output()
         .expect("run flaglint")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
 }
 
 /// Replaces what changes run to run (timings) with placeholders.

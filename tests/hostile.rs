@@ -6,6 +6,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+mod common;
+use common::*;
+
 /// Runs flaglint, failing the test if it takes longer than 60 seconds. The
 /// output is drained while it runs (a full pipe must not look like a hang).
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -27,14 +30,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "flaglint panicked: {err}");
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn flags(o: &Output) -> Vec<String> {
