@@ -154,7 +154,10 @@ pub fn infer_ruby_endpoints(
     }
     let mut out = Vec::with_capacity(pending.len());
     for (mut reference, facts) in pending {
-        let mut endpoints = BTreeSet::new();
+        // What the frontend already knew (Shell's command table names its
+        // endpoints) stays; inference adds to it.
+        let mut endpoints: BTreeSet<String> =
+            std::mem::take(&mut reference.endpoints).into_iter().collect();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut frontier = facts;
         for _ in 0..MAX_CALL_DEPTH {
