@@ -122,7 +122,7 @@ pub struct ScanArgs {
     /// Do not use the embedded catalog of Gitaly's endpoints.
     #[arg(long)]
     pub no_default_catalog: bool,
-    /// Skip files larger than BYTES [default: 8 MiB, or max_file_size in the config].
+    /// Skip files larger than BYTES [default: 1 MiB, or max_file_size in the config].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
     /// Parse every Ruby and Go file instead of only those the byte prefilter

@@ -12,7 +12,7 @@ use toml::Spanned;
 /// The file flaglint looks for at the root of each scanned tree.
 pub const CONFIG_FILE: &str = "flaglint.toml";
 /// Files larger than this are skipped with a note.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 /// `GITALY_*` environment variables that configure the client, not a feature.
 pub const DEFAULT_ENV_IGNORE: &[&str] = &[
     "GITALY_FEATURE_DEFAULT_ON",

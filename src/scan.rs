@@ -115,17 +115,31 @@ pub fn scan(
         AtomicUsize::new(0),
         AtomicUsize::new(0),
     );
-    let results: Vec<FileOutcome> = found
+    let count = |r: &FileOutcome| {
+        read.fetch_add(r.read as usize, Ordering::Relaxed);
+        parsed.fetch_add(r.parsed as usize, Ordering::Relaxed);
+        skipped.fetch_add(r.skipped as usize, Ordering::Relaxed);
+    };
+    let mut results: Vec<FileOutcome> = found
         .files
         .par_iter()
-        .filter_map(|f| {
-            let r = scan_file(f, components, &prefilter, opts);
-            read.fetch_add(r.read as usize, Ordering::Relaxed);
-            parsed.fetch_add(r.parsed as usize, Ordering::Relaxed);
-            skipped.fetch_add(r.skipped as usize, Ordering::Relaxed);
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let mut r = scan_file(f, components, &prefilter, opts, true);
+            r.entry = i;
+            count(&r);
             (!r.is_empty()).then_some(r)
         })
         .collect();
+    // Large files to parse, one after the other on this thread: a syntax tree
+    // costs 60 to 450 bytes per byte of source, and a tree freed on one thread
+    // is memory the allocator keeps for that thread. Peak memory is that of
+    // one large tree, whatever the thread count.
+    for r in results.iter_mut().filter(|r| r.deferred) {
+        let entry = r.entry;
+        *r = scan_file(&found.files[entry], components, &prefilter, opts, false);
+        count(r);
+    }
 
     let mut out = ScanResult {
         warnings: found.warnings,
@@ -210,6 +224,7 @@ impl FileOutcome {
             && self.directives.is_empty()
             && self.warning.is_none()
             && self.note.is_none()
+            && !self.deferred
     }
 }
 
@@ -238,6 +253,10 @@ struct FileOutcome {
     read: bool,
     parsed: bool,
     skipped: bool,
+    /// A large file to parse, left for the sequential pass.
+    deferred: bool,
+    /// Its index in the discovered files.
+    entry: usize,
     references: Vec<Reference>,
     warning: Option<String>,
     note: Option<String>,
@@ -257,11 +276,12 @@ fn scan_file(
     components: &[Component],
     prefilter: &Prefilter,
     opts: &ScanOptions,
+    defer_big: bool,
 ) -> FileOutcome {
     let component = &components[entry.component];
     let shown = display_path(component, entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = Some(entry.path.display().to_string()));
-    let out = scan_file_inner(entry, component, &shown, prefilter, opts);
+    let out = scan_file_inner(entry, component, &shown, prefilter, opts, defer_big);
     CURRENT_FILE.with(|c| *c.borrow_mut() = None);
     out
 }
@@ -272,6 +292,7 @@ fn scan_file_inner(
     shown: &str,
     prefilter: &Prefilter,
     opts: &ScanOptions,
+    defer_big: bool,
 ) -> FileOutcome {
     let mut out = FileOutcome::default();
     let bytes = match read_limited(&entry.path, opts.max_file_size) {
@@ -320,12 +341,28 @@ fn scan_file_inner(
         opts,
     };
     match language {
-        Language::Go => scan_go(&job, &mut out),
         Language::Text(format) => scan_text(&job, format, &mut out),
+        l if defer_big
+            && bytes.len() > BIG_FILE
+            && match l {
+                Language::Go => prefilter.mentions_gitaly(&bytes),
+                _ => prefilter.matches(&bytes),
+            } =>
+        {
+            // Parsed later, alone (see `scan`); counted then.
+            return FileOutcome {
+                deferred: true,
+                ..FileOutcome::default()
+            };
+        }
+        Language::Go => scan_go(&job, &mut out),
         _ => scan_ruby(&job, &mut out),
     }
     out
 }
+
+/// Files to parse larger than this (bytes) are parsed one at a time.
+const BIG_FILE: usize = 256 * 1024;
 
 /// One file to scan, read.
 struct Job<'a> {
@@ -581,7 +618,7 @@ mod tests {
             catalog_source: false,
         };
         let opts = ScanOptions::from_config(&Config::default(), 1);
-        let out = scan_file(&entry, &[component], &Prefilter::new([]), &opts);
+        let out = scan_file(&entry, &[component], &Prefilter::new([]), &opts, true);
         let warning = out.warning.expect("a warning");
         assert!(warning.starts_with("c:gone.rb: cannot read:"), "{warning}");
         assert!(!out.read && out.references.is_empty());

@@ -198,3 +198,36 @@ fn broken_registries_are_clear_errors() {
     .unwrap();
     assert_eq!(run(dir.path(), &["check"]).status.code(), Some(0));
 }
+
+/// Files over the default 1 MiB limit are skipped with a note; large files
+/// under it (parsed one at a time, after the others) still give their
+/// references, in order.
+#[test]
+fn large_files_are_parsed_alone_and_the_default_limit_is_one_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let filler = "x = [1, 2, 3].map { |i| i * 2 }\n";
+    let big = |flag: &str, size: usize| {
+        let mut s = format!("gitaly_migrate(:{flag}) do |on|\n  on ? 1 : 2\nend\n");
+        while s.len() < size {
+            s.push_str(filler);
+        }
+        s
+    };
+    std::fs::write(d.join("a_large.rb"), big("large_one", 300 * 1024)).unwrap();
+    std::fs::write(d.join("b_small.rb"), TOGGLE).unwrap();
+    std::fs::write(d.join("c_large.go"), "package x\n").unwrap();
+    std::fs::write(d.join("d_large.rb"), big("large_two", 400 * 1024)).unwrap();
+    std::fs::write(d.join("e_over.rb"), big("over", 1024 * 1024 + 1)).unwrap();
+    let o = run(d, &["list", "--format", "json", "."]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(flags(&o), ["large_one", "ok", "large_two"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("e_over.rb: skipped, larger than the size limit (1048576 bytes"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["files_read"], 4, "each file read and counted once");
+    assert_eq!(v["summary"]["files_skipped"], 1);
+}
