@@ -58,8 +58,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff: `flaglint man | man -l -`).
-    Man,
+    /// Print the manual page (roff: `flaglint man | man -l -`), or a
+    /// subcommand's (`flaglint man check > flaglint-check.1`).
+    Man {
+        /// The subcommand whose page to print.
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -253,7 +257,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fix(args) => fix(&args),
         Command::Check(args) => check(&args, color),
         Command::Completions { shell } => completions(shell),
-        Command::Man => man(),
+        Command::Man { command } => man(command.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -605,9 +609,22 @@ fn completions(shell: clap_complete::Shell) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn man() -> Result<i32, CliError> {
+fn man(sub: Option<&str>) -> Result<i32, CliError> {
+    let mut cmd = Cli::command();
+    if let Some(name) = sub {
+        let Some(found) = cmd.find_subcommand(name).filter(|_| name != "help") else {
+            return Err(format!(
+                "error: no subcommand `{}`; `flaglint --help` lists them",
+                escape_controls(name)
+            ));
+        };
+        cmd = found
+            .clone()
+            .display_name(format!("flaglint-{name}"))
+            .version(env!("CARGO_PKG_VERSION"));
+    }
     let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(cmd)
         .render(&mut buf)
         .map_err(|e| format!("error: cannot render the manual page: {e}"))?;
     print_stdout(&String::from_utf8_lossy(&buf))?;
