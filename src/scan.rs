@@ -122,7 +122,8 @@ fn show_progress(progress: &Progress, start: Instant) {
     let bar = indicatif::ProgressBar::with_draw_target(
         None,
         indicatif::ProgressDrawTarget::stderr_with_hz(10),
-    );
+    )
+    .with_elapsed(start.elapsed());
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} flaglint: {msg} ({elapsed})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
@@ -630,6 +631,15 @@ fn bind_shared_examples(
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_short_scan_draws_no_progress() {
+        let progress = Progress::default();
+        progress.done.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        show_progress(&progress, start);
+        assert!(start.elapsed() < PROGRESS_DELAY / 2);
+    }
 
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_warning() {
