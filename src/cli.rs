@@ -1,13 +1,13 @@
 //! The command line: argument definitions and the commands they run.
 
 use crate::component::Component;
-use crate::config::{Config, CONFIG_FILE};
+use crate::config::{escape_controls, find_config, Config, ConfigSearch, CONFIG_FILE};
 use crate::rules::{self, Context};
 use crate::scan::{self, ScanOptions, ScanResult};
 use crate::{report, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -51,6 +51,19 @@ pub enum Command {
         /// A rule code (FL002) or name (mandatory-leftover).
         code: Option<String>,
     },
+    /// Print a completion script for SHELL (e.g. `flaglint completions bash >
+    /// ~/.local/share/bash-completion/completions/flaglint`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff: `flaglint man | man -l -`), or a
+    /// subcommand's (`flaglint man check > flaglint-check.1`).
+    Man {
+        /// The subcommand whose page to print.
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,10 +102,18 @@ pub struct ScanArgs {
     /// Trees to scan, each a component: PATH or NAME=PATH [default: the registry's
     /// [components], or .].
     pub paths: Vec<String>,
-    /// The registry and settings [default: flaglint.toml at the first scanned root,
-    /// or in the current directory].
+    /// The registry and settings [default: the first flaglint.toml in a scanned
+    /// root (without PATH: the current directory) or its parents, up to the
+    /// repository root].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Use no flaglint.toml, not even one found in the tree: the defaults only.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Print the flaglint.toml used (or none), the components and the effective
+    /// settings, then exit without scanning.
+    #[arg(long)]
+    pub show_settings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -100,7 +121,8 @@ pub struct ScanArgs {
     /// its summary line to standard error).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Worker threads [default: the number of CPUs].
+    /// Worker threads; 0 means the number of CPUs [default: the number of CPUs;
+    /// at most 4 per CPU].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Skip paths matching GLOB (gitignore syntax; repeatable).
@@ -206,6 +228,27 @@ pub fn run(cli: Cli) -> i32 {
                 && std::io::stdout().is_terminal()
         }
     };
+    let scan_args = match &cli.command {
+        Command::Check(a) => Some((&a.scan, true)),
+        Command::List(a) | Command::Endpoints(a) => Some((a, false)),
+        Command::Checklist(a) => Some((&a.cleanup.scan, true)),
+        Command::Fix(a) => Some((&a.cleanup.scan, true)),
+        _ => None,
+    };
+    if let Some((args, needs_registry)) = scan_args {
+        if args.show_settings {
+            return match show_settings(args) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("{e}");
+                    EXIT_ERROR
+                }
+            };
+        }
+        if needs_registry {
+            registry_note(args);
+        }
+    }
     let result = match cli.command {
         Command::Explain { code } => explain(code.as_deref()),
         Command::List(args) => list(&args, color),
@@ -213,6 +256,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Checklist(args) => checklist(&args),
         Command::Fix(args) => fix(&args),
         Command::Check(args) => check(&args, color),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { command } => man(command.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -243,42 +288,123 @@ struct Prepared {
     result: ScanResult,
 }
 
-fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
-    let mut components: Vec<Component> =
-        args.paths.iter().map(|p| Component::from_arg(p)).collect();
-    let config_path = args.config.clone().or_else(|| {
-        let roots: Vec<PathBuf> = if components.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            components.iter().map(|c| c.root.clone()).collect()
-        };
-        roots
-            .into_iter()
-            .map(|r| r.join(CONFIG_FILE))
-            .find(|p| p.is_file())
-    });
-    let config = match config_path {
-        Some(p) => Config::load(&p).map_err(|e| render_diagnostic(&e))?,
+/// What a run is set to do, before it scans: the registry, the components
+/// and the scan options (command line over registry over defaults).
+struct Settings {
+    search: ConfigSearch,
+    config: Config,
+    components: Vec<Component>,
+    opts: ScanOptions,
+    threads: usize,
+    /// Whether `threads` is the automatic number.
+    threads_auto: bool,
+}
+
+/// How the registry is chosen: `--config`, `--no-config`, or a search upward
+/// from the first scanned root (the current directory without PATH).
+fn config_search(args: &ScanArgs) -> ConfigSearch {
+    if let Some(p) = &args.config {
+        return ConfigSearch::Given(p.clone());
+    }
+    if args.no_config {
+        return ConfigSearch::Disabled;
+    }
+    let roots: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+            .iter()
+            .map(|p| Component::from_arg(p).root)
+            .collect()
+    };
+    let mut first = None;
+    for r in roots {
+        let s = find_config(&r);
+        if matches!(s, ConfigSearch::Found { .. }) {
+            return s;
+        }
+        first.get_or_insert(s);
+    }
+    first.unwrap_or(ConfigSearch::Disabled)
+}
+
+/// One note when no registry is found, for the commands whose rules need one.
+fn registry_note(args: &ScanArgs) {
+    if let ConfigSearch::NotFound { from, to } = config_search(args) {
+        eprintln!(
+            "note: no {CONFIG_FILE} found in {} or its parents up to {}: FL005 and FL006 need a \
+             registry, and Mandatory features come only from the code; create {CONFIG_FILE} at the \
+             repository root or pass --config FILE",
+            escape_controls(&from.display().to_string()),
+            escape_controls(&to.display().to_string())
+        );
+    }
+}
+
+fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
+    let search = config_search(args);
+    let config = match search.path() {
+        Some(p) => Config::load(p).map_err(|e| render_diagnostic(&e))?,
         None => Config::default(),
     };
+    let mut components: Vec<Component> =
+        args.paths.iter().map(|p| Component::from_arg(p)).collect();
     if components.is_empty() {
         components = if config.components.is_empty() {
             vec![Component::from_arg(".")]
         } else {
-            config
-                .components
-                .iter()
-                .map(|(name, root)| Component {
+            let mut v = Vec::new();
+            for (i, (name, root)) in config.components.iter().enumerate() {
+                if !root.exists() {
+                    let e = config.component_error(
+                        i,
+                        format!(
+                            "component `{name}`: {} does not exist",
+                            root.display()
+                        ),
+                        Some(format!(
+                            "paths in [components] are relative to {}; fix the entry, or name the trees on the command line",
+                            config.path.as_deref().unwrap_or(Path::new(CONFIG_FILE)).display()
+                        )),
+                    );
+                    return Err(render_diagnostic(&e));
+                }
+                v.push(Component {
                     name: name.clone(),
                     root: root.clone(),
-                })
-                .collect()
+                });
+            }
+            v
         };
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    // The same tree twice would count every reference twice.
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    components.retain(|c| {
+        let Ok(canonical) = std::fs::canonicalize(&c.root) else {
+            return true;
+        };
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == canonical) {
+            eprintln!(
+                "warning: {} is the same tree as component `{first}`: scanned once",
+                escape_controls(&c.root.display().to_string())
+            );
+            return false;
+        }
+        seen.push((canonical, c.name.clone()));
+        true
+    });
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max_threads = 4 * cpus;
+    let (threads, threads_auto) = match args.threads {
+        None | Some(0) => (cpus, true),
+        Some(n) if n > max_threads => {
+            eprintln!(
+                "note: --threads {n} capped at {max_threads} (4 per CPU; this machine has {cpus})"
+            );
+            (max_threads, false)
+        }
+        Some(n) => (n, false),
+    };
     let mut opts = ScanOptions::from_config(&config, threads);
     opts.walk.exclude.extend(args.exclude.iter().cloned());
     if args.no_default_excludes {
@@ -290,6 +416,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
         opts.max_file_size = m;
     }
     opts.prefilter = !args.no_prefilter;
+    opts.progress = std::io::stderr().is_terminal();
     let (catalog, catalog_warnings) =
         crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
             .map_err(|e| format!("error: {e}"))?;
@@ -297,6 +424,24 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
     for w in &catalog_warnings {
         eprintln!("warning: {w}");
     }
+    Ok(Settings {
+        search,
+        config,
+        components,
+        opts,
+        threads,
+        threads_auto,
+    })
+}
+
+fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
+    let Settings {
+        config,
+        components,
+        opts,
+        threads,
+        ..
+    } = settings(args)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -315,6 +460,175 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
         config,
         result,
     })
+}
+
+/// `--show-settings`: what a run would use, without scanning.
+fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
+    let s = settings(args)?;
+    let esc = |p: &Path| escape_controls(&p.display().to_string());
+    let list = |v: &[String]| -> String {
+        if v.is_empty() {
+            "[]".to_string()
+        } else {
+            format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| format!("{:?}", escape_controls(x)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    };
+    let mut out = String::new();
+    let config_line = match &s.search {
+        ConfigSearch::Given(p) => format!("{} (--config)", esc(p)),
+        ConfigSearch::Found { path, from } => {
+            format!("{} (found from {})", esc(path), esc(from))
+        }
+        ConfigSearch::NotFound { from, to } => format!(
+            "none (no {CONFIG_FILE} in {} or its parents up to {})",
+            esc(from),
+            esc(to)
+        ),
+        ConfigSearch::Disabled => "none (--no-config)".to_string(),
+    };
+    out.push_str(&format!("config: {config_line}\n"));
+    let c = &s.config;
+    if c.has_registry() {
+        let mandatory = c
+            .features
+            .iter()
+            .filter(|f| f.stage == crate::config::Stage::Mandatory)
+            .count();
+        out.push_str(&format!(
+            "registry: {} features ({mandatory} mandatory)\n",
+            c.features.len()
+        ));
+    }
+    out.push_str("components:\n");
+    for comp in &s.components {
+        out.push_str(&format!(
+            "  {} = {}\n",
+            escape_controls(&comp.name),
+            esc(&comp.root)
+        ));
+    }
+    let o = &s.opts;
+    out.push_str("scan:\n");
+    out.push_str(&format!("  exclude = {}\n", list(&o.walk.exclude)));
+    out.push_str(&format!(
+        "  default_excludes = {}{}\n",
+        o.walk.default_excludes,
+        if o.walk.default_excludes {
+            format!(" ({})", crate::discover::DEFAULT_EXCLUDED_DIRS.join(", "))
+        } else {
+            String::new()
+        }
+    ));
+    out.push_str(&format!("  gitignore = {}\n", o.walk.respect_gitignore));
+    out.push_str(&format!("  follow_links = {}\n", o.walk.follow_links));
+    out.push_str(&format!("  max_file_size = {}\n", o.max_file_size));
+    out.push_str(&format!(
+        "  threads = {}{}\n",
+        s.threads,
+        if s.threads_auto {
+            " (auto: the number of CPUs)"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(&format!("  prefilter = {}\n", o.prefilter));
+    let mut sources = Vec::new();
+    if !args.no_default_catalog {
+        sources.push("embedded".to_string());
+    }
+    sources.extend(args.catalog.iter().map(|p| esc(p)));
+    out.push_str(&format!(
+        "catalog: {} endpoints from {} (plus the sources found in the scanned trees)\n",
+        o.catalog.endpoints().len(),
+        if sources.is_empty() {
+            "nothing".to_string()
+        } else {
+            sources.join(", ")
+        }
+    ));
+    out.push_str("ruby:\n");
+    out.push_str(&format!(
+        "  toggle_methods = {}\n",
+        list(&o.ruby.toggle_methods)
+    ));
+    out.push_str(&format!(
+        "env:\n  ignore = {} (besides the {} built-in settings variables)\n",
+        list(&c.env_ignore),
+        crate::config::DEFAULT_ENV_IGNORE.len()
+    ));
+    let commands: Vec<String> = o
+        .ruby
+        .commands
+        .iter()
+        .map(|(cmd, ep)| format!("{cmd} = {ep}"))
+        .collect();
+    out.push_str(&format!("shell:\n  commands = {}\n", list(&commands)));
+    let n = &c.naming;
+    out.push_str(&format!(
+        "naming:\n  service_prefix = {}\n  qualifier_any_word = {}\n  qualifiers = {}\n  component_prefixes = {}\n",
+        n.service_prefix,
+        n.qualifier_any_word,
+        list(&n.qualifiers),
+        list(&n.component_prefixes)
+    ));
+    out.push_str("rules:\n");
+    if c.rule_levels.is_empty() {
+        out.push_str("  (every rule at its default severity)\n");
+    }
+    for (code, level) in &c.rule_levels {
+        out.push_str(&format!(
+            "  {code} = {}\n",
+            level.map_or("off", |l| l.as_str())
+        ));
+    }
+    print_stdout(&out)?;
+    Ok(EXIT_OK)
+}
+
+/// Writes to standard output; a closed pipe ends quietly.
+fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("error: cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<i32, CliError> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "flaglint", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(EXIT_OK)
+}
+
+fn man(sub: Option<&str>) -> Result<i32, CliError> {
+    let mut cmd = Cli::command();
+    if let Some(name) = sub {
+        let Some(found) = cmd.find_subcommand(name).filter(|_| name != "help") else {
+            return Err(format!(
+                "error: no subcommand `{}`; `flaglint --help` lists them",
+                escape_controls(name)
+            ));
+        };
+        cmd = found
+            .clone()
+            .display_name(format!("flaglint-{name}"))
+            .version(env!("CARGO_PKG_VERSION"));
+    }
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut buf)
+        .map_err(|e| format!("error: cannot render the manual page: {e}"))?;
+    print_stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(EXIT_OK)
 }
 
 fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {

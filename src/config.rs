@@ -88,6 +88,8 @@ pub struct Config {
     pub components: Vec<(String, PathBuf)>,
     /// `[shell] commands`: more git commands Shell hands to Gitaly, with endpoints.
     pub shell_commands: Vec<(String, String)>,
+    /// Where each `[components]` path stands in the registry file (byte offset, length).
+    component_spans: Vec<(usize, usize)>,
     /// Flag name or alias → index into `features`.
     index: HashMap<String, usize>,
 }
@@ -113,7 +115,7 @@ impl Config {
     /// Loads and validates `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let bytes = std::fs::read(path).map_err(|e| ConfigError::Io {
-            path: path.display().to_string(),
+            path: escape_controls(&path.display().to_string()),
             message: e.to_string(),
         })?;
         let text = match String::from_utf8(bytes) {
@@ -125,7 +127,7 @@ impl Config {
                     path,
                     lossy,
                     (at, 1),
-                    "the registry is not valid UTF-8".into(),
+                    format!("not valid UTF-8 at byte {at}"),
                     "invalid byte".into(),
                     Some("save flaglint.toml as UTF-8".into()),
                 ));
@@ -158,16 +160,22 @@ impl Config {
         };
         let mut rule_levels = Vec::new();
         for (rule, level) in &raw.rules {
+            let k = rule.span();
+            let key_span = (k.start + body_offset, k.end - k.start);
             let s = level.span();
             let span = (s.start + body_offset, s.end - s.start);
-            let Some(info) = crate::rules::find(rule) else {
+            let Some(info) = crate::rules::find(rule.get_ref()) else {
+                let help = match closest_rule(rule.get_ref()) {
+                    Some(c) => format!("did you mean `{c}`? (`flaglint explain` lists the rules)"),
+                    None => "`flaglint explain` lists the rules".into(),
+                };
                 return Err(ConfigError::at(
                     path,
                     text,
-                    span,
-                    format!("`{rule}` is not a flaglint rule"),
+                    key_span,
+                    format!("`{}` is not a flaglint rule", rule.get_ref()),
                     "in [rules]".into(),
-                    Some("`flaglint explain` lists the rules".into()),
+                    Some(help),
                 ));
             };
             let sev = match level.get_ref().as_str() {
@@ -187,10 +195,41 @@ impl Config {
             };
             rule_levels.push((info.code.to_string(), sev));
         }
+        for glob in &raw.scan.exclude {
+            if let Err(e) =
+                ignore::overrides::OverrideBuilder::new("/").add(&format!("!{}", glob.get_ref()))
+            {
+                let s = glob.span();
+                return Err(ConfigError::at(
+                    path,
+                    text,
+                    (s.start + body_offset, s.end - s.start),
+                    format!("`[scan] exclude` glob `{}` is invalid: {e}", glob.get_ref()),
+                    "this glob".into(),
+                    Some(
+                        "exclude takes gitignore globs, e.g. `spec/fixtures/` or `*.min.js`".into(),
+                    ),
+                ));
+            }
+        }
+        let component_spans = raw
+            .components
+            .values()
+            .map(|p| {
+                let s = p.span();
+                (s.start + body_offset, s.end - s.start)
+            })
+            .collect();
         let mut config = Config {
             rule_levels,
+            component_spans,
             path: Some(path.to_path_buf()),
-            exclude: raw.scan.exclude,
+            exclude: raw
+                .scan
+                .exclude
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             max_file_size: raw.scan.max_file_size,
             default_excludes: raw.scan.default_excludes,
             toggle_methods: raw.ruby.toggle_methods,
@@ -201,7 +240,7 @@ impl Config {
                 let base = path.parent().unwrap_or(Path::new(""));
                 raw.components
                     .into_iter()
-                    .map(|(n, p)| (n, base.join(p)))
+                    .map(|(n, p)| (n, base.join(p.into_inner())))
                     .collect()
             },
             ..Config::default()
@@ -314,11 +353,11 @@ struct RawConfig {
     #[serde(default)]
     shell: RawShell,
     #[serde(default)]
-    components: std::collections::BTreeMap<String, String>,
+    components: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     naming: RawNaming,
     #[serde(default)]
-    rules: std::collections::BTreeMap<String, Spanned<String>>,
+    rules: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default, rename = "feature")]
     features: Vec<RawFeature>,
 }
@@ -327,7 +366,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawScan {
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     max_file_size: Option<u64>,
     default_excludes: Option<bool>,
 }
@@ -481,13 +520,187 @@ impl ConfigError {
         label: String,
         help: Option<String>,
     ) -> ConfigError {
+        // Nothing from the user's file reaches the terminal raw: control
+        // characters (escape sequences, NUL) are shown escaped.
+        let (text, span) = escape_source(&text, span);
         ConfigError::Invalid(Box::new(InvalidConfig {
-            message: format!("invalid registry: {message}"),
-            src: NamedSource::new(path.display().to_string(), text),
+            message: format!("invalid registry: {}", escape_controls(&message)),
+            src: NamedSource::new(escape_controls(&path.display().to_string()), text),
             span: span.into(),
-            label,
-            help,
+            label: escape_controls(&label),
+            help: help.map(|h| escape_controls(&h)),
         }))
+    }
+}
+
+impl Config {
+    /// An error pointing at the `index`-th `[components]` entry (in the order
+    /// of `components`); for a path that does not exist.
+    pub fn component_error(
+        &self,
+        index: usize,
+        message: String,
+        help: Option<String>,
+    ) -> ConfigError {
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+        let span = self.component_spans.get(index).copied().unwrap_or((0, 0));
+        ConfigError::at(
+            &path,
+            self.source.clone(),
+            span,
+            message,
+            "in [components]".into(),
+            help,
+        )
+    }
+}
+
+/// The rule code or name closest to `got`, for a did-you-mean.
+fn closest_rule(got: &str) -> Option<&'static str> {
+    crate::rules::all()
+        .iter()
+        .flat_map(|r| {
+            let i = r.info();
+            [i.code, i.name]
+        })
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&got.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Whether `c` must not reach a terminal raw: C0 and C1 controls and DEL,
+/// except tab and newline.
+fn is_unsafe_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(c: char) -> String {
+    if (c as u32) < 0x80 {
+        format!("\\x{:02x}", c as u32)
+    } else {
+        format!("\\u{{{:x}}}", c as u32)
+    }
+}
+
+/// `text` with control characters escaped (`\x1b`, `\x00`, `\u{9b}`); a
+/// carriage return before a newline is kept.
+pub fn escape_controls(text: &str) -> String {
+    escape_source(text, (0, 0)).0
+}
+
+/// Escapes control characters like [`escape_controls`] and moves `span`
+/// (byte offset, length) along with the text.
+fn escape_source(text: &str, span: (usize, usize)) -> (String, (usize, usize)) {
+    if !text.chars().any(is_unsafe_control) {
+        return (text.to_string(), span);
+    }
+    let (start, end) = (span.0, span.0 + span.1);
+    let mut out = String::with_capacity(text.len() + 16);
+    let (mut new_start, mut new_end) = (None, None);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if i >= start && new_start.is_none() {
+            new_start = Some(out.len());
+        }
+        if i >= end && new_end.is_none() {
+            new_end = Some(out.len());
+        }
+        let keep_cr = c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
+        if is_unsafe_control(c) && !keep_cr {
+            out.push_str(&escape_char(c));
+        } else {
+            out.push(c);
+        }
+    }
+    let new_start = new_start.unwrap_or(out.len());
+    let new_end = new_end.unwrap_or(out.len()).max(new_start);
+    let len = if span.1 == 0 { 0 } else { new_end - new_start };
+    (out, (new_start, len))
+}
+
+/// How the registry of a run was chosen.
+#[derive(Debug, Clone)]
+pub enum ConfigSearch {
+    /// `--config FILE`.
+    Given(PathBuf),
+    /// Found by searching upward from `from`.
+    Found { path: PathBuf, from: PathBuf },
+    /// None found: searched from `from` up to `to` (the repository root,
+    /// `$HOME` or `/`).
+    NotFound { from: PathBuf, to: PathBuf },
+    /// `--no-config`.
+    Disabled,
+}
+
+impl ConfigSearch {
+    /// The registry file to load, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ConfigSearch::Given(p) | ConfigSearch::Found { path: p, .. } => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Looks for `flaglint.toml` in `start` (a directory, or a file's directory)
+/// and its parents, stopping at the repository root (the first directory that
+/// holds `.git`), at `$HOME` or at `/`, like ruff and ast-grep. The path found
+/// is relative to the current directory when it lies under it.
+pub fn find_config(start: &Path) -> ConfigSearch {
+    let dir = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        start.to_path_buf()
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let abs = std::fs::canonicalize(&dir)
+        .or_else(|_| std::path::absolute(&dir))
+        .unwrap_or_else(|_| dir.clone());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .and_then(|h| std::fs::canonicalize(h).ok());
+    let shown = |p: PathBuf| -> PathBuf {
+        match cwd.as_deref().and_then(|c| p.strip_prefix(c).ok()) {
+            Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Some(rel) => rel.to_path_buf(),
+            None => p,
+        }
+    };
+    let mut last = abs.clone();
+    for d in abs.ancestors() {
+        last = d.to_path_buf();
+        let candidate = d.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return ConfigSearch::Found {
+                path: shown(candidate),
+                from: dir,
+            };
+        }
+        if d.join(".git").exists() || home.as_deref() == Some(d) {
+            break;
+        }
+    }
+    ConfigSearch::NotFound {
+        from: dir,
+        to: shown(last),
     }
 }
 

@@ -12,6 +12,7 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Directory names skipped by default.
@@ -78,11 +79,17 @@ pub fn language_of(name: &str) -> Option<Language> {
     }
 }
 
-/// Walks every component root.
-pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discovered, String> {
+/// Walks every component root. `walked`, when given, counts the files seen
+/// as the walk goes (for a progress display).
+pub fn discover(
+    components: &[Component],
+    opts: &WalkOptions,
+    walked: Option<&AtomicUsize>,
+) -> Result<Discovered, String> {
     let mut out = Discovered::default();
     for (ci, comp) in components.iter().enumerate() {
         let root = &comp.root;
+        let before = out.files.len();
         if root.is_file() {
             out.walked += 1;
             let name = root
@@ -99,6 +106,11 @@ pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discover
                     language,
                     catalog_source,
                 });
+            } else {
+                out.warnings.push(format!(
+                    "{}: no frontend reads this file: nothing to scan",
+                    root.display()
+                ));
             }
             continue;
         }
@@ -137,6 +149,7 @@ pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discover
             ci,
             root,
             shared: &shared,
+            walked,
         };
         builder.build_parallel().visit(&mut visitors);
         let found = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -144,6 +157,10 @@ pub fn discover(components: &[Component], opts: &WalkOptions) -> Result<Discover
         out.files.extend(files);
         out.walked += walked;
         out.warnings.extend(warnings);
+        if out.files.len() == before {
+            out.warnings
+                .push(format!("no files to scan under {}", root.display()));
+        }
     }
     out.files
         .sort_by(|a, b| (a.component, &a.rel).cmp(&(b.component, &b.rel)));
@@ -164,6 +181,7 @@ struct VisitorBuilder<'a> {
     ci: usize,
     root: &'a Path,
     shared: &'a Mutex<Found>,
+    walked: Option<&'a AtomicUsize>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
@@ -173,6 +191,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
             ci: self.ci,
             root: self.root,
             shared: self.shared,
+            walked: self.walked,
             local: Found::default(),
         })
     }
@@ -184,6 +203,7 @@ struct Visitor<'a> {
     ci: usize,
     root: &'a Path,
     shared: &'a Mutex<Found>,
+    walked: Option<&'a AtomicUsize>,
     local: Found,
 }
 
@@ -193,6 +213,9 @@ impl ParallelVisitor for Visitor<'_> {
             Ok(e) => {
                 if e.file_type().is_some_and(|t| t.is_file()) {
                     self.local.walked += 1;
+                    if let Some(w) = self.walked {
+                        w.fetch_add(1, Ordering::Relaxed);
+                    }
                     let name = e.file_name().to_string_lossy();
                     let catalog_source = is_catalog_source(&name);
                     let language = language_of(&name);

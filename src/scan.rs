@@ -27,7 +27,14 @@ pub struct ScanOptions {
     pub catalog: Catalog,
     /// Parse only files the byte prefilter selects (false: parse every file).
     pub prefilter: bool,
+    /// Show a spinner with the counts on standard error when the scan takes
+    /// longer than [`PROGRESS_DELAY`] (the caller decides: a terminal, no
+    /// `--quiet`).
+    pub progress: bool,
 }
+
+/// How long a scan runs before its progress is shown.
+pub const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
 impl ScanOptions {
     /// Settings from the registry file, before command-line overrides.
@@ -46,6 +53,7 @@ impl ScanOptions {
             max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             catalog: Catalog::embedded().clone(),
             prefilter: true,
+            progress: false,
             ruby: ruby::Options {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
@@ -90,6 +98,49 @@ pub struct ScanResult {
     pub directives: Vec<crate::suppress::Directive>,
 }
 
+/// The counts a scan's progress display reads (relaxed atomics: one add per
+/// file, no lock).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub walked: AtomicUsize,
+    pub read: AtomicUsize,
+    pub parsed: AtomicUsize,
+    /// Set when the scan is over.
+    pub done: std::sync::atomic::AtomicBool,
+}
+
+/// Draws `progress` on standard error from [`PROGRESS_DELAY`] after `start`
+/// until it is done; draws nothing for a shorter scan.
+fn show_progress(progress: &Progress, start: Instant) {
+    let tick = Duration::from_millis(50);
+    while start.elapsed() < PROGRESS_DELAY {
+        if progress.done.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(tick);
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        None,
+        indicatif::ProgressDrawTarget::stderr_with_hz(10),
+    )
+    .with_elapsed(start.elapsed());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} flaglint: {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    while !progress.done.load(Ordering::Relaxed) {
+        bar.set_message(format!(
+            "{} files walked, {} read, {} parsed",
+            progress.walked.load(Ordering::Relaxed),
+            progress.read.load(Ordering::Relaxed),
+            progress.parsed.load(Ordering::Relaxed)
+        ));
+        bar.tick();
+        std::thread::sleep(tick * 2);
+    }
+    bar.finish_and_clear();
+}
+
 /// Scans the components.
 pub fn scan(
     components: &[Component],
@@ -102,7 +153,25 @@ pub fn scan(
             return Err(format!("{}: no such file or directory", c.root.display()));
         }
     }
-    let found = discover::discover(components, &opts.walk)?;
+    let progress = Progress::default();
+    std::thread::scope(|s| {
+        if opts.progress {
+            s.spawn(|| show_progress(&progress, start));
+        }
+        let result = scan_inner(components, config, opts, &progress, start);
+        progress.done.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+fn scan_inner(
+    components: &[Component],
+    config: &Config,
+    opts: &ScanOptions,
+    progress: &Progress,
+    start: Instant,
+) -> Result<ScanResult, String> {
+    let found = discover::discover(components, &opts.walk, Some(&progress.walked))?;
     let prefilter = if opts.prefilter {
         Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str))
     } else {
@@ -110,11 +179,7 @@ pub fn scan(
     };
     // Most files yield nothing: only their counts are kept, so memory follows
     // what was found, not the size of the tree.
-    let (read, parsed, skipped) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
+    let (read, parsed, skipped) = (&progress.read, &progress.parsed, AtomicUsize::new(0));
     let count = |r: &FileOutcome| {
         read.fetch_add(r.read as usize, Ordering::Relaxed);
         parsed.fetch_add(r.parsed as usize, Ordering::Relaxed);
@@ -172,8 +237,8 @@ pub fn scan(
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
-    out.stats.files_read = read.into_inner();
-    out.stats.files_parsed = parsed.into_inner();
+    out.stats.files_read = read.load(Ordering::Relaxed);
+    out.stats.files_parsed = parsed.load(Ordering::Relaxed);
     out.stats.files_skipped = skipped.into_inner();
     let inferred =
         crate::resolve::infer_branch_endpoints(branches, &funcs, components, config, &catalog);
@@ -603,6 +668,15 @@ fn bind_shared_examples(
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_short_scan_draws_no_progress() {
+        let progress = Progress::default();
+        progress.done.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        show_progress(&progress, start);
+        assert!(start.elapsed() < PROGRESS_DELAY / 2);
+    }
 
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_warning() {

@@ -129,14 +129,20 @@ fn fail_on_sets_the_exit_code() {
     );
     // Without a registry this file has warnings only (FL001).
     let only_warnings = "fixtures/gitlab-ce/lib/gitlab/workhorse.rb";
-    let o = flaglint(&["check", only_warnings]);
+    let o = flaglint(&["check", "--no-config", only_warnings]);
     assert!(
         stdout(&o).contains("0 errors, 6 warnings"),
         "{}",
         stdout(&o)
     );
     assert_eq!(o.status.code(), Some(0));
-    let o = flaglint(&["check", "--fail-on", "warning", only_warnings]);
+    let o = flaglint(&[
+        "check",
+        "--no-config",
+        "--fail-on",
+        "warning",
+        only_warnings,
+    ]);
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -237,6 +243,7 @@ fn workhorse_branches_reach_their_endpoints() {
         "list",
         "--format",
         "json",
+        "--no-config",
         "fixtures/gitlab-workhorse",
     ]));
     let got: Vec<(String, String, String)> = v["references"]
