@@ -194,6 +194,10 @@ pub struct CheckArgs {
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Print the number of findings per rule (code, name, severity, count)
+    /// instead of the findings: a table, or with --format json an object.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -363,6 +367,12 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
 
 fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     // What can be checked before the scan is: a typo must not cost a scan.
+    if args.statistics && !matches!(args.scan.format, Format::Human | Format::Json) {
+        return Err(format!(
+            "error: --statistics writes human or json, not {}",
+            format!("{:?}", args.scan.format).to_ascii_lowercase()
+        ));
+    }
     rule_codes(&args.select, "--select")?;
     rule_codes(&args.ignore, "--ignore")?;
     let baseline = match &args.baseline {
@@ -464,6 +474,14 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     let color = color && args.scan.output.is_none();
     let summary = report::summary_line(&p.result.stats, refs.len(), Some(&findings));
     let text = match args.scan.format {
+        Format::Json if args.statistics => report::json::statistics(&findings),
+        Format::Human if args.statistics => {
+            let mut t = report::human::statistics_table(&findings);
+            t.push('\n');
+            t.push_str(&summary);
+            t.push('\n');
+            t
+        }
         Format::Json => report::json::check(&findings, refs.len(), &p.result.stats),
         Format::Sarif => report::ci::sarif(&findings),
         Format::Codequality => report::ci::codequality(&findings),
@@ -471,6 +489,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Format::Concise => report::ci::concise(&findings),
         Format::Human => {
             let mut t = report::human::findings(&findings, color, &sources);
+            t.push_str(&report::human::rule_summary(&findings));
             t.push_str(&summary);
             t.push('\n');
             t

@@ -732,3 +732,116 @@ fn an_empty_item_in_a_rule_list_is_ignored() {
         "{out}"
     );
 }
+
+#[test]
+fn ci_formats_show_paths_relative_to_the_working_directory() {
+    // The component given as an absolute path: every format meant to be opened
+    // from the working directory shows `fixtures/gitlab-ce/…`, JSON keeps the
+    // component and the component-relative path.
+    let abs = root().join("fixtures/gitlab-ce");
+    let abs = abs.to_str().unwrap();
+    let want = "fixtures/gitlab-ce/lib/gitlab/git/commit.rb";
+    let o = run(&["check", "--format", "concise", "--config", REGISTRY, abs]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.starts_with(&format!("{want}:7:11: FL002"))),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "--format", "github", "--config", REGISTRY, abs]);
+    assert!(
+        stdout(&o).contains(&format!("file={want},line=7,")),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "check",
+        "--format",
+        "codequality",
+        "--config",
+        REGISTRY,
+        abs,
+    ]);
+    let paths = strings(
+        &serde_json::from_slice(&o.stdout).unwrap(),
+        "",
+        "/location/path",
+    );
+    assert!(paths.iter().any(|p| p == want), "{paths:?}");
+    assert!(
+        paths.iter().all(|p| p.starts_with("fixtures/")),
+        "{paths:?}"
+    );
+    let o = run(&["check", "--format", "sarif", "--config", REGISTRY, abs]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let uris = strings(
+        &v,
+        "/runs/0/results",
+        "/locations/0/physicalLocation/artifactLocation/uri",
+    );
+    assert!(uris.iter().any(|p| p == want), "{uris:?}");
+    assert!(uris.iter().all(|p| p.starts_with("fixtures/")), "{uris:?}");
+    let related: Vec<&serde_json::Value> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["relatedLocations"].as_array())
+        .flatten()
+        .collect();
+    assert!(!related.is_empty());
+    for r in related {
+        let uri = r["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("fixtures/gitlab-ce/"), "{uri}");
+    }
+    let o = run(&["check", "--format", "json", "--config", REGISTRY, abs]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(strings(&v, "/findings", "/path").contains(&"lib/gitlab/git/commit.rb".to_string()));
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded_and_columns_are_code_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let toggle = "def f\n  gitaly_migrate(:weird_name_flag) { |on| on ? 1 : 2 }\nend\n";
+    let odd = d.join("lib/dir with space/50%#1?ü.rb");
+    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
+    std::fs::write(&odd, toggle).unwrap();
+    let mut want = vec!["lib/dir%20with%20space/50%25%231%3F%C3%BC.rb".to_string()];
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"lat\xe9.rb");
+        std::fs::write(d.join("lib").join(name), toggle).unwrap();
+        want.push("lib/lat%E9.rb".to_string());
+    }
+    let o = run_in(d, &["check", "--format", "sarif", "--select", "FL001", "."]);
+    let text = stdout(&o);
+    validate_sarif(&text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+    let mut uris = strings(
+        &v,
+        "/runs/0/results",
+        "/locations/0/physicalLocation/artifactLocation/uri",
+    );
+    uris.extend(
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["relatedLocations"].as_array())
+            .flatten()
+            .map(|l| {
+                l["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }),
+    );
+    uris.sort();
+    want.sort();
+    assert_eq!(uris, want);
+}
