@@ -74,6 +74,12 @@ fn sarif_validates_against_the_official_schema() {
     );
     // A multi-site finding (FL004) carries related locations.
     assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // No link into someone else's project: help URIs only with a docs URL.
+    assert!(!text.contains("github.com/flaglint"), "{text}");
+    if option_env!("FLAGLINT_DOCS_URL").is_none() {
+        assert!(!text.contains("helpUri") && !text.contains("informationUri"));
+    }
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
 }
 
 #[test]
