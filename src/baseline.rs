@@ -1,13 +1,16 @@
 //! Fingerprints and baselines: adopt flaglint on a repo with years of legacy
 //! names without a wall of old findings.
 //!
-//! A finding's fingerprint is rule + flag + component + path + a hash of the
-//! normalized source of its first line (white space collapsed), not its line
-//! number: moving a toggle within its file or reindenting it keeps the
-//! fingerprint. A baseline counts each fingerprint, so a *new* toggle of the
-//! same flag in the same file, written the same way, is still one too many and
-//! is reported.
-
+//! A finding's fingerprint hashes rule + flag + component + component-relative
+//! path + the normalized source of its first line (white space collapsed) —
+//! not its line number — and its *occurrence*: the index of the finding among
+//! those with the same rule, flag, component, path and normalized line, in
+//! source order. So two identical `gitaly_migrate(:branch_names)` sites in one
+//! file get different fingerprints (`#0`, `#1`), while moving code, inserting
+//! lines or reindenting keeps them. The first occurrence's fingerprint is the
+//! hash of the key alone (what flaglint wrote before occurrences counted); the
+//! `n`-th is derived from it ([`occurrence`]), so a baseline entry recorded as
+//! "fingerprint F, count n" covers F and its next n − 1 occurrences.
 use crate::model::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -38,9 +41,43 @@ fn normalized_head(f: &Finding, text: Option<&str>) -> String {
     head.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The fingerprint of the `index`-th occurrence (0-based) of the finding
+/// whose first occurrence has the fingerprint `first`.
+pub fn occurrence(first: &str, index: usize) -> String {
+    if index == 0 {
+        first.to_string()
+    } else {
+        format!("{:016x}", fnv1a(format!("{first}\0#{index}").as_bytes()))
+    }
+}
+
 /// Sets every finding's fingerprint; `sources` gives each file's text.
+/// Occurrences are counted in source order (component, path, line, column),
+/// whatever order `findings` is in.
 pub fn fingerprint_all(findings: &mut [Finding], sources: &HashMap<PathBuf, Option<String>>) {
-    for f in findings {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&findings[a], &findings[b]);
+        (
+            &a.component,
+            &a.path,
+            a.span.line,
+            a.span.column,
+            a.code,
+            &a.flag,
+        )
+            .cmp(&(
+                &b.component,
+                &b.path,
+                b.span.line,
+                b.span.column,
+                b.code,
+                &b.flag,
+            ))
+    });
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in order {
+        let f = &mut findings[i];
         let text = sources.get(&f.abs_path).and_then(|t| t.as_deref());
         let key = format!(
             "{}\0{}\0{}\0{}\0{}",
@@ -50,7 +87,10 @@ pub fn fingerprint_all(findings: &mut [Finding], sources: &HashMap<PathBuf, Opti
             f.path,
             normalized_head(f, text)
         );
-        f.fingerprint = format!("{:016x}", fnv1a(key.as_bytes()));
+        let first = format!("{:016x}", fnv1a(key.as_bytes()));
+        let n = seen.entry(first.clone()).or_default();
+        f.fingerprint = occurrence(&first, *n);
+        *n += 1;
     }
 }
 
@@ -121,12 +161,23 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, String> {
 pub struct Applied {
     /// Findings the baseline covered.
     pub suppressed: usize,
-    /// Baseline entries (counted) that no longer occur: they can be dropped.
+    /// Findings the baseline records (the sum of its entries' counts).
+    pub recorded: usize,
+    /// Recorded findings that no longer occur: they can be dropped.
     pub stale: usize,
 }
 
-/// Removes the findings the baseline at `path` covers.
-pub fn apply(path: &Path, findings: &mut Vec<Finding>) -> Result<Applied, String> {
+/// A baseline file, read and checked.
+#[derive(Debug)]
+pub struct Baseline {
+    /// Every recorded finding's fingerprint: an entry counted `n` times stands
+    /// for its fingerprint's first `n` occurrences.
+    fingerprints: Vec<String>,
+}
+
+/// Reads and checks the baseline at `path` (before the scan: a missing or
+/// broken baseline is an error at once).
+pub fn load(path: &Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
     let file: File = serde_json::from_str(&text).map_err(|e| {
@@ -144,12 +195,26 @@ pub fn apply(path: &Path, findings: &mut Vec<Finding>) -> Result<Applied, String
             file.version
         ));
     }
-    let mut budget: HashMap<String, usize> = HashMap::new();
+    let mut fingerprints = Vec::new();
     for e in file.findings {
-        *budget.entry(e.fingerprint).or_default() += e.count;
+        for k in 0..e.count {
+            fingerprints.push(occurrence(&e.fingerprint, k));
+        }
     }
-    let mut applied = Applied::default();
-    findings.retain(|f| match budget.get_mut(&f.fingerprint) {
+    Ok(Baseline { fingerprints })
+}
+
+/// Removes the findings the baseline covers.
+pub fn apply(baseline: &Baseline, findings: &mut Vec<Finding>) -> Applied {
+    let mut budget: HashMap<&str, usize> = HashMap::new();
+    for fp in &baseline.fingerprints {
+        *budget.entry(fp).or_default() += 1;
+    }
+    let mut applied = Applied {
+        recorded: baseline.fingerprints.len(),
+        ..Applied::default()
+    };
+    findings.retain(|f| match budget.get_mut(f.fingerprint.as_str()) {
         Some(n) if *n > 0 => {
             *n -= 1;
             applied.suppressed += 1;
@@ -158,5 +223,19 @@ pub fn apply(path: &Path, findings: &mut Vec<Finding>) -> Result<Applied, String
         _ => true,
     });
     applied.stale = budget.values().sum();
-    Ok(applied)
+    applied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occurrences_differ_and_the_first_is_the_key_hash() {
+        assert_eq!(occurrence("00000000000000ff", 0), "00000000000000ff");
+        let second = occurrence("00000000000000ff", 1);
+        assert_eq!(second.len(), 16);
+        assert_ne!(second, "00000000000000ff");
+        assert_ne!(second, occurrence("00000000000000ff", 2));
+    }
 }

@@ -216,6 +216,10 @@ pub struct CheckArgs {
     /// The lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Print the number of findings per rule (code, name, severity, count)
+    /// instead of the findings: a table, or with --format json an object.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -676,6 +680,29 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
 }
 
 fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
+    // What can be checked before the scan is: a typo must not cost a scan.
+    if args.statistics && !matches!(args.scan.format, Format::Human | Format::Json) {
+        return Err(format!(
+            "error: --statistics writes human or json, not {}",
+            format!("{:?}", args.scan.format).to_ascii_lowercase()
+        ));
+    }
+    rule_codes(&args.select, "--select")?;
+    rule_codes(&args.ignore, "--ignore")?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
+        None => None,
+    };
+    let mut changed = match &args.changed_since {
+        Some(rev) => match early_components(&args.scan)? {
+            Some(components) => Some(
+                crate::changed::changed_files(&components, rev)
+                    .map_err(|e| format!("error: {e}"))?,
+            ),
+            None => None,
+        },
+        None => None,
+    };
     let p = prepare(&args.scan)?;
     let refs = &p.result.references;
     let enabled = selection(args, &p.config)?;
@@ -711,8 +738,13 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     let sources = crate::baseline::load_sources(&findings);
     crate::baseline::fingerprint_all(&mut findings, &sources);
     if let Some(rev) = &args.changed_since {
-        let changed =
-            crate::changed::changed_files(&p.components, rev).map_err(|e| format!("error: {e}"))?;
+        if changed.is_none() {
+            changed = Some(
+                crate::changed::changed_files(&p.components, rev)
+                    .map_err(|e| format!("error: {e}"))?,
+            );
+        }
+        let changed = changed.unwrap_or_default();
         findings.retain(|f| {
             let abs = std::fs::canonicalize(&f.abs_path).unwrap_or_else(|_| f.abs_path.clone());
             changed.contains(&abs)
@@ -726,18 +758,25 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
             findings.len()
         );
     }
-    if let Some(path) = args.baseline.as_ref().or(args.write_baseline.as_ref()) {
-        let applied =
-            crate::baseline::apply(path, &mut findings).map_err(|e| format!("error: {e}"))?;
+    let written = match &args.write_baseline {
+        Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
+        None => None,
+    };
+    if let Some(b) = baseline.as_ref().or(written.as_ref()) {
+        let applied = crate::baseline::apply(b, &mut findings);
         if args.baseline.is_some() {
+            let s = |n: usize| if n == 1 { "" } else { "s" };
             eprintln!(
                 "flaglint: the baseline covers {} finding{}{}",
                 applied.suppressed,
-                if applied.suppressed == 1 { "" } else { "s" },
+                s(applied.suppressed),
                 if applied.stale > 0 {
                     format!(
-                        "; {} of its entries no longer occur and can be dropped (--write-baseline)",
-                        applied.stale
+                        "; {} of the {} finding{} it records no longer occur{} and can be dropped (--write-baseline)",
+                        applied.stale,
+                        applied.recorded,
+                        s(applied.recorded),
+                        if applied.stale == 1 { "s" } else { "" }
                     )
                 } else {
                     String::new()
@@ -749,6 +788,14 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     let color = color && args.scan.output.is_none();
     let summary = report::summary_line(&p.result.stats, refs.len(), Some(&findings));
     let text = match args.scan.format {
+        Format::Json if args.statistics => report::json::statistics(&findings),
+        Format::Human if args.statistics => {
+            let mut t = report::human::statistics_table(&findings);
+            t.push('\n');
+            t.push_str(&summary);
+            t.push('\n');
+            t
+        }
         Format::Json => report::json::check(&findings, refs.len(), &p.result.stats),
         Format::Sarif => report::ci::sarif(&findings),
         Format::Codequality => report::ci::codequality(&findings),
@@ -756,6 +803,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Format::Concise => report::ci::concise(&findings),
         Format::Human => {
             let mut t = report::human::findings(&findings, color, &sources);
+            t.push_str(&report::human::rule_summary(&findings));
             t.push_str(&summary);
             t.push('\n');
             t
@@ -777,19 +825,50 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
 /// `None`: the rule is off; `Some(None)`: on at its default severity.
 type Selection = Box<dyn Fn(&str) -> Option<Option<crate::model::Severity>>>;
 
-fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {
-    let codes = |names: &[String], flag: &str| -> Result<Vec<&'static str>, CliError> {
-        names
+/// The rules `--select` or `--ignore` name; an empty item (`FL002,`) is ignored.
+fn rule_codes(names: &[String], flag: &str) -> Result<Vec<&'static str>, CliError> {
+    names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            rules::find(n).map(|i| i.code).ok_or_else(|| {
+                format!("error: {flag} {n}: no such rule; `flaglint explain` lists them")
+            })
+        })
+        .collect()
+}
+
+/// The components a check scans when they are known without the scan: the
+/// PATHs given, or the `[components]` of an explicit `--config` (else `.`).
+/// `None` when the registry must be discovered first.
+fn early_components(args: &ScanArgs) -> Result<Option<Vec<Component>>, CliError> {
+    if !args.paths.is_empty() {
+        return Ok(Some(
+            args.paths.iter().map(|p| Component::from_arg(p)).collect(),
+        ));
+    }
+    let Some(path) = &args.config else {
+        return Ok(None);
+    };
+    let config = Config::load(path).map_err(|e| render_diagnostic(&e))?;
+    Ok(Some(if config.components.is_empty() {
+        vec![Component::from_arg(".")]
+    } else {
+        config
+            .components
             .iter()
-            .map(|n| {
-                rules::find(n).map(|i| i.code).ok_or_else(|| {
-                    format!("error: {flag} {n}: no such rule; `flaglint explain` lists them")
-                })
+            .map(|(name, root)| Component {
+                name: name.clone(),
+                root: root.clone(),
             })
             .collect()
-    };
-    let select = codes(&args.select, "--select")?;
-    let ignore = codes(&args.ignore, "--ignore")?;
+    }))
+}
+
+fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {
+    let select = rule_codes(&args.select, "--select")?;
+    let ignore = rule_codes(&args.ignore, "--ignore")?;
     let levels = config.rule_levels.clone();
     Ok(Box::new(move |code: &str| {
         if (!select.is_empty() && !select.contains(&code)) || ignore.contains(&code) {

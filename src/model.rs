@@ -202,7 +202,12 @@ impl Severity {
 /// A secondary location of a finding (another site of the same flag, say).
 #[derive(Debug, Clone, Serialize)]
 pub struct Related {
+    /// The related site's component: sites of one flag can be in several.
+    pub component: String,
     pub path: String,
+    /// Where the file is on disk.
+    #[serde(skip)]
+    pub abs_path: std::path::PathBuf,
     #[serde(flatten)]
     pub span: Span,
     pub message: String,

@@ -620,3 +620,59 @@ fn catalog_sources_in_the_trees_count_vendored_copies_too() {
         .iter()
         .all(|r| !r["path"].as_str().unwrap().starts_with("vendor/")));
 }
+
+#[test]
+fn a_far_related_site_gets_its_own_short_snippet() {
+    // Two sites of one flag 60 lines apart: the primary snippet and the
+    // related one are shown separately, not every line in between.
+    let dir = tempfile::tempdir().unwrap();
+    let filler: String = (0..58).map(|i| format!("      # line {i}\n")).collect();
+    write(
+        dir.path(),
+        "lib/gitlab/git/repository.rb",
+        &format!(
+            "module Gitlab\n  module Git\n    class Repository\n      def branch_names\n        gitaly_migrate(:branch_names) do |is_enabled|\n          is_enabled ? gitaly_ref_client.branch_names : branches.map(&:name)\n        end\n      end\n{filler}      def branch_count\n        gitaly_migrate(:branch_names) do |is_enabled|\n          is_enabled ? gitaly_ref_client.count_branch_names : branches.size\n        end\n      end\n    end\n  end\nend\n"
+        ),
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(["check", "--color", "never", "--select", "FL001", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().count() < 30, "{out}");
+    assert_snapshot("check-far-related.txt", &out);
+}
+
+#[test]
+fn statistics_count_the_findings_per_rule() {
+    let o = flaglint(&["check", "--statistics", "--config", REGISTRY, FIXTURE]);
+    assert_eq!(o.status.code(), Some(1), "errors still fail the run");
+    assert_snapshot("check-statistics.txt", &stdout(&o));
+    let v = json(&flaglint(&[
+        "check",
+        "--statistics",
+        "--format",
+        "json",
+        "--config",
+        REGISTRY,
+        FIXTURE,
+    ]));
+    let all = json(&flaglint(&[
+        "check", "--format", "json", "--config", REGISTRY, FIXTURE,
+    ]));
+    let findings = all["findings"].as_array().unwrap();
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules[0]["code"], "FL002");
+    assert_eq!(rules[0]["severity"], "error");
+    for r in rules {
+        let n = findings.iter().filter(|f| f["code"] == r["code"]).count();
+        assert_eq!(r["count"].as_u64(), Some(n as u64), "{r}");
+    }
+    let total: u64 = rules.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert_eq!(total as usize, findings.len());
+    assert_eq!(v["errors"], all["summary"]["errors"]);
+    let o = flaglint(&["check", "--statistics", "--format", "sarif", FIXTURE]);
+    assert_eq!(o.status.code(), Some(2));
+}

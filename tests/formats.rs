@@ -74,6 +74,12 @@ fn sarif_validates_against_the_official_schema() {
     );
     // A multi-site finding (FL004) carries related locations.
     assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // No link into someone else's project: help URIs only with a docs URL.
+    assert!(!text.contains("github.com/flaglint"), "{text}");
+    if option_env!("FLAGLINT_DOCS_URL").is_none() {
+        assert!(!text.contains("helpUri") && !text.contains("informationUri"));
+    }
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
 }
 
 #[test]
@@ -446,4 +452,403 @@ fn changed_since_reports_only_changed_files() {
     let plain = tempfile::tempdir().unwrap();
     let o = run_in(plain.path(), &["check", "--changed-since", "HEAD"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A GitLab-CE-shaped file with two identical toggles, as `repository.rb`
+/// has two `gitaly_migrate(:branch_names)` sites.
+const TWIN_TOGGLES: &str = "module Gitlab
+  module Git
+    class Repository
+      def branch_names
+        gitaly_migrate(:branch_names) do |is_enabled|
+          is_enabled ? gitaly_ref_client.branch_names : branches.map(&:name)
+        end
+      end
+
+      def branch_count
+        gitaly_migrate(:branch_names) do |is_enabled|
+          is_enabled ? gitaly_ref_client.count_branch_names : branches.size
+        end
+      end
+    end
+  end
+end
+";
+
+fn twin_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("ce/lib/gitlab/git")).unwrap();
+    std::fs::write(d.join("ce/lib/gitlab/git/repository.rb"), TWIN_TOGGLES).unwrap();
+    std::fs::write(
+        d.join("ce/flaglint.toml"),
+        "[[feature]]\nname = \"branch_names\"\nstage = \"mandatory\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn strings(v: &serde_json::Value, pointer: &str, each: &str) -> Vec<String> {
+    v.pointer(pointer)
+        .and_then(|a| a.as_array())
+        .unwrap_or_else(|| panic!("no {pointer} in {v}"))
+        .iter()
+        .map(|x| {
+            x.pointer(each)
+                .and_then(|s| s.as_str())
+                .unwrap_or_else(|| panic!("no {each} in {x}"))
+                .to_string()
+        })
+        .collect()
+}
+
+fn unique(v: &[String]) -> usize {
+    v.iter().collect::<std::collections::HashSet<_>>().len()
+}
+
+#[test]
+fn identical_sites_get_distinct_fingerprints() {
+    let dir = twin_tree();
+    let d = dir.path();
+    let check = |format: &str| {
+        let o = run_in(d, &["check", "--format", format, "ce"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let json = check("json");
+    let n = json["findings"].as_array().unwrap().len();
+    assert!(n >= 2, "{json}");
+    let cq = strings(&check("codequality"), "", "/fingerprint");
+    let sarif = strings(
+        &check("sarif"),
+        "/runs/0/results",
+        "/partialFingerprints/flaglint~1v1",
+    );
+    let js = strings(&json, "/findings", "/fingerprint");
+    for fps in [&cq, &sarif, &js] {
+        assert_eq!(fps.len(), n);
+        assert_eq!(unique(fps), n, "fingerprints collide: {fps:?}");
+    }
+    assert_eq!(cq, js);
+    assert_eq!(sarif, js);
+
+    // The same fixture on the repository's own fixtures: every finding unique.
+    let o = run(&["check", "--format", "codequality", "--config", REGISTRY]);
+    let all = strings(
+        &serde_json::from_slice(&o.stdout).unwrap(),
+        "",
+        "/fingerprint",
+    );
+    assert_eq!(unique(&all), all.len(), "{all:?}");
+}
+
+#[test]
+fn baseline_round_trip_survives_lines_inserted_between_identical_sites() {
+    let dir = twin_tree();
+    let d = dir.path();
+    let o = run_in(d, &["check", "--write-baseline", "baseline.json", "ce"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let file = d.join("ce/lib/gitlab/git/repository.rb");
+    let shifted = TWIN_TOGGLES
+        .replacen(
+            "module Gitlab\n",
+            "# frozen_string_literal: true\n\nmodule Gitlab\n",
+            1,
+        )
+        .replacen(
+            "      def branch_count\n",
+            "      # Returns the number of valid branches\n      #\n      def branch_count\n",
+            1,
+        );
+    std::fs::write(&file, &shifted).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "concise",
+            "ce",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(!stderr(&o).contains("no longer occur"), "{}", stderr(&o));
+
+    // A third identical site, between the two, is one new finding per rule.
+    let third = shifted.replacen(
+        "      # Returns the number",
+        "      def branch_names_again\n        gitaly_migrate(:branch_names) do |is_enabled|\n          is_enabled ? gitaly_ref_client.branch_names : branches.map(&:name)\n        end\n      end\n\n      # Returns the number",
+        1,
+    );
+    std::fs::write(&file, &third).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            "ce",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes = strings(&v, "/findings", "/code");
+    assert!(codes.contains(&"FL002".to_string()), "{v}");
+    assert_eq!(codes.iter().filter(|c| *c == "FL002").count(), 1, "{v}");
+}
+
+#[test]
+fn old_counted_baselines_still_match_and_stale_counts_are_right() {
+    let dir = twin_tree();
+    let d = dir.path();
+    let o = run_in(d, &["check", "--format", "json", "ce"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    // A baseline as flaglint wrote it before occurrences counted: the first
+    // site's fingerprint, counted twice; the other findings once each.
+    let fl002: Vec<&serde_json::Value> = findings.iter().filter(|f| f["code"] == "FL002").collect();
+    assert_eq!(fl002.len(), 2);
+    let mut entries = vec![serde_json::json!({
+        "fingerprint": fl002[0]["fingerprint"], "code": "FL002", "flag": "branch_names",
+        "component": "ce", "path": "lib/gitlab/git/repository.rb", "count": 2
+    })];
+    for f in findings.iter().filter(|f| f["code"] != "FL002") {
+        entries.push(serde_json::json!({
+            "fingerprint": f["fingerprint"], "code": f["code"], "flag": f["flag"],
+            "component": f["component"], "path": f["path"], "count": 1
+        }));
+    }
+    let recorded = entries.len() + 1;
+    std::fs::write(
+        d.join("old.json"),
+        serde_json::to_string_pretty(&serde_json::json!({"version": 1, "findings": entries}))
+            .unwrap(),
+    )
+    .unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--baseline",
+            "old.json",
+            "--format",
+            "concise",
+            "ce",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+
+    // One of the two sites removed: one of the recorded findings is stale,
+    // while every entry still occurs.
+    let file = d.join("ce/lib/gitlab/git/repository.rb");
+    let start = TWIN_TOGGLES.find("      def branch_count").unwrap();
+    let end = TWIN_TOGGLES.find("    end\n  end\nend").unwrap();
+    let one = format!("{}{}", &TWIN_TOGGLES[..start], &TWIN_TOGGLES[end..]);
+    std::fs::write(&file, one).unwrap();
+    let o = run_in(d, &["check", "--baseline", "old.json", "ce"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "; 1 of the {recorded} findings it records no longer occurs and can be dropped"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn option_mistakes_are_reported_before_the_scan() {
+    // The scan of fixtures/gitlab-ce prints a note (a file with syntax
+    // errors): an option error that comes first leaves stderr without it.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1, \"findings\": [{]}").unwrap();
+    let missing = dir.path().join("missing.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--select", "FL999"], "--select FL999: no such rule"),
+        (vec!["--ignore", "nope"], "--ignore nope: no such rule"),
+        (
+            vec!["--baseline", missing.to_str().unwrap()],
+            "cannot read baseline",
+        ),
+        (
+            vec!["--baseline", bad.to_str().unwrap()],
+            "not a flaglint baseline",
+        ),
+        (
+            vec!["--changed-since", "no-such-rev"],
+            "unknown revision `no-such-rev`",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["check"];
+        all.extend(&args);
+        all.push("fixtures/gitlab-ce");
+        let o = run(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(
+            !err.contains("note:"),
+            "{args:?} came after the scan: {err}"
+        );
+    }
+    // Outside a git repository.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(
+        plain.path().join("broken.rb"),
+        "def x\n  gitaly_migrate(:find_commit) do |on|\n    on ? 1 : (\n  end\n",
+    )
+    .unwrap();
+    // No registry note either: the note left is the scan's.
+    let small = ["--max-file-size", "10", "--no-config"];
+    let o = run_in(
+        plain.path(),
+        &[&["check", "--changed-since", "HEAD", "."][..], &small].concat(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    let o = run_in(plain.path(), &[&["check", "."][..], &small].concat());
+    assert!(
+        stderr(&o).contains("note:"),
+        "the tree has a note: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_empty_item_in_a_rule_list_is_ignored() {
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "--select",
+        "FL002,",
+        "--config",
+        REGISTRY,
+        "fixtures/gitlab-ce",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        !out.is_empty() && out.lines().all(|l| l.contains(" FL002 ")),
+        "{out}"
+    );
+}
+
+#[test]
+fn ci_formats_show_paths_relative_to_the_working_directory() {
+    // The component given as an absolute path: every format meant to be opened
+    // from the working directory shows `fixtures/gitlab-ce/…`, JSON keeps the
+    // component and the component-relative path.
+    let abs = root().join("fixtures/gitlab-ce");
+    let abs = abs.to_str().unwrap();
+    let want = "fixtures/gitlab-ce/lib/gitlab/git/commit.rb";
+    let o = run(&["check", "--format", "concise", "--config", REGISTRY, abs]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.starts_with(&format!("{want}:7:11: FL002"))),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "--format", "github", "--config", REGISTRY, abs]);
+    assert!(
+        stdout(&o).contains(&format!("file={want},line=7,")),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "check",
+        "--format",
+        "codequality",
+        "--config",
+        REGISTRY,
+        abs,
+    ]);
+    let paths = strings(
+        &serde_json::from_slice(&o.stdout).unwrap(),
+        "",
+        "/location/path",
+    );
+    assert!(paths.iter().any(|p| p == want), "{paths:?}");
+    assert!(
+        paths.iter().all(|p| p.starts_with("fixtures/")),
+        "{paths:?}"
+    );
+    let o = run(&["check", "--format", "sarif", "--config", REGISTRY, abs]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let uris = strings(
+        &v,
+        "/runs/0/results",
+        "/locations/0/physicalLocation/artifactLocation/uri",
+    );
+    assert!(uris.iter().any(|p| p == want), "{uris:?}");
+    assert!(uris.iter().all(|p| p.starts_with("fixtures/")), "{uris:?}");
+    let related: Vec<&serde_json::Value> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["relatedLocations"].as_array())
+        .flatten()
+        .collect();
+    assert!(!related.is_empty());
+    for r in related {
+        let uri = r["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("fixtures/gitlab-ce/"), "{uri}");
+    }
+    let o = run(&["check", "--format", "json", "--config", REGISTRY, abs]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(strings(&v, "/findings", "/path").contains(&"lib/gitlab/git/commit.rb".to_string()));
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded_and_columns_are_code_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let toggle = "def f\n  gitaly_migrate(:weird_name_flag) { |on| on ? 1 : 2 }\nend\n";
+    let odd = d.join("lib/dir with space/50%#1?ü.rb");
+    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
+    std::fs::write(&odd, toggle).unwrap();
+    let mut want = vec!["lib/dir%20with%20space/50%25%231%3F%C3%BC.rb".to_string()];
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"lat\xe9.rb");
+        std::fs::write(d.join("lib").join(name), toggle).unwrap();
+        want.push("lib/lat%E9.rb".to_string());
+    }
+    let o = run_in(d, &["check", "--format", "sarif", "--select", "FL001", "."]);
+    let text = stdout(&o);
+    validate_sarif(&text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+    let mut uris = strings(
+        &v,
+        "/runs/0/results",
+        "/locations/0/physicalLocation/artifactLocation/uri",
+    );
+    uris.extend(
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["relatedLocations"].as_array())
+            .flatten()
+            .map(|l| {
+                l["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }),
+    );
+    uris.sort();
+    want.sort();
+    assert_eq!(uris, want);
 }

@@ -176,7 +176,7 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
             let anchor = if r.span.line == r.span.end_line {
                 format!("#L{}", r.span.line)
             } else {
-                format!("#L{}-{}", r.span.line, r.span.end_line)
+                format!("#L{}-L{}", r.span.line, r.span.end_line)
             };
             format!("{base}{}{anchor}", r.path)
         });

@@ -1,23 +1,21 @@
 //! Formats for CI and editors: SARIF 2.1.0 (GitHub code scanning), GitLab
 //! Code Quality, GitHub Actions workflow commands, and a concise one-line
-//! format. Their paths are the files as scanned (`fixtures/gitlab-ce/lib/x.rb`;
-//! relative to the repository root when flaglint runs there).
+//! format. Their paths are relative to the working directory (see
+//! [`super::shown_path`]), so CI runners and editors open them from there.
 
+use super::{shown_path, uri_of};
 use crate::model::{Finding, Severity};
 use crate::rules;
 use serde_json::{json, Value};
 
-/// Where the rules are documented (the README's rule section).
-pub const RULES_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/README.md");
+/// Where the rules are documented, when the build says so: the URL of the
+/// README (`FLAGLINT_DOCS_URL` at build time); each rule's `helpUri` is this
+/// URL + `#fl002`. Without it SARIF carries no `helpUri`/`informationUri`.
+pub const DOCS_URL: Option<&str> = option_env!("FLAGLINT_DOCS_URL");
 
-/// The file of a finding as scanned, `/`-separated, without a leading `./`.
+/// The file of a finding, relative to the working directory.
 pub fn file_of(f: &Finding) -> String {
-    let p = f.abs_path.to_string_lossy().replace('\\', "/");
-    let mut s = p.as_str();
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
-    }
-    s.to_string()
+    shown_path(&f.abs_path)
 }
 
 fn level(s: Severity) -> &'static str {
@@ -29,27 +27,35 @@ fn level(s: Severity) -> &'static str {
 
 /// SARIF 2.1.0, as GitHub code scanning accepts it.
 pub fn sarif(findings: &[Finding]) -> String {
+    sarif_with(findings, DOCS_URL)
+}
+
+fn sarif_with(findings: &[Finding], docs: Option<&str>) -> String {
+    let docs = docs.map(str::trim).filter(|u| !u.is_empty());
     let all = rules::all();
     let rules: Vec<Value> = all
         .iter()
         .map(|r| {
             let i = r.info();
-            json!({
+            let mut rule = json!({
                 "id": i.code,
                 "name": i.name,
                 "shortDescription": { "text": i.summary },
                 "fullDescription": { "text": i.summary },
                 "help": { "text": i.doc_text(), "markdown": i.doc_text() },
-                "helpUri": format!("{RULES_URL}#{}", i.code.to_ascii_lowercase()),
                 "defaultConfiguration": { "level": level(i.severity) },
                 "properties": { "tags": ["gitaly", "feature-flags"] }
-            })
+            });
+            if let Some(url) = docs {
+                rule["helpUri"] = json!(format!("{url}#{}", i.code.to_ascii_lowercase()));
+            }
+            rule
         })
         .collect();
-    let location = |file: String, s: &crate::model::Span| {
+    let location = |uri: String, s: &crate::model::Span| {
         json!({
             "physicalLocation": {
-                "artifactLocation": { "uri": file },
+                "artifactLocation": { "uri": uri },
                 "region": {
                     "startLine": s.line,
                     "startColumn": s.column,
@@ -67,21 +73,19 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "ruleId": f.code,
                 "level": level(f.severity),
                 "message": { "text": format!("{} ({})", f.message, f.help) },
-                "locations": [location(file_of(f), &f.span)],
+                "locations": [location(uri_of(&f.abs_path), &f.span)],
                 "partialFingerprints": { "flaglint/v1": f.fingerprint },
             });
             if let Some(i) = index {
                 result["ruleIndex"] = json!(i);
             }
             if !f.related.is_empty() {
-                let base = file_of(f);
-                let dir_of_component = base.strip_suffix(&f.path).unwrap_or("").to_string();
                 result["relatedLocations"] = Value::Array(
                     f.related
                         .iter()
                         .enumerate()
                         .map(|(i, r)| {
-                            let mut l = location(format!("{dir_of_component}{}", r.path), &r.span);
+                            let mut l = location(uri_of(&r.abs_path), &r.span);
                             l["id"] = json!(i);
                             l["message"] = json!({ "text": r.message });
                             l
@@ -92,18 +96,21 @@ pub fn sarif(findings: &[Finding]) -> String {
             result
         })
         .collect();
+    let mut driver = json!({
+        "name": "flaglint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules
+    });
+    if let Some(url) = docs {
+        driver["informationUri"] = json!(url);
+    }
     let report = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "flaglint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                    "rules": rules
-                }
-            },
+            "tool": { "driver": driver },
+            // Columns count characters (Unicode code points), as everywhere in flaglint.
+            "columnKind": "unicodeCodePoints",
             "results": results
         }]
     });
@@ -183,6 +190,23 @@ fn pretty(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_uris_only_with_a_docs_url() {
+        let without: Value = serde_json::from_str(&sarif_with(&[], None)).unwrap();
+        let driver = &without["runs"][0]["tool"]["driver"];
+        assert!(driver.get("informationUri").is_none());
+        assert!(driver["rules"][1].get("helpUri").is_none());
+        let with: Value =
+            serde_json::from_str(&sarif_with(&[], Some("https://docs.example/flaglint"))).unwrap();
+        let driver = &with["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["informationUri"], "https://docs.example/flaglint");
+        assert_eq!(
+            driver["rules"][1]["helpUri"],
+            "https://docs.example/flaglint#fl002"
+        );
+        assert_eq!(with["runs"][0]["columnKind"], "unicodeCodePoints");
+    }
 
     #[test]
     fn workflow_commands_are_escaped() {

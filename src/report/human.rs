@@ -1,8 +1,8 @@
 //! Human output: rustc-quality diagnostics (miette) for `check`, a table for `list`.
 
-use super::text_keeping_offsets;
+use super::{shown_path, text_keeping_offsets};
 use crate::config::Config;
-use crate::model::{Finding, Kind, Reference, Severity, Status};
+use crate::model::{Finding, Kind, Reference, Related, Severity, Status};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
@@ -13,7 +13,69 @@ use std::path::PathBuf;
 /// Lines longer than this are shown without a snippet.
 const MAX_SNIPPET_LINE: usize = 2000;
 
-/// Renders findings, grouped per file in path order.
+/// How many related locations of the finding's own file get a snippet.
+const RELATED_SNIPPETS: usize = 3;
+/// How many other related locations are listed under "see also".
+const SEE_ALSO: usize = 5;
+
+/// Each finding's file as a clickable `path` relative to the working
+/// directory, prefixed with its component only where two components share
+/// that path (the same tree scanned under two names).
+fn names(findings: &[Finding]) -> impl Fn(&str, &std::path::Path) -> String {
+    let mut owners: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for f in findings {
+        owners
+            .entry(shown_path(&f.abs_path))
+            .or_default()
+            .insert(f.component.clone());
+        for r in &f.related {
+            owners
+                .entry(shown_path(&r.abs_path))
+                .or_default()
+                .insert(r.component.clone());
+        }
+    }
+    move |component: &str, abs: &std::path::Path| {
+        let shown = shown_path(abs);
+        if owners.get(&shown).is_some_and(|c| c.len() > 1) {
+            format!("{component}:{shown}")
+        } else {
+            shown
+        }
+    }
+}
+
+/// The order of the human report: errors before warnings, then by file
+/// (as shown), line and column.
+fn report_order(findings: &[Finding]) -> Vec<&Finding> {
+    let mut v: Vec<(&Finding, String)> = findings
+        .iter()
+        .map(|f| (f, shown_path(&f.abs_path)))
+        .collect();
+    v.sort_by(|(a, pa), (b, pb)| {
+        (
+            std::cmp::Reverse(a.severity),
+            pa,
+            a.span.line,
+            a.span.column,
+            a.code,
+            &a.flag,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.severity),
+                pb,
+                b.span.line,
+                b.span.column,
+                b.code,
+                &b.flag,
+            ))
+    });
+    v.into_iter().map(|(f, _)| f).collect()
+}
+
+/// Renders findings: errors first, then warnings, each group in file order;
+/// each finding's snippet shows its own line, and each related location of
+/// the same file gets a short snippet of its own.
 /// `sources` holds the text of the files the findings point into (read once
 /// for the fingerprints: see [`crate::baseline::load_sources`]).
 pub fn findings(
@@ -29,8 +91,9 @@ pub fn findings(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(120)
         .with_links(false);
+    let name_of = names(findings);
     let mut out = String::new();
-    for f in findings {
+    for f in report_order(findings) {
         let owned;
         let text: Option<&str> = match sources.get(&f.abs_path) {
             Some(t) => t.as_deref(),
@@ -41,29 +104,59 @@ pub fn findings(
                 owned.as_deref()
             }
         };
-        let name = if f.component == "registry" || f.component.is_empty() {
-            f.path.clone()
-        } else {
-            format!("{}:{}", f.component, f.path)
-        };
+        let name = name_of(&f.component, &f.abs_path);
         // miette lays out whole lines: a finding on a line thousands of
         // characters long is reported without its snippet.
-        let line_fits = text.as_ref().is_some_and(|t| {
-            let start = f.span.start_byte.min(t.len());
-            let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
-            let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
-            le - ls <= MAX_SNIPPET_LINE
-        });
+        let fits = |byte: usize| {
+            text.as_ref().is_some_and(|t| {
+                let start = byte.min(t.len());
+                let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
+                let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
+                le - ls <= MAX_SNIPPET_LINE
+            })
+        };
+        let line_fits = fits(f.span.start_byte);
+        let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f
+            .related
+            .iter()
+            .partition(|r| r.abs_path == f.abs_path && fits(r.span.start_byte));
+        let (snippets, more) = if line_fits {
+            here.split_at(here.len().min(RELATED_SNIPPETS))
+        } else {
+            here.split_at(0)
+        };
+        let see_also: Vec<String> = more
+            .iter()
+            .chain(elsewhere.iter())
+            .map(|r| {
+                format!(
+                    "{}:{}:{}",
+                    name_of(&r.component, &r.abs_path),
+                    r.span.line,
+                    r.span.column
+                )
+            })
+            .collect();
         let diag = FindingDiagnostic {
             finding: f,
             source: text
                 .as_ref()
                 .filter(|_| line_fits)
                 .map(|t| NamedSource::new(name.clone(), t.to_string())),
+            see_also,
         };
         let mut rendered = String::new();
         let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             handler.render_report(&mut rendered, &diag).is_ok()
+                && diag.source.as_ref().is_none_or(|source| {
+                    // Each related location of the file: a short snippet of its own.
+                    snippets.iter().all(|r| {
+                        rendered.push('\n');
+                        handler
+                            .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
+                            .is_ok()
+                    })
+                })
         }))
         .unwrap_or(false);
         if !ok {
@@ -76,8 +169,75 @@ pub fn findings(
                 name, f.span.line, f.span.column
             ));
         }
+        // One location a line, never wrapped: terminals and editors open them.
+        for l in diag.see_also.iter().take(SEE_ALSO) {
+            rendered.push_str(&format!("  see also: {l}\n"));
+        }
+        if diag.see_also.len() > SEE_ALSO {
+            rendered.push_str(&format!(
+                "  see also: {} more\n",
+                diag.see_also.len() - SEE_ALSO
+            ));
+        }
         out.push_str(&rendered);
         out.push('\n');
+    }
+    out
+}
+
+/// The per-rule summary that ends the human report: one line per rule, in
+/// report order (errors first), e.g. `FL002 mandatory-leftover  6 errors`.
+pub fn rule_summary(findings: &[Finding]) -> String {
+    let rows = super::statistics(findings);
+    let code_w = rows.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    let name_w = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in &rows {
+        let what = match (r.severity, r.count) {
+            (Severity::Error, 1) => "error",
+            (Severity::Error, _) => "errors",
+            (Severity::Warning, 1) => "warning",
+            (Severity::Warning, _) => "warnings",
+        };
+        out.push_str(&format!(
+            "{:<code_w$} {:<name_w$}  {:>3} {what}\n",
+            r.code, r.name, r.count
+        ));
+    }
+    out
+}
+
+/// `check --statistics`: a table of the findings per rule.
+pub fn statistics_table(findings: &[Finding]) -> String {
+    let rows = super::statistics(findings);
+    let mut table: Vec<[String; 4]> = vec![["CODE", "NAME", "SEVERITY", "COUNT"].map(String::from)];
+    for r in &rows {
+        table.push([
+            r.code.to_string(),
+            r.name.to_string(),
+            r.severity.as_str().to_string(),
+            r.count.to_string(),
+        ]);
+    }
+    let mut widths = [0usize; 4];
+    for row in &table {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &table {
+        out.push_str(&format!(
+            "{:<a$}  {:<b$}  {:<c$}  {:>d$}\n",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            a = widths[0],
+            b = widths[1],
+            c = widths[2],
+            d = widths[3]
+        ));
     }
     out
 }
@@ -85,6 +245,8 @@ pub fn findings(
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     source: Option<NamedSource<String>>,
+    /// The related locations without a snippet, as `path:line:col`.
+    see_also: Vec<String>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -117,28 +279,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let f = self.finding;
-        let elsewhere: Vec<String> = f
-            .related
-            .iter()
-            .filter(|r| r.path != f.path)
-            .take(5)
-            .map(|r| format!("{}:{}:{}", r.path, r.span.line, r.span.column))
-            .collect();
-        let mut help = f.help.clone();
-        if !elsewhere.is_empty() {
-            help.push_str(&format!("\nsee also: {}", elsewhere.join(", ")));
-            let more = f
-                .related
-                .iter()
-                .filter(|r| r.path != f.path)
-                .count()
-                .saturating_sub(5);
-            if more > 0 {
-                help.push_str(&format!(" and {more} more"));
-            }
-        }
-        Some(Box::new(help))
+        Some(Box::new(&self.finding.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -148,17 +289,52 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let text = self.source.as_ref()?.inner();
         let f = self.finding;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(f.label.clone()),
-            head(text, f.span.start_byte, f.span.end_byte),
-        )];
-        for r in f.related.iter().filter(|r| r.path == f.path).take(3) {
-            labels.push(LabeledSpan::new_with_span(
-                Some(r.message.clone()),
-                head(text, r.span.start_byte, r.span.end_byte),
-            ));
-        }
-        Some(Box::new(labels.into_iter()))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                Some(f.label.clone()),
+                head(text, f.span.start_byte, f.span.end_byte),
+            ),
+        )))
+    }
+}
+
+/// A related location, shown as a snippet of its own (in the finding's file).
+struct RelatedDiagnostic<'a> {
+    related: &'a Related,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Debug for RelatedDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.related.message)
+    }
+}
+
+impl fmt::Display for RelatedDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.related.message)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic<'_> {}
+
+impl Diagnostic for RelatedDiagnostic<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let r = self.related;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                None,
+                head(self.source.inner(), r.span.start_byte, r.span.end_byte),
+            ),
+        )))
     }
 }
 

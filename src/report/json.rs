@@ -66,6 +66,24 @@ pub fn check(findings: &[Finding], references: usize, stats: &Stats) -> String {
     to_string(&report)
 }
 
+/// `flaglint check --statistics --format json`: the findings per rule.
+pub fn statistics(findings: &[Finding]) -> String {
+    #[derive(Serialize)]
+    struct Report {
+        version: u32,
+        rules: Vec<super::RuleCount>,
+        errors: usize,
+        warnings: usize,
+    }
+    let (errors, warnings) = super::counts(findings);
+    to_string(&Report {
+        version: VERSION,
+        rules: super::statistics(findings),
+        errors,
+        warnings,
+    })
+}
+
 fn to_string<T: Serialize>(value: &T) -> String {
     let mut s =
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));

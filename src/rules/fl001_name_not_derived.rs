@@ -142,7 +142,9 @@ impl Rule for NameNotDerived {
                 .iter()
                 .filter(|r| !std::ptr::eq(**r, *anchor))
                 .map(|r| Related {
+                    component: r.component.clone(),
                     path: r.path.clone(),
+                    abs_path: r.abs_path.clone(),
                     span: r.span,
                     message: format!("`{flag}` also here"),
                 })

@@ -84,7 +84,9 @@ impl Rule for InconsistentStatus {
                 f.related = others
                     .iter()
                     .map(|o| Related {
+                        component: o.component.clone(),
                         path: o.path.clone(),
+                        abs_path: o.abs_path.clone(),
                         span: o.span,
                         message: format!("{} here", name(majority)),
                     })
