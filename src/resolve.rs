@@ -156,8 +156,9 @@ pub fn infer_ruby_endpoints(
     for (mut reference, facts) in pending {
         // What the frontend already knew (Shell's command table names its
         // endpoints) stays; inference adds to it.
-        let mut endpoints: BTreeSet<String> =
-            std::mem::take(&mut reference.endpoints).into_iter().collect();
+        let mut endpoints: BTreeSet<String> = std::mem::take(&mut reference.endpoints)
+            .into_iter()
+            .collect();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut frontier = facts;
         for _ in 0..MAX_CALL_DEPTH {

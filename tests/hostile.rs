@@ -228,6 +228,9 @@ fn large_files_are_parsed_alone_and_the_default_limit_is_one_mib() {
         "{err}"
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["summary"]["files_read"], 4, "each file read and counted once");
+    assert_eq!(
+        v["summary"]["files_read"], 4,
+        "each file read and counted once"
+    );
     assert_eq!(v["summary"]["files_skipped"], 1);
 }
