@@ -3,9 +3,7 @@
 use super::{shown_path, text_keeping_offsets};
 use crate::config::Config;
 use crate::model::{Finding, Kind, Reference, Related, Severity, Status};
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;
@@ -140,9 +138,8 @@ pub fn findings(
         let diag = FindingDiagnostic {
             finding: f,
             source: text
-                .as_ref()
                 .filter(|_| line_fits)
-                .map(|t| NamedSource::new(name.clone(), t.to_string())),
+                .map(|t| Window::new(&name, t, f.span.start_byte, f.span.line)),
             see_also,
         };
         let mut rendered = String::new();
@@ -152,6 +149,12 @@ pub fn findings(
                     // Each related location of the file: a short snippet of its own.
                     snippets.iter().all(|r| {
                         rendered.push('\n');
+                        let source = &Window::new(
+                            &source.name,
+                            text.unwrap_or_default(),
+                            r.span.start_byte,
+                            r.span.line,
+                        );
                         handler
                             .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
                             .is_ok()
@@ -244,7 +247,7 @@ pub fn statistics_table(findings: &[Finding]) -> String {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Option<NamedSource<String>>,
+    source: Option<Window<'a>>,
     /// The related locations without a snippet, as `path:line:col`.
     see_also: Vec<String>,
 }
@@ -287,12 +290,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text = self.source.as_ref()?.inner();
         let f = self.finding;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 Some(f.label.clone()),
-                head(text, f.span.start_byte, f.span.end_byte),
+                self.source
+                    .as_ref()?
+                    .head(f.span.start_byte, f.span.end_byte),
             ),
         )))
     }
@@ -301,7 +305,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 /// A related location, shown as a snippet of its own (in the finding's file).
 struct RelatedDiagnostic<'a> {
     related: &'a Related,
-    source: &'a NamedSource<String>,
+    source: &'a Window<'a>,
 }
 
 impl fmt::Debug for RelatedDiagnostic<'_> {
@@ -332,18 +336,98 @@ impl Diagnostic for RelatedDiagnostic<'_> {
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 None,
-                head(self.source.inner(), r.span.start_byte, r.span.end_byte),
+                self.source.head(r.span.start_byte, r.span.end_byte),
             ),
         )))
     }
 }
 
-/// The first line of a span: a toggle's head, not its whole block.
-fn head(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let start = start.min(text.len());
-    let end = end.clamp(start, text.len());
-    let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
-    (start, line_end - start)
+/// The few lines of a file around one location, for miette: it scans its
+/// source from the start for every snippet, so a whole file per finding
+/// would cost the file's size times the findings in it.
+struct Window<'a> {
+    name: String,
+    /// The lines shown: [`CONTEXT`] before the location's line, its line and
+    /// [`CONTEXT`] after it.
+    text: &'a str,
+    /// Where `text` starts in the file (bytes), and its line (0-based).
+    offset: usize,
+    first_line: usize,
+}
+
+/// Lines of context around a snippet's line (miette's default).
+const CONTEXT: usize = 1;
+
+impl<'a> Window<'a> {
+    /// The window around the byte `at`, which is on the 1-based `line`.
+    fn new(name: &str, text: &'a str, at: usize, line: usize) -> Window<'a> {
+        let at = floor_char(text, at.min(text.len()));
+        let mut start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let mut first_line = line.saturating_sub(1);
+        for _ in 0..CONTEXT {
+            if start == 0 {
+                break;
+            }
+            start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+            first_line = first_line.saturating_sub(1);
+        }
+        let mut end = at;
+        for _ in 0..=CONTEXT {
+            match text[end..].find('\n') {
+                Some(i) => end += i + 1,
+                None => {
+                    end = text.len();
+                    break;
+                }
+            }
+        }
+        Window {
+            name: name.to_string(),
+            text: &text[start..end],
+            offset: start,
+            first_line,
+        }
+    }
+
+    /// The first line of a span of the file, in the window: a toggle's head,
+    /// not its whole block.
+    fn head(&self, start: usize, end: usize) -> (usize, usize) {
+        let start = start.saturating_sub(self.offset).min(self.text.len());
+        let end = end
+            .saturating_sub(self.offset)
+            .clamp(start, self.text.len());
+        let line_end = self.text[start..end].find('\n').map_or(end, |i| start + i);
+        (start, line_end - start)
+    }
+}
+
+/// The largest char boundary of `text` at or before `i`.
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let c = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line() + self.first_line,
+            c.column(),
+            c.line_count(),
+        )))
+    }
 }
 
 /// `flaglint list`: one row per flag and component.
