@@ -982,6 +982,7 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
             );
         }
     }
+    let root = crate::cleanup::patch_root(&p.components);
     let mut diff = String::new();
     let mut written = 0;
     let mut problems = Vec::new();
@@ -1004,7 +1005,7 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
                 Err(e) => problems.push(format!("{}: {e}", f.shown)),
             }
         } else {
-            diff.push_str(&crate::cleanup::diff(f));
+            diff.push_str(&crate::cleanup::diff(f, root.as_deref()));
         }
     }
     if !args.write {

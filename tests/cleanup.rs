@@ -396,3 +396,76 @@ fn fix_write_leaves_read_only_files_intact() {
     );
     assert_eq!(std::fs::read_to_string(&p).unwrap(), src);
 }
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    o
+}
+
+/// The diff applies with `git apply` from the repository root: with one
+/// component its paths are relative to that repository's root wherever
+/// flaglint runs; with several, relative to the working directory.
+#[test]
+fn fix_diffs_apply_with_git_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("fixtures"), &d.join("clients"));
+    let ce = d.join("clients/gitlab-ce");
+    git(&ce, &["init", "-q"]);
+    let registry = d.join("clients/flaglint.toml");
+    let registry = registry.to_str().unwrap();
+
+    // One component, fixed from elsewhere (the temp dir) and from a subdirectory.
+    for (cwd, path) in [
+        (d.to_path_buf(), "clients/gitlab-ce"),
+        (ce.join("lib"), ".."),
+    ] {
+        let o = run_in(&cwd, &["fix", "--config", registry, path]);
+        let patch = stdout(&o);
+        assert!(patch.contains("\n+++ b/lib/gitlab/git/"), "{patch}");
+        std::fs::write(d.join("one.diff"), &patch).unwrap();
+        git(
+            &ce,
+            &["apply", "--check", d.join("one.diff").to_str().unwrap()],
+        );
+    }
+
+    // Several components: relative to the working directory.
+    let clients = d.join("clients");
+    git(&clients, &["init", "-q"]);
+    let o = run_in(
+        &clients,
+        &[
+            "fix",
+            "--config",
+            "flaglint.toml",
+            "gitlab-ce",
+            "gitlab-shell",
+        ],
+    );
+    let patch = stdout(&o);
+    assert!(patch.contains("\n+++ b/gitlab-ce/lib/"), "{patch}");
+    std::fs::write(d.join("all.diff"), &patch).unwrap();
+    git(
+        &clients,
+        &["apply", "--check", d.join("all.diff").to_str().unwrap()],
+    );
+    // And it applies for real: the fix then has nothing left to do there.
+    git(&clients, &["apply", d.join("all.diff").to_str().unwrap()]);
+    let o = run_in(
+        &clients,
+        &[
+            "fix",
+            "--config",
+            "flaglint.toml",
+            "gitlab-ce",
+            "gitlab-shell",
+        ],
+    );
+    assert_eq!(stdout(&o), "");
+}

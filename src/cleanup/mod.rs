@@ -17,7 +17,7 @@ pub mod ruby;
 use crate::config::{Config, Stage};
 use crate::model::{Kind, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One replacement in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -533,12 +533,47 @@ fn verify(language: &str, path: &str, original: &str, fixed: &str) -> Result<(),
 }
 
 /// A unified diff of one file's fix.
-pub fn diff(f: &FilePlan) -> String {
+///
+/// Its paths are relative to `root` (see [`patch_root`]), else to the working
+/// directory, so that `git apply` or `patch -p1` applies it from there.
+pub fn diff(f: &FilePlan, root: Option<&Path>) -> String {
+    let name = patch_path(&f.path, root);
     similar::TextDiff::from_lines(&f.original, &f.fixed)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{}", f.shown), &format!("b/{}", f.shown))
+        .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string()
+}
+
+/// What the paths of a diff are relative to: with one component, its
+/// repository's root (the nearest directory holding `.git`, else the
+/// component's root), where `git apply` runs; with several, `None`: the
+/// working directory.
+pub fn patch_root(components: &[crate::component::Component]) -> Option<PathBuf> {
+    let [one] = components else {
+        return None;
+    };
+    let root = std::fs::canonicalize(&one.root).ok()?;
+    Some(
+        root.ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&root)
+            .to_path_buf(),
+    )
+}
+
+/// A file's path in a diff: relative to `root`, `/`-separated.
+fn patch_path(path: &Path, root: Option<&Path>) -> String {
+    if let (Some(root), Ok(abs)) = (root, std::fs::canonicalize(path)) {
+        if let Ok(rel) = abs.strip_prefix(root) {
+            return rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+        }
+    }
+    crate::report::shown_path(path)
 }
 
 /// Deletes the private methods the fix made unused that no other Ruby file of
