@@ -439,6 +439,15 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
 }
 
 fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
+    prepare_with(args, |_| Ok(()))
+}
+
+/// [`prepare`], with `before_scan` run on the settled components before the
+/// scan: what can be checked then must not cost a scan.
+fn prepare_with(
+    args: &ScanArgs,
+    before_scan: impl FnOnce(&[Component]) -> Result<(), CliError>,
+) -> Result<Prepared, CliError> {
     let Settings {
         config,
         components,
@@ -446,6 +455,7 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
         threads,
         ..
     } = settings(args)?;
+    before_scan(&components)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -693,17 +703,16 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
         None => None,
     };
-    let mut changed = match &args.changed_since {
-        Some(rev) => match early_components(&args.scan)? {
-            Some(components) => Some(
-                crate::changed::changed_files(&components, rev)
+    let mut changed = None;
+    let p = prepare_with(&args.scan, |components| {
+        if let Some(rev) = &args.changed_since {
+            changed = Some(
+                crate::changed::changed_files(components, rev)
                     .map_err(|e| format!("error: {e}"))?,
-            ),
-            None => None,
-        },
-        None => None,
-    };
-    let p = prepare(&args.scan)?;
+            );
+        }
+        Ok(())
+    })?;
     let refs = &p.result.references;
     let enabled = selection(args, &p.config)?;
     let mut findings = rules::run(&Context {
@@ -737,14 +746,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     }
     let sources = crate::baseline::load_sources(&findings);
     crate::baseline::fingerprint_all(&mut findings, &sources);
-    if let Some(rev) = &args.changed_since {
-        if changed.is_none() {
-            changed = Some(
-                crate::changed::changed_files(&p.components, rev)
-                    .map_err(|e| format!("error: {e}"))?,
-            );
-        }
-        let changed = changed.unwrap_or_default();
+    if let Some(changed) = changed {
         findings.retain(|f| {
             let abs = std::fs::canonicalize(&f.abs_path).unwrap_or_else(|_| f.abs_path.clone());
             changed.contains(&abs)
@@ -837,33 +839,6 @@ fn rule_codes(names: &[String], flag: &str) -> Result<Vec<&'static str>, CliErro
             })
         })
         .collect()
-}
-
-/// The components a check scans when they are known without the scan: the
-/// PATHs given, or the `[components]` of an explicit `--config` (else `.`).
-/// `None` when the registry must be discovered first.
-fn early_components(args: &ScanArgs) -> Result<Option<Vec<Component>>, CliError> {
-    if !args.paths.is_empty() {
-        return Ok(Some(
-            args.paths.iter().map(|p| Component::from_arg(p)).collect(),
-        ));
-    }
-    let Some(path) = &args.config else {
-        return Ok(None);
-    };
-    let config = Config::load(path).map_err(|e| render_diagnostic(&e))?;
-    Ok(Some(if config.components.is_empty() {
-        vec![Component::from_arg(".")]
-    } else {
-        config
-            .components
-            .iter()
-            .map(|(name, root)| Component {
-                name: name.clone(),
-                root: root.clone(),
-            })
-            .collect()
-    }))
 }
 
 fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {

@@ -712,6 +712,15 @@ fn option_mistakes_are_reported_before_the_scan() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    // No PATH: the trees come from the registry found, still before the scan.
+    std::fs::write(plain.path().join("flaglint.toml"), "").unwrap();
+    let o = run_in(
+        plain.path(),
+        &["check", "--changed-since", "HEAD", "--max-file-size", "10"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--changed-since"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
     let o = run_in(plain.path(), &[&["check", "."][..], &small].concat());
     assert!(
         stderr(&o).contains("note:"),
