@@ -688,3 +688,172 @@ pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
 pub fn parses_if_original_did(language: &str, original: &str, fixed: &str) -> bool {
     verify(language, "", original, fixed).is_ok()
 }
+
+/// `fix --format json`: the planned edits as data (version 1). Each changed
+/// file with its patch path and hunks (1-based line ranges of the original
+/// and the fixed text, the lines removed and added), abandoned files with the
+/// reason, every selected site with its outcome, and the methods left unused.
+/// `written`: with `--write`, which files were written.
+pub fn plan_json(
+    plan: &Plan,
+    refs: &[Reference],
+    selection: &Selection,
+    config: &Config,
+    root: Option<&Path>,
+    written: Option<&HashSet<PathBuf>>,
+) -> serde_json::Value {
+    use serde_json::json;
+    let files: Vec<serde_json::Value> = plan
+        .files
+        .iter()
+        .filter(|f| f.abandoned.is_some() || f.fixed != f.original)
+        .map(|f| {
+            let mut v = json!({
+                "path": patch_path(&f.path, root),
+                "shown": f.shown,
+            });
+            match &f.abandoned {
+                Some(why) => {
+                    v["status"] = json!("abandoned");
+                    v["reason"] = json!(why);
+                }
+                None => {
+                    v["status"] = json!("fixed");
+                    v["hunks"] = json!(hunks(&f.original, &f.fixed));
+                    v["unused_methods"] = json!(f
+                        .dead
+                        .iter()
+                        .map(|d| json!({"name": d.name, "line": d.line, "private": d.private}))
+                        .collect::<Vec<_>>());
+                    if let Some(w) = written {
+                        v["written"] = json!(w.contains(&f.path));
+                    }
+                }
+            }
+            v
+        })
+        .collect();
+    let sites: Vec<serde_json::Value> = refs
+        .iter()
+        .filter(|r| selection.includes(r, config))
+        .map(|r| {
+            let (outcome, reason) = match plan.outcome(r) {
+                Some(Outcome::Fixed) => ("fixed", None),
+                Some(Outcome::Left(why)) => ("left", Some(why.as_str())),
+                None => ("left", Some("left to a person (see `flaglint checklist`)")),
+            };
+            let mut v = json!({
+                "flag": r.flag,
+                "kind": r.kind.as_str(),
+                "component": r.component,
+                "path": r.path,
+                "line": r.span.line,
+                "column": r.span.column,
+                "outcome": outcome,
+            });
+            if let Some(why) = reason {
+                v["reason"] = json!(why);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "version": crate::report::json::VERSION,
+        "files": files,
+        "sites": sites,
+    })
+}
+
+/// The changed line ranges of `old` → `new`, as unified-diff hunks without
+/// context.
+fn hunks(old: &str, new: &str) -> Vec<serde_json::Value> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    diff.grouped_ops(0)
+        .iter()
+        .map(|group| {
+            let (first, last) = (&group[0], &group[group.len() - 1]);
+            let old_range = first.old_range().start..last.old_range().end;
+            let new_range = first.new_range().start..last.new_range().end;
+            let lines = |text: &[&str], r: std::ops::Range<usize>| -> Vec<String> {
+                text[r]
+                    .iter()
+                    .map(|l| l.strip_suffix('\n').unwrap_or(l).to_string())
+                    .collect()
+            };
+            serde_json::json!({
+                "old_start": old_range.start + 1,
+                "old_lines": old_range.len(),
+                "new_start": new_range.start + 1,
+                "new_lines": new_range.len(),
+                "removed": lines(diff.old_slices(), old_range),
+                "added": lines(diff.new_slices(), new_range),
+            })
+        })
+        .collect()
+}
+
+/// A unified diff with ANSI colors, for a terminal: headers bold, hunk
+/// headers cyan, removed lines red, added lines green.
+pub fn colorize_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let color = if body.starts_with("---") || body.starts_with("+++") {
+            "\x1b[1m"
+        } else if body.starts_with("@@") {
+            "\x1b[36m"
+        } else if body.starts_with('-') {
+            "\x1b[31m"
+        } else if body.starts_with('+') {
+            "\x1b[32m"
+        } else {
+            ""
+        };
+        if color.is_empty() {
+            out.push_str(line);
+        } else {
+            out.push_str(color);
+            out.push_str(body);
+            out.push_str("\x1b[0m");
+            out.push_str(nl);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    #[test]
+    fn hunks_give_one_based_ranges_and_the_changed_lines() {
+        let h = hunks("a\nb\nc\nd\n", "a\nB\nc\nd\ne\n");
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0]["old_start"], 2);
+        assert_eq!(h[0]["old_lines"], 1);
+        assert_eq!(h[0]["removed"], serde_json::json!(["b"]));
+        assert_eq!(h[0]["added"], serde_json::json!(["B"]));
+        assert_eq!(h[1]["new_start"], 5);
+        assert_eq!(h[1]["old_lines"], 0);
+        assert_eq!(h[1]["added"], serde_json::json!(["e"]));
+    }
+
+    #[test]
+    fn colored_diffs_keep_every_line_and_color_only_changes() {
+        let d = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n same\n";
+        let c = colorize_diff(d);
+        assert_eq!(
+            c.replace("\x1b[1m", "")
+                .replace("\x1b[36m", "")
+                .replace("\x1b[31m", "")
+                .replace("\x1b[32m", "")
+                .replace("\x1b[0m", ""),
+            d
+        );
+        assert!(c.contains("\x1b[31m-old\x1b[0m\n"));
+        assert!(c.contains("\n same\n"));
+    }
+}
