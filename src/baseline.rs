@@ -56,25 +56,7 @@ pub fn occurrence(first: &str, index: usize) -> String {
 /// whatever order `findings` is in.
 pub fn fingerprint_all(findings: &mut [Finding], sources: &HashMap<PathBuf, Option<String>>) {
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&findings[a], &findings[b]);
-        (
-            &a.component,
-            &a.path,
-            a.span.line,
-            a.span.column,
-            a.code,
-            &a.flag,
-        )
-            .cmp(&(
-                &b.component,
-                &b.path,
-                b.span.line,
-                b.span.column,
-                b.code,
-                &b.flag,
-            ))
-    });
+    order.sort_by(|&a, &b| crate::rules::location_order(&findings[a], &findings[b]));
     let mut seen: HashMap<String, usize> = HashMap::new();
     for i in order {
         let f = &mut findings[i];

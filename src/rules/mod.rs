@@ -147,24 +147,22 @@ pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
 
 /// Sorts findings by location (component, path, line, column), then code and flag.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+    findings.sort_by(location_order);
+}
+
+/// The order of [`sort`]: location (component, path, line, column), then code and flag.
+pub fn location_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    fn key(f: &Finding) -> (&str, &str, usize, usize, &str, &str) {
         (
-            &a.component,
-            &a.path,
-            a.span.line,
-            a.span.column,
-            a.code,
-            &a.flag,
+            &f.component,
+            &f.path,
+            f.span.line,
+            f.span.column,
+            f.code,
+            &f.flag,
         )
-            .cmp(&(
-                &b.component,
-                &b.path,
-                b.span.line,
-                b.span.column,
-                b.code,
-                &b.flag,
-            ))
-    });
+    }
+    key(a).cmp(&key(b))
 }
 
 /// Runs every rule; findings come back sorted by location.
