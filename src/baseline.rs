@@ -133,7 +133,7 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, String> {
     })
     .map_err(|e| format!("cannot write baseline: {e}"))?;
     text.push('\n');
-    crate::fsutil::write_atomic(path, text.as_bytes())
+    crate::fsutil::write_output(path, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(n)
 }

@@ -6,14 +6,18 @@ use crate::rules::{self, Context};
 use crate::scan::{self, ScanOptions, ScanResult};
 use crate::{report, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  no finding at or above the failing severity (--fail-on)
-  1  findings at or above the failing severity
-  2  usage, configuration or I/O error (or an internal error)
+  0    no finding at or above the failing severity (--fail-on)
+  1    findings at or above the failing severity
+  2    usage, configuration or I/O error (or an internal error); for fix --write,
+       a file it could not write
+  130  interrupted by SIGINT (143: SIGTERM); a file being written is finished
+  141  standard output closed by its reader (`flaglint list | head -1`)
+A closed standard error does not change the exit code.
 
 Docs: README.md; `flaglint explain` lists the rules.";
 
@@ -118,7 +122,8 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to FILE instead of standard output (check still prints
-    /// its summary line to standard error).
+    /// its summary line to standard error). A regular file is replaced
+    /// atomically; devices and FIFOs are written to, links followed.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads; 0 means the number of CPUs [default: the number of CPUs;
@@ -185,7 +190,8 @@ pub struct ChecklistArgs {
 pub struct FixArgs {
     #[command(flatten)]
     pub cleanup: CleanupArgs,
-    /// Apply the fix instead of printing its diff.
+    /// Apply the fix instead of printing its diff. Files that cannot be written
+    /// (changed, read-only, hard-linked) are listed and the exit code is 2.
     #[arg(long)]
     pub write: bool,
     /// Also delete the private methods the fix leaves unused (only the removed
@@ -239,37 +245,45 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fix(a) => Some((&a.cleanup.scan, true)),
         _ => None,
     };
-    if let Some((args, needs_registry)) = scan_args {
-        if args.show_settings {
-            return match show_settings(args) {
-                Ok(code) => code,
-                Err(e) => {
-                    eprintln!("{e}");
-                    EXIT_ERROR
-                }
-            };
-        }
-        if needs_registry {
-            registry_note(args);
-        }
+    let settings_only = scan_args.filter(|(a, _)| a.show_settings).map(|(a, _)| a);
+    if let Some((args, true)) = scan_args.filter(|(a, _)| !a.show_settings) {
+        registry_note(args);
     }
-    let result = match cli.command {
-        Command::Explain { code } => explain(code.as_deref()),
-        Command::List(args) => list(&args, color),
-        Command::Endpoints(args) => endpoints(&args),
-        Command::Checklist(args) => checklist(&args),
-        Command::Fix(args) => fix(&args),
-        Command::Check(args) => check(&args, color),
-        Command::Completions { shell } => completions(shell),
-        Command::Man { command } => man(command.as_deref()),
+    let result = match settings_only {
+        Some(args) => show_settings(args),
+        None => dispatch(&cli.command, color),
     };
-    match result {
+    finish(result)
+}
+
+/// Runs a command.
+fn dispatch(command: &Command, color: bool) -> Result<i32, CliError> {
+    match command {
+        Command::Explain { code } => explain(code.as_deref()),
+        Command::List(args) => list(args, color),
+        Command::Endpoints(args) => endpoints(args),
+        Command::Checklist(args) => checklist(args),
+        Command::Fix(args) => fix(args),
+        Command::Check(args) => check(args, color),
+        Command::Completions { shell } => completions(*shell),
+        Command::Man { command } => man(command.as_deref()),
+    }
+}
+
+fn finish(result: Result<i32, CliError>) -> i32 {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            if !crate::term::stdout_closed() {
+                crate::errln!("{e}");
+            }
             EXIT_ERROR
         }
+    };
+    if crate::term::stdout_closed() {
+        return crate::EXIT_BROKEN_PIPE;
     }
+    crate::interrupt::pending().unwrap_or(code)
 }
 
 /// An error that ends the run with exit code 2, rendered for the terminal.
@@ -335,7 +349,7 @@ fn config_search(args: &ScanArgs) -> ConfigSearch {
 /// One note when no registry is found, for the commands whose rules need one.
 fn registry_note(args: &ScanArgs) {
     if let ConfigSearch::NotFound { from, to } = config_search(args) {
-        eprintln!(
+        crate::errln!(
             "note: no {CONFIG_FILE} found in {} or its parents up to {}: FL005 and FL006 need a \
              registry, and Mandatory features come only from the code; create {CONFIG_FILE} at the \
              repository root or pass --config FILE",
@@ -388,7 +402,7 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
             return true;
         };
         if let Some((_, first)) = seen.iter().find(|(p, _)| *p == canonical) {
-            eprintln!(
+            crate::errln!(
                 "warning: {} is the same tree as component `{first}`: scanned once",
                 escape_controls(&c.root.display().to_string())
             );
@@ -402,7 +416,7 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
     let (threads, threads_auto) = match args.threads {
         None | Some(0) => (cpus, true),
         Some(n) if n > max_threads => {
-            eprintln!(
+            crate::errln!(
                 "note: --threads {n} capped at {max_threads} (4 per CPU; this machine has {cpus})"
             );
             (max_threads, false)
@@ -426,7 +440,7 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
             .map_err(|e| format!("error: {e}"))?;
     opts.catalog = catalog;
     for w in &catalog_warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     Ok(Settings {
         search,
@@ -464,10 +478,10 @@ fn prepare_with(
         .install(|| scan::scan(&components, &config, &opts))
         .map_err(|e| format!("error: {e}"))?;
     for w in &result.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     for n in &result.notes {
-        eprintln!("note: {n}");
+        crate::errln!("note: {n}");
     }
     Ok(Prepared {
         components,
@@ -605,17 +619,6 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-/// Writes to standard output; a closed pipe ends quietly.
-fn print_stdout(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("error: cannot write to standard output: {e}"))
-        }
-        _ => Ok(()),
-    }
-}
-
 fn completions(shell: clap_complete::Shell) -> Result<i32, CliError> {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "flaglint", &mut buf);
@@ -647,15 +650,22 @@ fn man(sub: Option<&str>) -> Result<i32, CliError> {
 
 fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
     match &args.output {
-        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes())
+        Some(path) => crate::fsutil::write_output(path, text.as_bytes())
             .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`flaglint list | head`) is not an error worth a message.
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            Ok(())
-        }
+        None => print_stdout(text),
     }
+}
+
+/// Writes to standard output. A closed pipe (`flaglint list | head`) ends the
+/// run quietly (`run` returns 141); any other write error is an error.
+fn print_stdout(text: &str) -> Result<(), CliError> {
+    crate::term::write_stdout(text.as_bytes()).map_err(|e| {
+        if crate::term::stdout_closed() {
+            String::new()
+        } else {
+            format!("error: cannot write to standard output: {e}")
+        }
+    })
 }
 
 /// `list` and `endpoints` write human tables or JSON only.
@@ -754,21 +764,20 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     }
     if let Some(path) = &args.write_baseline {
         let n = crate::baseline::write(path, &findings).map_err(|e| format!("error: {e}"))?;
-        eprintln!(
+        crate::errln!(
             "flaglint: wrote {} ({} findings in {n} entries)",
             path.display(),
             findings.len()
         );
+        // The baseline just written covers every finding (it is not read back:
+        // it may be a FIFO or a device).
+        findings.clear();
     }
-    let written = match &args.write_baseline {
-        Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
-        None => None,
-    };
-    if let Some(b) = baseline.as_ref().or(written.as_ref()) {
+    if let Some(b) = &baseline {
         let applied = crate::baseline::apply(b, &mut findings);
-        if args.baseline.is_some() {
+        {
             let s = |n: usize| if n == 1 { "" } else { "s" };
-            eprintln!(
+            crate::errln!(
                 "flaglint: the baseline covers {} finding{}{}",
                 applied.suppressed,
                 s(applied.suppressed),
@@ -813,7 +822,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     };
     emit(&args.scan, &text)?;
     if args.scan.output.is_some() {
-        eprintln!("{summary}");
+        crate::errln!("{summary}");
     }
     let failing = findings.iter().any(|f| match args.fail_on {
         FailOn::Never => false,
@@ -864,7 +873,7 @@ fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
             crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
                 .map_err(|e| format!("error: {e}"))?;
         for w in &warnings {
-            eprintln!("warning: {w}");
+            crate::errln!("warning: {w}");
         }
         catalog
     } else {
@@ -939,12 +948,12 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
     if args.delete_dead {
         let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
         for d in crate::cleanup::delete_dead(&mut plan, &roots) {
-            eprintln!("note: {d}: deleted, only the removed legacy code called it");
+            crate::errln!("note: {d}: deleted, only the removed legacy code called it");
         }
     }
     for f in &plan.files {
         for d in &f.dead {
-            eprintln!(
+            crate::errln!(
                 "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
                 f.shown,
                 d.line,
@@ -959,30 +968,18 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
     }
     let root = crate::cleanup::patch_root(&p.components);
     let mut diff = String::new();
-    let mut written = 0;
     let mut problems = Vec::new();
     for f in &plan.files {
         if let Some(why) = &f.abandoned {
             problems.push(format!("{}: {why}", f.shown));
-            continue;
-        }
-        if f.fixed == f.original {
-            continue;
-        }
-        if args.write {
-            // Only a file unchanged since it was read, and not read-only, is written.
-            match crate::fsutil::replace_if_unchanged(
-                &f.path,
-                f.original.as_bytes(),
-                f.fixed.as_bytes(),
-            ) {
-                Ok(()) => written += 1,
-                Err(e) => problems.push(format!("{}: {e}", f.shown)),
-            }
-        } else {
+        } else if !args.write && f.fixed != f.original {
             diff.push_str(&crate::cleanup::diff(f, root.as_deref()));
         }
     }
+    // Only a file unchanged since it was read, not read-only and not
+    // hard-linked, is written; a signal stops the writing after the file
+    // being written.
+    let report = args.write.then(|| crate::fsutil::write_fixes(&plan));
     if !args.write {
         emit(&args.cleanup.scan, &diff)?;
     }
@@ -1003,7 +1000,7 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
             Some(crate::cleanup::Outcome::Fixed) => {}
             Some(crate::cleanup::Outcome::Left(why)) => {
                 left += 1;
-                eprintln!(
+                crate::errln!(
                     "note: {}:{}:{}: {} `{}` left: {why}",
                     r.component,
                     r.path,
@@ -1016,20 +1013,54 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
         }
     }
     for pr in &problems {
-        eprintln!("warning: {pr}");
+        crate::errln!("warning: {pr}");
     }
     let files = plan
         .files
         .iter()
         .filter(|f| f.fixed != f.original && f.abandoned.is_none())
         .count();
-    eprintln!(
-        "flaglint fix: {fixed} site{} fixed in {files} file{}{}; {left} left for a person (`flaglint checklist` lists them)",
+    let written = match &report {
+        Some(r) => {
+            let not_written = if r.failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} not written", r.failed.len())
+            };
+            format!(", {} written{not_written}", r.written.len())
+        }
+        None => String::new(),
+    };
+    crate::errln!(
+        "flaglint fix: {fixed} site{} fixed in {files} file{}{written}; {left} left for a person (`flaglint checklist` lists them)",
         if fixed == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
-        if args.write { format!(", {written} written") } else { String::new() },
     );
-    Ok(EXIT_OK)
+    let Some(report) = report else {
+        return Ok(EXIT_OK);
+    };
+    if let Some(code) = report.interrupted {
+        crate::errln!("flaglint fix: interrupted; written:");
+        for w in &report.written {
+            crate::errln!("  {w}");
+        }
+        if report.written.is_empty() {
+            crate::errln!("  (none)");
+        }
+        crate::errln!("not written:");
+        for (f, why) in &report.failed {
+            crate::errln!("  {f}: {why}");
+        }
+        return Ok(code);
+    }
+    for (f, why) in &report.failed {
+        crate::errln!("error: {f}: {why}");
+    }
+    Ok(if report.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn explain(code: Option<&str>) -> Result<i32, CliError> {
@@ -1067,6 +1098,6 @@ fn explain(code: Option<&str>) -> Result<i32, CliError> {
             ));
         }
     }
-    print!("{out}");
+    print_stdout(&out)?;
     Ok(EXIT_OK)
 }

@@ -388,7 +388,7 @@ fn fix_write_leaves_read_only_files_intact() {
     perms.set_readonly(true);
     std::fs::set_permissions(&p, perms).unwrap();
     let o = run_in(d, &["fix", "--write", "--feature", "ro_flag", "."]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(2), "a file not written is an error");
     assert!(
         stderr(&o).contains("a.rb: read-only; not written"),
         "{}",
