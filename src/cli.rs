@@ -31,6 +31,10 @@ pub struct Cli {
     /// When to color the output; NO_COLOR in the environment means never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// Print only the report, warnings and errors: no notes, summary lines or
+    /// progress.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,10 +54,14 @@ pub enum Command {
     /// Remove the toggles of Mandatory features, keeping the Gitaly path: prints
     /// a unified diff, or applies it with --write.
     Fix(FixArgs),
-    /// Print a rule's documentation (all rules when no code is given).
+    /// Print a rule's documentation; without CODE, an index of the rules (one
+    /// line each), or with --all every rule's documentation.
     Explain {
         /// A rule code (FL002) or name (mandatory-leftover).
         code: Option<String>,
+        /// Every rule's full documentation.
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
     },
     /// Print a completion script for SHELL (e.g. `flaglint completions bash >
     /// ~/.local/share/bash-completion/completions/flaglint`).
@@ -226,10 +234,19 @@ pub struct CheckArgs {
     /// instead of the findings: a table, or with --format json an object.
     #[arg(long)]
     pub statistics: bool,
+    /// Apply the fixes of the Mandatory features first (as `fix --write`),
+    /// then check what is left.
+    #[arg(long, conflicts_with_all = ["diff", "statistics"])]
+    pub fix: bool,
+    /// Print the fixes of the Mandatory features as a diff (as `fix`) instead
+    /// of the findings; exit 1 if there is anything to fix.
+    #[arg(long, conflicts_with = "statistics")]
+    pub diff: bool,
 }
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    crate::term::set_quiet(cli.quiet);
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -259,11 +276,11 @@ pub fn run(cli: Cli) -> i32 {
 /// Runs a command.
 fn dispatch(command: &Command, color: bool) -> Result<i32, CliError> {
     match command {
-        Command::Explain { code } => explain(code.as_deref()),
+        Command::Explain { code, all } => explain(code.as_deref(), *all),
         Command::List(args) => list(args, color),
         Command::Endpoints(args) => endpoints(args),
         Command::Checklist(args) => checklist(args),
-        Command::Fix(args) => fix(args),
+        Command::Fix(args) => fix(args, color),
         Command::Check(args) => check(args, color),
         Command::Completions { shell } => completions(*shell),
         Command::Man { command } => man(command.as_deref()),
@@ -349,7 +366,7 @@ fn config_search(args: &ScanArgs) -> ConfigSearch {
 /// One note when no registry is found, for the commands whose rules need one.
 fn registry_note(args: &ScanArgs) {
     if let ConfigSearch::NotFound { from, to } = config_search(args) {
-        crate::errln!(
+        crate::infoln!(
             "note: no {CONFIG_FILE} found in {} or its parents up to {}: FL005 and FL006 need a \
              registry, and Mandatory features come only from the code; create {CONFIG_FILE} at the \
              repository root or pass --config FILE",
@@ -416,7 +433,7 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
     let (threads, threads_auto) = match args.threads {
         None | Some(0) => (cpus, true),
         Some(n) if n > max_threads => {
-            crate::errln!(
+            crate::infoln!(
                 "note: --threads {n} capped at {max_threads} (4 per CPU; this machine has {cpus})"
             );
             (max_threads, false)
@@ -434,7 +451,7 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
         opts.max_file_size = m;
     }
     opts.prefilter = !args.no_prefilter;
-    opts.progress = std::io::stderr().is_terminal();
+    opts.progress = std::io::stderr().is_terminal() && !crate::term::quiet();
     let (catalog, catalog_warnings) =
         crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
             .map_err(|e| format!("error: {e}"))?;
@@ -454,6 +471,12 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
 
 fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
     prepare_with(args, |_| Ok(()))
+}
+
+thread_local! {
+    /// A second scan of the same trees (`check --fix`): its warnings and
+    /// notes were printed by the first.
+    static RESCAN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// [`prepare`], with `before_scan` run on the settled components before the
@@ -477,11 +500,13 @@ fn prepare_with(
     let result = pool
         .install(|| scan::scan(&components, &config, &opts))
         .map_err(|e| format!("error: {e}"))?;
-    for w in &result.warnings {
-        crate::errln!("warning: {w}");
-    }
-    for n in &result.notes {
-        crate::errln!("note: {n}");
+    if !RESCAN.with(|r| r.get()) {
+        for w in &result.warnings {
+            crate::errln!("warning: {w}");
+        }
+        for n in &result.notes {
+            crate::infoln!("note: {n}");
+        }
     }
     Ok(Prepared {
         components,
@@ -688,9 +713,11 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
         Format::Human => {
             let _ = color;
             let mut t = report::human::list_table(refs, &p.config);
-            t.push('\n');
-            t.push_str(&report::summary_line(&p.result.stats, refs.len(), None));
-            t.push('\n');
+            if !crate::term::quiet() {
+                t.push('\n');
+                t.push_str(&report::summary_line(&p.result.stats, refs.len(), None));
+                t.push('\n');
+            }
             t
         }
         _ => report::json::list(refs, &p.result.stats),
@@ -713,8 +740,14 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
         None => None,
     };
+    if args.diff && !matches!(args.scan.format, Format::Human | Format::Json) {
+        return Err(format!(
+            "error: --diff writes a diff (human) or json, not {}",
+            format!("{:?}", args.scan.format).to_ascii_lowercase()
+        ));
+    }
     let mut changed = None;
-    let p = prepare_with(&args.scan, |components| {
+    let mut p = prepare_with(&args.scan, |components| {
         if let Some(rev) = &args.changed_since {
             changed = Some(
                 crate::changed::changed_files(components, rev)
@@ -723,6 +756,25 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         }
         Ok(())
     })?;
+    if args.fix || args.diff {
+        // Every feature Mandatory in the registry or the code, as `fix`.
+        let selection = crate::cleanup::Selection::default();
+        let plan = crate::cleanup::plan(&p.result.references, &p.config, &selection);
+        let how = FixHow {
+            write: args.fix,
+            delete_dead: false,
+            diff_exit: true,
+            color,
+            print: args.diff,
+        };
+        let code = apply_fix(&args.scan, &p, &selection, plan, how)?;
+        if args.diff || code != EXIT_OK {
+            return Ok(code);
+        }
+        RESCAN.with(|r| r.set(true));
+        p = prepare(&args.scan)?;
+        RESCAN.with(|r| r.set(false));
+    }
     let refs = &p.result.references;
     let enabled = selection(args, &p.config)?;
     let mut findings = rules::run(&Context {
@@ -764,7 +816,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     }
     if let Some(path) = &args.write_baseline {
         let n = crate::baseline::write(path, &findings).map_err(|e| format!("error: {e}"))?;
-        crate::errln!(
+        crate::infoln!(
             "flaglint: wrote {} ({} findings in {n} entries)",
             path.display(),
             findings.len()
@@ -777,7 +829,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         let applied = crate::baseline::apply(b, &mut findings);
         {
             let s = |n: usize| if n == 1 { "" } else { "s" };
-            crate::errln!(
+            crate::infoln!(
                 "flaglint: the baseline covers {} finding{}{}",
                 applied.suppressed,
                 s(applied.suppressed),
@@ -814,15 +866,17 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         Format::Concise => report::ci::concise(&findings),
         Format::Human => {
             let mut t = report::human::findings(&findings, color, &sources);
-            t.push_str(&report::human::rule_summary(&findings));
-            t.push_str(&summary);
-            t.push('\n');
+            if !crate::term::quiet() {
+                t.push_str(&report::human::rule_summary(&findings));
+                t.push_str(&summary);
+                t.push('\n');
+            }
             t
         }
     };
     emit(&args.scan, &text)?;
     if args.scan.output.is_some() {
-        crate::errln!("{summary}");
+        crate::infoln!("{summary}");
     }
     let failing = findings.iter().any(|f| match args.fail_on {
         FailOn::Never => false,
@@ -943,22 +997,57 @@ fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn fix(args: &FixArgs) -> Result<i32, CliError> {
-    let (p, selection, mut plan) = cleanup_plan(&args.cleanup)?;
-    if args.delete_dead {
+fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
+    let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
+    let how = FixHow {
+        write: args.write,
+        delete_dead: args.delete_dead,
+        diff_exit: false,
+        color,
+        print: true,
+    };
+    apply_fix(&args.cleanup.scan, &p, &selection, plan, how)
+}
+
+/// How [`apply_fix`] applies a plan.
+#[derive(Clone, Copy)]
+struct FixHow {
+    /// Write the files (else print the diff, or the JSON plan).
+    write: bool,
+    delete_dead: bool,
+    /// Exit 1 when the diff is not empty (`check --diff`).
+    diff_exit: bool,
+    /// Color the diff (a terminal).
+    color: bool,
+    /// Print the diff or the JSON plan (not for `check --fix`, whose report
+    /// is the check's).
+    print: bool,
+}
+
+/// `fix`, `check --fix` and `check --diff`: notes on what the plan leaves,
+/// then the diff (or JSON), or the writes; a summary line. Returns the exit
+/// code: 2 when a file could not be written, the signal's when interrupted.
+fn apply_fix(
+    args: &ScanArgs,
+    p: &Prepared,
+    selection: &crate::cleanup::Selection,
+    mut plan: crate::cleanup::Plan,
+    how: FixHow,
+) -> Result<i32, CliError> {
+    if how.delete_dead {
         let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
         for d in crate::cleanup::delete_dead(&mut plan, &roots) {
-            crate::errln!("note: {d}: deleted, only the removed legacy code called it");
+            crate::infoln!("note: {d}: deleted, only the removed legacy code called it");
         }
     }
     for f in &plan.files {
         for d in &f.dead {
-            crate::errln!(
+            crate::infoln!(
                 "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
                 f.shown,
                 d.line,
                 d.name,
-                match (d.private, args.delete_dead) {
+                match (d.private, how.delete_dead) {
                     (true, false) => " (private; --delete-dead deletes it)",
                     (true, true) => " (private, but another file names it)",
                     _ => "",
@@ -972,16 +1061,43 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
     for f in &plan.files {
         if let Some(why) = &f.abandoned {
             problems.push(format!("{}: {why}", f.shown));
-        } else if !args.write && f.fixed != f.original {
+        } else if !how.write && f.fixed != f.original {
             diff.push_str(&crate::cleanup::diff(f, root.as_deref()));
         }
     }
     // Only a file unchanged since it was read, not read-only and not
     // hard-linked, is written; a signal stops the writing after the file
     // being written.
-    let report = args.write.then(|| crate::fsutil::write_fixes(&plan));
-    if !args.write {
-        emit(&args.cleanup.scan, &diff)?;
+    let report = how.write.then(|| crate::fsutil::write_fixes(&plan));
+    if how.print && args.format == Format::Json {
+        let written: Option<std::collections::HashSet<PathBuf>> = report.as_ref().map(|r| {
+            plan.files
+                .iter()
+                .filter(|f| !r.failed.iter().any(|(shown, _)| *shown == f.shown))
+                .map(|f| f.path.clone())
+                .collect()
+        });
+        let v = crate::cleanup::plan_json(
+            &plan,
+            &p.result.references,
+            selection,
+            &p.config,
+            root.as_deref(),
+            written.as_ref(),
+        );
+        let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        text.push('\n');
+        emit(args, &text)?;
+    } else if how.print && !how.write {
+        let color = how.color && args.output.is_none();
+        emit(
+            args,
+            &if color {
+                crate::cleanup::colorize_diff(&diff)
+            } else {
+                diff.clone()
+            },
+        )?;
     }
     let fixed = plan
         .outcomes
@@ -1000,7 +1116,7 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
             Some(crate::cleanup::Outcome::Fixed) => {}
             Some(crate::cleanup::Outcome::Left(why)) => {
                 left += 1;
-                crate::errln!(
+                crate::infoln!(
                     "note: {}:{}:{}: {} `{}` left: {why}",
                     r.component,
                     r.path,
@@ -1031,13 +1147,17 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
         }
         None => String::new(),
     };
-    crate::errln!(
+    crate::infoln!(
         "flaglint fix: {fixed} site{} fixed in {files} file{}{written}; {left} left for a person (`flaglint checklist` lists them)",
         if fixed == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
     );
     let Some(report) = report else {
-        return Ok(EXIT_OK);
+        return Ok(if how.diff_exit && !diff.is_empty() {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        });
     };
     if let Some(code) = report.interrupted {
         crate::errln!("flaglint fix: interrupted; written:");
@@ -1063,9 +1183,22 @@ fn fix(args: &FixArgs) -> Result<i32, CliError> {
     })
 }
 
-fn explain(code: Option<&str>) -> Result<i32, CliError> {
+fn explain(code: Option<&str>, all: bool) -> Result<i32, CliError> {
+    let doc = |i: &rules::RuleInfo| {
+        format!(
+            "# {} {} ({})\n\n{}\n",
+            i.code,
+            i.name,
+            i.severity.as_str(),
+            i.doc_text()
+        )
+    };
     let mut out = String::new();
     match code {
+        None if all => {
+            let docs: Vec<String> = rules::all().iter().map(|r| doc(r.info())).collect();
+            out = docs.join("\n");
+        }
         None => {
             let width = rules::all()
                 .iter()
@@ -1082,20 +1215,18 @@ fn explain(code: Option<&str>) -> Result<i32, CliError> {
                     i.summary
                 ));
             }
+            out.push_str(
+                "\n`flaglint explain CODE` prints a rule's documentation, `--all` every rule's.\n",
+            );
         }
         Some(c) => {
             let Some(i) = rules::find(c) else {
                 return Err(format!(
-                    "error: no rule `{c}`; `flaglint explain` lists them"
+                    "error: no rule `{}`; `flaglint explain` lists them",
+                    escape_controls(c)
                 ));
             };
-            out.push_str(&format!(
-                "# {} {} ({})\n\n{}\n",
-                i.code,
-                i.name,
-                i.severity.as_str(),
-                i.doc_text()
-            ));
+            out = doc(i);
         }
     }
     print_stdout(&out)?;

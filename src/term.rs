@@ -15,6 +15,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const EXIT_BROKEN_PIPE: i32 = 141;
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: notes, summaries and progress are not printed (the report,
+/// warnings and errors are).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` is on.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
 
 /// Writes one line (`args` + newline) to standard error in one write;
 /// errors are ignored. Use [`errln!`](crate::errln).
@@ -23,6 +35,17 @@ pub fn stderr_line(args: std::fmt::Arguments<'_>) {
     line.push('\n');
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(line.as_bytes()).and_then(|_| err.flush());
+}
+
+/// A note or summary line on standard error, as [`errln!`](crate::errln),
+/// unless `--quiet`.
+#[macro_export]
+macro_rules! infoln {
+    ($($arg:tt)*) => {
+        if !$crate::term::quiet() {
+            $crate::term::stderr_line(::std::format_args!($($arg)*))
+        }
+    };
 }
 
 /// `eprintln!` that never panics: a closed or failing standard error is ignored.

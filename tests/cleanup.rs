@@ -469,3 +469,184 @@ fn fix_diffs_apply_with_git_apply() {
     );
     assert_eq!(stdout(&o), "");
 }
+
+/// `check --diff` prints what `fix` would change and exits 1 while there is
+/// something to fix; `check --fix` applies it and reports what is left; a
+/// second `check --diff` has nothing left (exit 0).
+#[test]
+fn check_diff_and_check_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("fixtures"), d);
+    let before = run_in(d, &["fix", "--config", "flaglint.toml"]);
+    let o = run_in(d, &["check", "--diff", "--config", "flaglint.toml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&before), "check --diff is fix's diff");
+    assert!(stdout(&o).starts_with("--- a/"), "{}", stdout(&o));
+
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--fix",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "leftovers for a person remain");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON report");
+    let leftovers = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "FL002")
+        .count();
+    assert!(stderr(&o).contains("written"), "{}", stderr(&o));
+    // What is left of FL002 is what `fix` leaves to a person: env lookups,
+    // test stubs, docs.
+    let o = run_in(d, &["check", "--diff", "--config", "flaglint.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "");
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "json",
+            "--select",
+            "FL002",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), leftovers);
+}
+
+/// `fix --format json`: the planned edits as data, and with `--write` which
+/// files were written; `--color always` colors the diff.
+#[test]
+fn fix_json_plan_and_colored_diff() {
+    let o = run_in(
+        &root(),
+        &[
+            "fix",
+            "--config",
+            "fixtures/flaglint.toml",
+            "--format",
+            "json",
+            "fixtures/gitlab-ce",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let commit = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "fixtures/gitlab-ce/lib/gitlab/git/commit.rb")
+        .expect("commit.rb is planned");
+    assert_eq!(commit["status"], "fixed");
+    let hunk = &commit["hunks"][0];
+    assert_eq!(hunk["old_start"], 7);
+    assert!(hunk["removed"][0]
+        .as_str()
+        .unwrap()
+        .contains("gitaly_migrate(:find_commit)"));
+    assert!(commit.get("written").is_none());
+    let sites = v["sites"].as_array().unwrap();
+    assert!(sites
+        .iter()
+        .any(|s| s["flag"] == "find_commit" && s["outcome"] == "fixed"));
+    assert!(sites
+        .iter()
+        .any(|s| s["outcome"] == "left" && s["reason"].is_string()));
+
+    let o = run_in(
+        &root(),
+        &[
+            "fix",
+            "--config",
+            "fixtures/flaglint.toml",
+            "--color",
+            "always",
+            "fixtures/gitlab-ce",
+        ],
+    );
+    assert!(stdout(&o).contains("\x1b[31m-"), "removed lines are red");
+    assert!(stdout(&o).contains("\x1b[32m+"), "added lines are green");
+    let o = run_in(
+        &root(),
+        &[
+            "fix",
+            "--config",
+            "fixtures/flaglint.toml",
+            "fixtures/gitlab-ce",
+        ],
+    );
+    assert!(!stdout(&o).contains('\x1b'), "no color off a terminal");
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures"), dir.path());
+    let o = run_in(
+        dir.path(),
+        &[
+            "fix",
+            "--write",
+            "--config",
+            "flaglint.toml",
+            "--format",
+            "json",
+            "gitlab-ce",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fixed")
+        .all(|f| f["written"] == true));
+}
+
+/// `--quiet`: no notes or summary lines, the report and warnings stay.
+#[test]
+fn quiet_prints_only_the_report() {
+    let loud = run_in(
+        &root(),
+        &[
+            "check",
+            "--color",
+            "never",
+            "--config",
+            "fixtures/flaglint.toml",
+        ],
+    );
+    let o = run_in(
+        &root(),
+        &[
+            "check",
+            "-q",
+            "--color",
+            "never",
+            "--config",
+            "fixtures/flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), loud.status.code());
+    assert!(stderr(&loud).contains("note:"));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    assert!(stdout(&loud).contains("files walked"));
+    assert!(!stdout(&o).contains("files walked"));
+    assert!(!stdout(&o).contains("FL002 mandatory-leftover  "));
+    assert!(stdout(&o).contains("FL002(mandatory-leftover)"));
+    let o = run_in(
+        &root(),
+        &["fix", "--quiet", "--config", "fixtures/flaglint.toml"],
+    );
+    assert_eq!(stderr(&o), "");
+}

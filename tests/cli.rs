@@ -406,6 +406,20 @@ fn explain_prints_the_rule_docs() {
     let o = flaglint(&["explain", "FL999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no rule `FL999`"));
+    // --all: every rule's documentation, as `explain CODE` prints each.
+    let all = stdout(&flaglint(&["explain", "--all"]));
+    assert!(all.contains(&stdout(&flaglint(&["explain", "FL002"]))));
+    let index = stdout(&flaglint(&["explain"]));
+    let rules = index.lines().filter(|l| l.starts_with("FL0")).count();
+    assert_eq!(
+        all.lines().filter(|l| l.starts_with("# FL0")).count(),
+        rules
+    );
+    let help = stdout(&flaglint(&["explain", "--help"]));
+    assert!(
+        help.contains("without CODE, an index of the rules"),
+        "{help}"
+    );
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
