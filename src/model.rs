@@ -34,6 +34,23 @@ impl Span {
 }
 
 /// What a reference does with the flag.
+/// Where something is: a file of a component and a span in it. References,
+/// findings, related locations and suppressions all carry one. In JSON it is
+/// flattened: `component`, `path`, `line`, `column`, `end_line`, `end_column`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The component's name (`registry` for the registry file).
+    pub component: String,
+    /// Relative to the component's root, `/`-separated.
+    pub path: String,
+    /// The file as found on disk (as scanned: relative to the working
+    /// directory when the PATH was).
+    #[serde(skip)]
+    pub abs_path: std::path::PathBuf,
+    #[serde(flatten)]
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
