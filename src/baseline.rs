@@ -12,12 +12,37 @@
 //! `n`-th is derived from it ([`occurrence`]), so a baseline entry recorded as
 //! "fingerprint F, count n" covers F and its next n − 1 occurrences.
 use crate::model::Finding;
+use crate::rules::RuleCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The baseline file format's version.
 pub const VERSION: u32 = 1;
+
+/// A baseline that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("cannot read baseline {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{}:{}: not a flaglint baseline: {source}", .source.line(), .source.column())]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{path}: baseline version {version} is not supported (expected {VERSION})")]
+    Version { path: String, version: u32 },
+    #[error("cannot write baseline: {0}")]
+    Serialize(serde_json::Error),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
 
 /// FNV-1a, 64 bits: stable across runs and platforms (std's hasher is not).
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -34,8 +59,8 @@ fn normalized_head(f: &Finding, text: Option<&str>) -> String {
     let Some(text) = text else {
         return String::new();
     };
-    let start = f.span.start_byte.min(text.len());
-    let end = f.span.end_byte.clamp(start, text.len());
+    let start = f.location.span.start_byte.min(text.len());
+    let end = f.location.span.end_byte.clamp(start, text.len());
     let head = text.get(start..end).unwrap_or("");
     let head = head.lines().next().unwrap_or("");
     head.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -60,13 +85,13 @@ pub fn fingerprint_all(findings: &mut [Finding], sources: &HashMap<PathBuf, Opti
     let mut seen: HashMap<String, usize> = HashMap::new();
     for i in order {
         let f = &mut findings[i];
-        let text = sources.get(&f.abs_path).and_then(|t| t.as_deref());
+        let text = sources.get(&f.location.abs_path).and_then(|t| t.as_deref());
         let key = format!(
             "{}\0{}\0{}\0{}\0{}",
             f.code,
             f.flag,
-            f.component,
-            f.path,
+            f.location.component,
+            f.location.path,
             normalized_head(f, text)
         );
         let first = format!("{:016x}", fnv1a(key.as_bytes()));
@@ -80,11 +105,13 @@ pub fn fingerprint_all(findings: &mut [Finding], sources: &HashMap<PathBuf, Opti
 pub fn load_sources(findings: &[Finding]) -> HashMap<PathBuf, Option<String>> {
     let mut sources = HashMap::new();
     for f in findings {
-        sources.entry(f.abs_path.clone()).or_insert_with(|| {
-            std::fs::read(&f.abs_path)
-                .ok()
-                .map(|b| crate::report::text_keeping_offsets(&b))
-        });
+        sources
+            .entry(f.location.abs_path.clone())
+            .or_insert_with(|| {
+                std::fs::read(&f.location.abs_path)
+                    .ok()
+                    .map(|b| crate::report::text_keeping_offsets(&b))
+            });
     }
     sources
 }
@@ -108,11 +135,17 @@ struct File {
 
 /// Writes the findings as a baseline: stable JSON, sorted, one entry per
 /// fingerprint with its count.
-pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, String> {
-    let mut counts: BTreeMap<(&str, &str, &str, &str, &str), usize> = BTreeMap::new();
+pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, BaselineError> {
+    let mut counts: BTreeMap<(&str, &str, RuleCode, &str, &str), usize> = BTreeMap::new();
     for f in findings {
         *counts
-            .entry((&f.path, &f.component, f.code, &f.flag, &f.fingerprint))
+            .entry((
+                &f.location.path,
+                &f.location.component,
+                f.code,
+                &f.flag,
+                &f.fingerprint,
+            ))
             .or_default() += 1;
     }
     let entries: Vec<Entry> = counts
@@ -131,10 +164,12 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, String> {
         version: VERSION,
         findings: entries,
     })
-    .map_err(|e| format!("cannot write baseline: {e}"))?;
+    .map_err(BaselineError::Serialize)?;
     text.push('\n');
-    crate::fsutil::write_output(path, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::fsutil::write_output(path, text.as_bytes()).map_err(|source| BaselineError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(n)
 }
 
@@ -159,23 +194,21 @@ pub struct Baseline {
 
 /// Reads and checks the baseline at `path` (before the scan: a missing or
 /// broken baseline is an error at once).
-pub fn load(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-    let file: File = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not a flaglint baseline: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
+pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+    let shown = || path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        path: shown(),
+        source,
+    })?;
+    let file: File = serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
+        path: shown(),
+        source,
     })?;
     if file.version != VERSION {
-        return Err(format!(
-            "{}: baseline version {} is not supported (expected {VERSION})",
-            path.display(),
-            file.version
-        ));
+        return Err(BaselineError::Version {
+            path: shown(),
+            version: file.version,
+        });
     }
     let mut fingerprints = Vec::new();
     for e in file.findings {

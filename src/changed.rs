@@ -7,27 +7,44 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+/// Why the changed files cannot be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangedError {
+    #[error("--changed-since needs git: {0}")]
+    NoGit(std::io::Error),
+    #[error("--changed-since: git {args} failed in {dir}: {message}")]
+    Git {
+        args: String,
+        dir: String,
+        message: String,
+    },
+    #[error("--changed-since: unknown revision `{rev}` in {top}")]
+    UnknownRevision { rev: String, top: String },
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, ChangedError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .output()
-        .map_err(|e| format!("--changed-since needs git: {e}"))?;
+        .map_err(ChangedError::NoGit)?;
     if !out.status.success() {
         let msg = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "--changed-since: git {} failed in {}: {}",
-            args.join(" "),
-            dir.display(),
-            msg.trim()
-        ));
+        return Err(ChangedError::Git {
+            args: args.join(" "),
+            dir: dir.display().to_string(),
+            message: msg.trim().to_string(),
+        });
     }
     Ok(out.stdout)
 }
 
 /// The changed files of every component, canonicalized.
-pub fn changed_files(components: &[Component], rev: &str) -> Result<HashSet<PathBuf>, String> {
+pub fn changed_files(
+    components: &[Component],
+    rev: &str,
+) -> Result<HashSet<PathBuf>, ChangedError> {
     let mut out = HashSet::new();
     let mut tops = HashSet::new();
     for c in components {
@@ -56,11 +73,9 @@ pub fn changed_files(components: &[Component], rev: &str) -> Result<HashSet<Path
                 &format!("{rev}^{{commit}}"),
             ],
         )
-        .map_err(|_| {
-            format!(
-                "--changed-since: unknown revision `{rev}` in {}",
-                top.display()
-            )
+        .map_err(|_| ChangedError::UnknownRevision {
+            rev: rev.to_string(),
+            top: top.display().to_string(),
         })?;
         let diff = git(&top, &["diff", "--name-only", "-z", rev, "--"])?;
         let new = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;

@@ -1,10 +1,15 @@
-//! The command line: argument definitions and the commands they run.
+//! The command line: argument definitions, and the commands they run. Each
+//! command turns its arguments into the [`crate::engine`]'s options, calls
+//! it, and picks the report format and prints; [`main_with_args`] is the
+//! binary's whole `main`.
 
-use crate::component::Component;
-use crate::config::{escape_controls, find_config, Config, ConfigSearch, CONFIG_FILE};
-use crate::rules::{self, Context};
-use crate::scan::{self, ScanOptions, ScanResult};
-use crate::{report, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::cleanup::{Plan, Selection};
+use crate::config::{escape_controls, ConfigSearch, CONFIG_FILE};
+use crate::engine::{
+    self, CheckOptions, CheckOutcome, EngineError, FixOptions, Message, Prepared, ScanRequest,
+};
+use crate::rules;
+use crate::{report, EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -244,6 +249,40 @@ pub struct CheckArgs {
     pub diff: bool,
 }
 
+/// Runs flaglint with the process's arguments; returns the exit code. A panic
+/// is caught and reported as an internal error (exit 2). SIGINT ends the run
+/// with 130 (see [`crate::interrupt`]).
+pub fn main_with_args() -> i32 {
+    crate::interrupt::install();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let printed = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    match printed {
+                        Ok(()) => EXIT_OK,
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_BROKEN_PIPE,
+                        Err(e) => {
+                            crate::errln!("error: cannot write to standard output: {e}");
+                            EXIT_ERROR
+                        }
+                    }
+                }
+                _ => EXIT_ERROR,
+            };
+        }
+    };
+    std::panic::set_hook(Box::new(|info| {
+        let file = crate::scan::current_file();
+        crate::errln!(
+            "internal error: flaglint panicked{}: {info}\nThis is a bug: please report it with the file that triggered it.",
+            file.map(|f| format!(" while processing {f}")).unwrap_or_default()
+        );
+    }));
+    std::panic::catch_unwind(|| run(cli)).unwrap_or(EXIT_ERROR)
+}
+
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     crate::term::set_quiet(cli.quiet);
@@ -292,7 +331,7 @@ fn finish(result: Result<i32, CliError>) -> i32 {
         Ok(code) => code,
         Err(e) => {
             if !crate::term::stdout_closed() {
-                crate::errln!("{e}");
+                crate::errln!("{}", e.render());
             }
             EXIT_ERROR
         }
@@ -303,8 +342,50 @@ fn finish(result: Result<i32, CliError>) -> i32 {
     crate::interrupt::pending().unwrap_or(code)
 }
 
-/// An error that ends the run with exit code 2, rendered for the terminal.
-type CliError = String;
+/// An error that ends the run with exit code 2; its text is the line printed.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    /// A configuration error is rendered with its span ([`CliError::render`]).
+    #[error("error: {0}")]
+    Engine(#[from] EngineError),
+    #[error("error: `{command}` writes human or json; {format} is a format of `check`")]
+    TableFormat {
+        command: &'static str,
+        format: String,
+    },
+    #[error("error: --statistics writes human or json, not {0}")]
+    StatisticsFormat(String),
+    #[error("error: --diff writes a diff (human) or json, not {0}")]
+    DiffFormat(String),
+    #[error("error: --link-base {0}: write COMPONENT=URL")]
+    LinkBase(String),
+    #[error("error: no rule `{}`; `flaglint explain` lists them", escape_controls(.0))]
+    NoSuchRule(String),
+    #[error("error: no subcommand `{}`; `flaglint --help` lists them", escape_controls(.0))]
+    NoSuchSubcommand(String),
+    #[error("error: cannot render the manual page: {0}")]
+    Man(std::io::Error),
+    #[error("error: cannot write {path}: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("error: cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+    /// Standard output was closed by its reader: nothing to say.
+    #[error("")]
+    StdoutClosed,
+}
+
+impl CliError {
+    /// What is printed: the message, or a registry error with its span.
+    fn render(&self) -> String {
+        match self {
+            CliError::Engine(EngineError::Config(e)) => render_diagnostic(e),
+            e => e.to_string(),
+        }
+    }
+}
 
 fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
     let mut s = String::new();
@@ -317,55 +398,46 @@ fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
     s
 }
 
-struct Prepared {
-    components: Vec<Component>,
-    config: Config,
-    result: ScanResult,
+/// The format's name, as `--format` takes it.
+fn format_name(format: Format) -> String {
+    format!("{format:?}").to_ascii_lowercase()
 }
 
-/// What a run is set to do, before it scans: the registry, the components
-/// and the scan options (command line over registry over defaults).
-struct Settings {
-    search: ConfigSearch,
-    config: Config,
-    components: Vec<Component>,
-    opts: ScanOptions,
-    threads: usize,
-    /// Whether `threads` is the automatic number.
-    threads_auto: bool,
+/// What the engine is asked to scan.
+fn request(args: &ScanArgs) -> ScanRequest {
+    ScanRequest {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        no_config: args.no_config,
+        threads: args.threads,
+        exclude: args.exclude.clone(),
+        no_default_excludes: args.no_default_excludes,
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        catalog: args.catalog.clone(),
+        no_default_catalog: args.no_default_catalog,
+        max_file_size: args.max_file_size,
+        no_prefilter: args.no_prefilter,
+        progress: std::io::stderr().is_terminal() && !crate::term::quiet(),
+    }
 }
 
-/// How the registry is chosen: `--config`, `--no-config`, or a search upward
-/// from the first scanned root (the current directory without PATH).
-fn config_search(args: &ScanArgs) -> ConfigSearch {
-    if let Some(p) = &args.config {
-        return ConfigSearch::Given(p.clone());
+/// Prints the engine's warnings and notes on standard error.
+fn print_message(m: Message) {
+    match m {
+        Message::Warning(w) => crate::errln!("warning: {w}"),
+        Message::Note(n) => crate::infoln!("note: {n}"),
     }
-    if args.no_config {
-        return ConfigSearch::Disabled;
-    }
-    let roots: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths
-            .iter()
-            .map(|p| Component::from_arg(p).root)
-            .collect()
-    };
-    let mut first = None;
-    for r in roots {
-        let s = find_config(&r);
-        if matches!(s, ConfigSearch::Found { .. }) {
-            return s;
-        }
-        first.get_or_insert(s);
-    }
-    first.unwrap_or(ConfigSearch::Disabled)
+}
+
+/// Settles and scans what `args` name, printing the warnings and notes.
+fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
+    Ok(engine::prepare(&request(args), &mut print_message)?)
 }
 
 /// One note when no registry is found, for the commands whose rules need one.
 fn registry_note(args: &ScanArgs) {
-    if let ConfigSearch::NotFound { from, to } = config_search(args) {
+    if let ConfigSearch::NotFound { from, to } = engine::config_search(&request(args)) {
         crate::infoln!(
             "note: no {CONFIG_FILE} found in {} or its parents up to {}: FL005 and FL006 need a \
              registry, and Mandatory features come only from the code; create {CONFIG_FILE} at the \
@@ -376,148 +448,9 @@ fn registry_note(args: &ScanArgs) {
     }
 }
 
-fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
-    let search = config_search(args);
-    let config = match search.path() {
-        Some(p) => Config::load(p).map_err(|e| render_diagnostic(&e))?,
-        None => Config::default(),
-    };
-    let mut components: Vec<Component> =
-        args.paths.iter().map(|p| Component::from_arg(p)).collect();
-    if components.is_empty() {
-        components = if config.components.is_empty() {
-            vec![Component::from_arg(".")]
-        } else {
-            let mut v = Vec::new();
-            for (i, (name, root)) in config.components.iter().enumerate() {
-                if !root.exists() {
-                    let e = config.component_error(
-                        i,
-                        format!(
-                            "component `{name}`: {} does not exist",
-                            root.display()
-                        ),
-                        Some(format!(
-                            "paths in [components] are relative to {}; fix the entry, or name the trees on the command line",
-                            config.path.as_deref().unwrap_or(Path::new(CONFIG_FILE)).display()
-                        )),
-                    );
-                    return Err(render_diagnostic(&e));
-                }
-                v.push(Component {
-                    name: name.clone(),
-                    root: root.clone(),
-                });
-            }
-            v
-        };
-    }
-    // The same tree twice would count every reference twice.
-    let mut seen: Vec<(PathBuf, String)> = Vec::new();
-    components.retain(|c| {
-        let Ok(canonical) = std::fs::canonicalize(&c.root) else {
-            return true;
-        };
-        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == canonical) {
-            crate::errln!(
-                "warning: {} is the same tree as component `{first}`: scanned once",
-                escape_controls(&c.root.display().to_string())
-            );
-            return false;
-        }
-        seen.push((canonical, c.name.clone()));
-        true
-    });
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let max_threads = 4 * cpus;
-    let (threads, threads_auto) = match args.threads {
-        None | Some(0) => (cpus, true),
-        Some(n) if n > max_threads => {
-            crate::infoln!(
-                "note: --threads {n} capped at {max_threads} (4 per CPU; this machine has {cpus})"
-            );
-            (max_threads, false)
-        }
-        Some(n) => (n, false),
-    };
-    let mut opts = ScanOptions::from_config(&config, threads);
-    opts.walk.exclude.extend(args.exclude.iter().cloned());
-    if args.no_default_excludes {
-        opts.walk.default_excludes = false;
-    }
-    opts.walk.respect_gitignore = !args.no_ignore;
-    opts.walk.follow_links = args.follow;
-    if let Some(m) = args.max_file_size {
-        opts.max_file_size = m;
-    }
-    opts.prefilter = !args.no_prefilter;
-    opts.progress = std::io::stderr().is_terminal() && !crate::term::quiet();
-    let (catalog, catalog_warnings) =
-        crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
-            .map_err(|e| format!("error: {e}"))?;
-    opts.catalog = catalog;
-    for w in &catalog_warnings {
-        crate::errln!("warning: {w}");
-    }
-    Ok(Settings {
-        search,
-        config,
-        components,
-        opts,
-        threads,
-        threads_auto,
-    })
-}
-
-fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
-    prepare_with(args, |_| Ok(()))
-}
-
-thread_local! {
-    /// A second scan of the same trees (`check --fix`): its warnings and
-    /// notes were printed by the first.
-    static RESCAN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// [`prepare`], with `before_scan` run on the settled components before the
-/// scan: what can be checked then must not cost a scan.
-fn prepare_with(
-    args: &ScanArgs,
-    before_scan: impl FnOnce(&[Component]) -> Result<(), CliError>,
-) -> Result<Prepared, CliError> {
-    let Settings {
-        config,
-        components,
-        opts,
-        threads,
-        ..
-    } = settings(args)?;
-    before_scan(&components)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| format!("error: cannot start {threads} threads: {e}"))?;
-    let result = pool
-        .install(|| scan::scan(&components, &config, &opts))
-        .map_err(|e| format!("error: {e}"))?;
-    if !RESCAN.with(|r| r.get()) {
-        for w in &result.warnings {
-            crate::errln!("warning: {w}");
-        }
-        for n in &result.notes {
-            crate::infoln!("note: {n}");
-        }
-    }
-    Ok(Prepared {
-        components,
-        config,
-        result,
-    })
-}
-
 /// `--show-settings`: what a run would use, without scanning.
 fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
-    let s = settings(args)?;
+    let s = engine::settings(&request(args), &mut print_message)?;
     let esc = |p: &Path| escape_controls(&p.display().to_string());
     let list = |v: &[String]| -> String {
         if v.is_empty() {
@@ -655,10 +588,7 @@ fn man(sub: Option<&str>) -> Result<i32, CliError> {
     let mut cmd = Cli::command();
     if let Some(name) = sub {
         let Some(found) = cmd.find_subcommand(name).filter(|_| name != "help") else {
-            return Err(format!(
-                "error: no subcommand `{}`; `flaglint --help` lists them",
-                escape_controls(name)
-            ));
+            return Err(CliError::NoSuchSubcommand(name.to_string()));
         };
         cmd = found
             .clone()
@@ -668,15 +598,19 @@ fn man(sub: Option<&str>) -> Result<i32, CliError> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd)
         .render(&mut buf)
-        .map_err(|e| format!("error: cannot render the manual page: {e}"))?;
+        .map_err(CliError::Man)?;
     print_stdout(&String::from_utf8_lossy(&buf))?;
     Ok(EXIT_OK)
 }
 
 fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
     match &args.output {
-        Some(path) => crate::fsutil::write_output(path, text.as_bytes())
-            .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
+        Some(path) => {
+            crate::fsutil::write_output(path, text.as_bytes()).map_err(|source| CliError::Output {
+                path: path.display().to_string(),
+                source,
+            })
+        }
         None => print_stdout(text),
     }
 }
@@ -686,28 +620,27 @@ fn emit(args: &ScanArgs, text: &str) -> Result<(), CliError> {
 fn print_stdout(text: &str) -> Result<(), CliError> {
     crate::term::write_stdout(text.as_bytes()).map_err(|e| {
         if crate::term::stdout_closed() {
-            String::new()
+            CliError::StdoutClosed
         } else {
-            format!("error: cannot write to standard output: {e}")
+            CliError::Stdout(e)
         }
     })
 }
 
 /// `list` and `endpoints` write human tables or JSON only.
-fn table_format(args: &ScanArgs, command: &str) -> Result<(), CliError> {
+fn table_format(args: &ScanArgs, command: &'static str) -> Result<(), CliError> {
     match args.format {
         Format::Human | Format::Json => Ok(()),
-        other => Err(format!(
-            "error: `{command}` writes human or json; {} is a format of `check`",
-            format!("{other:?}").to_ascii_lowercase()
-        )),
+        other => Err(CliError::TableFormat {
+            command,
+            format: format_name(other),
+        }),
     }
 }
 
 fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
     table_format(args, "list")?;
     let p = prepare(args)?;
-    let _ = &p.components;
     let refs = &p.result.references;
     let text = match args.format {
         Format::Human => {
@@ -729,37 +662,30 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
 fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     // What can be checked before the scan is: a typo must not cost a scan.
     if args.statistics && !matches!(args.scan.format, Format::Human | Format::Json) {
-        return Err(format!(
-            "error: --statistics writes human or json, not {}",
-            format!("{:?}", args.scan.format).to_ascii_lowercase()
-        ));
+        return Err(CliError::StatisticsFormat(format_name(args.scan.format)));
     }
-    rule_codes(&args.select, "--select")?;
-    rule_codes(&args.ignore, "--ignore")?;
+    let select = engine::rule_codes(&args.select, "--select")?;
+    let ignore = engine::rule_codes(&args.ignore, "--ignore")?;
     let baseline = match &args.baseline {
-        Some(path) => Some(crate::baseline::load(path).map_err(|e| format!("error: {e}"))?),
+        Some(path) => Some(crate::baseline::load(path).map_err(EngineError::from)?),
         None => None,
     };
     if args.diff && !matches!(args.scan.format, Format::Human | Format::Json) {
-        return Err(format!(
-            "error: --diff writes a diff (human) or json, not {}",
-            format!("{:?}", args.scan.format).to_ascii_lowercase()
-        ));
+        return Err(CliError::DiffFormat(format_name(args.scan.format)));
     }
-    let mut changed = None;
-    let mut p = prepare_with(&args.scan, |components| {
-        if let Some(rev) = &args.changed_since {
-            changed = Some(
-                crate::changed::changed_files(components, rev)
-                    .map_err(|e| format!("error: {e}"))?,
-            );
-        }
-        Ok(())
-    })?;
+    let req = request(&args.scan);
+    let settings = engine::settings(&req, &mut print_message)?;
+    let changed = match &args.changed_since {
+        Some(rev) => Some(
+            crate::changed::changed_files(&settings.components, rev).map_err(EngineError::from)?,
+        ),
+        None => None,
+    };
+    let mut p = engine::scan(settings)?;
+    engine::report_scan(&p, &mut print_message);
     if args.fix || args.diff {
         // Every feature Mandatory in the registry or the code, as `fix`.
-        let selection = crate::cleanup::Selection::default();
-        let plan = crate::cleanup::plan(&p.result.references, &p.config, &selection);
+        let (selection, plan) = engine::plan_fix(&p, &[])?;
         let how = FixHow {
             write: args.fix,
             delete_dead: false,
@@ -771,114 +697,30 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         if args.diff || code != EXIT_OK {
             return Ok(code);
         }
-        RESCAN.with(|r| r.set(true));
-        p = prepare(&args.scan)?;
-        RESCAN.with(|r| r.set(false));
+        // The same trees again: their warnings and notes were printed.
+        p = engine::scan(engine::settings(&req, &mut print_message)?)?;
     }
-    let refs = &p.result.references;
-    let enabled = selection(args, &p.config)?;
-    let mut findings = rules::run(&Context {
-        references: refs,
-        config: &p.config,
-        catalog: &p.result.catalog,
-    });
-    findings.retain(|f| enabled(f.code).is_some());
-    for f in &mut findings {
-        if let Some(Some(sev)) = enabled(f.code) {
-            f.severity = sev;
-        }
-    }
-    // Inline suppressions, the registry's included.
-    let mut directives = p.result.directives.clone();
-    if let Some(path) = &p.config.path {
-        let shown = path.display().to_string().replace('\\', "/");
-        directives.extend(crate::suppress::directives(
-            p.config.source.as_bytes(),
-            "registry",
-            &shown,
-            path,
-        ));
-    }
-    let on = |code: &str| enabled(code).is_some();
-    crate::suppress::apply(&mut findings, &directives, &on);
-    for f in &mut findings {
-        if let Some(Some(sev)) = enabled(f.code) {
-            f.severity = sev;
-        }
-    }
-    let sources = crate::baseline::load_sources(&findings);
-    crate::baseline::fingerprint_all(&mut findings, &sources);
-    if let Some(changed) = changed {
-        findings.retain(|f| {
-            let abs = std::fs::canonicalize(&f.abs_path).unwrap_or_else(|_| f.abs_path.clone());
-            changed.contains(&abs)
-        });
-    }
-    if let Some(path) = &args.write_baseline {
-        let n = crate::baseline::write(path, &findings).map_err(|e| format!("error: {e}"))?;
-        crate::infoln!(
-            "flaglint: wrote {} ({} findings in {n} entries)",
-            path.display(),
-            findings.len()
-        );
-        // The baseline just written covers every finding (it is not read back:
-        // it may be a FIFO or a device).
-        findings.clear();
-    }
-    if let Some(b) = &baseline {
-        let applied = crate::baseline::apply(b, &mut findings);
-        {
-            let s = |n: usize| if n == 1 { "" } else { "s" };
-            crate::infoln!(
-                "flaglint: the baseline covers {} finding{}{}",
-                applied.suppressed,
-                s(applied.suppressed),
-                if applied.stale > 0 {
-                    format!(
-                        "; {} of the {} finding{} it records no longer occur{} and can be dropped (--write-baseline)",
-                        applied.stale,
-                        applied.recorded,
-                        s(applied.recorded),
-                        if applied.stale == 1 { "s" } else { "" }
-                    )
-                } else {
-                    String::new()
-                }
-            );
-        }
-    }
-    rules::sort(&mut findings);
-    let color = color && args.scan.output.is_none();
-    let summary = report::summary_line(&p.result.stats, refs.len(), Some(&findings));
-    let text = match args.scan.format {
-        Format::Json if args.statistics => report::json::statistics(&findings),
-        Format::Human if args.statistics => {
-            let mut t = report::human::statistics_table(&findings);
-            t.push('\n');
-            t.push_str(&summary);
-            t.push('\n');
-            t
-        }
-        Format::Json => report::json::check(&findings, refs.len(), &p.result.stats),
-        Format::Sarif => report::ci::sarif(&findings),
-        Format::Codequality => report::ci::codequality(&findings),
-        Format::Github => report::ci::github(&findings),
-        Format::Concise => report::ci::concise(&findings),
-        Format::Human => {
-            let mut t = report::human::findings(&findings, color, &sources);
-            if !crate::term::quiet() {
-                t.push_str(&report::human::rule_summary(&findings));
-                t.push_str(&summary);
-                t.push('\n');
-            }
-            t
-        }
+    let opts = CheckOptions {
+        select,
+        ignore,
+        changed,
+        baseline,
+        write_baseline: args.write_baseline.clone(),
     };
+    let outcome = engine::check(&p, &opts)?;
+    baseline_notes(args, &outcome);
+    let color = color && args.scan.output.is_none();
+    let summary = report::summary_line(
+        &p.result.stats,
+        p.result.references.len(),
+        Some(&outcome.findings),
+    );
+    let text = check_report(args, &p, &outcome, &summary, color);
     emit(&args.scan, &text)?;
     if args.scan.output.is_some() {
         crate::infoln!("{summary}");
     }
-    let failing = findings.iter().any(|f| match args.fail_on {
+    let failing = outcome.findings.iter().any(|f| match args.fail_on {
         FailOn::Never => false,
         FailOn::Warning => true,
         FailOn::Error => f.severity == crate::model::Severity::Error,
@@ -886,50 +728,76 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Which rules run and at which severity: `--select`/`--ignore` and `[rules]`.
-/// `None`: the rule is off; `Some(None)`: on at its default severity.
-type Selection = Box<dyn Fn(&str) -> Option<Option<crate::model::Severity>>>;
-
-/// The rules `--select` or `--ignore` name; an empty item (`FL002,`) is ignored.
-fn rule_codes(names: &[String], flag: &str) -> Result<Vec<&'static str>, CliError> {
-    names
-        .iter()
-        .map(|n| n.trim())
-        .filter(|n| !n.is_empty())
-        .map(|n| {
-            rules::find(n).map(|i| i.code).ok_or_else(|| {
-                format!("error: {flag} {n}: no such rule; `flaglint explain` lists them")
-            })
-        })
-        .collect()
+/// What `--write-baseline` wrote, or what `--baseline` covered.
+fn baseline_notes(args: &CheckArgs, outcome: &CheckOutcome) {
+    if let (Some(path), Some(w)) = (&args.write_baseline, &outcome.baseline_written) {
+        crate::infoln!(
+            "flaglint: wrote {} ({} findings in {} entries)",
+            path.display(),
+            w.findings,
+            w.entries
+        );
+    }
+    if let Some(applied) = &outcome.baseline_applied {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        crate::infoln!(
+            "flaglint: the baseline covers {} finding{}{}",
+            applied.suppressed,
+            s(applied.suppressed),
+            if applied.stale > 0 {
+                format!(
+                    "; {} of the {} finding{} it records no longer occur{} and can be dropped (--write-baseline)",
+                    applied.stale,
+                    applied.recorded,
+                    s(applied.recorded),
+                    if applied.stale == 1 { "s" } else { "" }
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
-fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {
-    let select = rule_codes(&args.select, "--select")?;
-    let ignore = rule_codes(&args.ignore, "--ignore")?;
-    let levels = config.rule_levels.clone();
-    Ok(Box::new(move |code: &str| {
-        if (!select.is_empty() && !select.contains(&code)) || ignore.contains(&code) {
-            return None;
+/// The report of `check` in the chosen format.
+fn check_report(
+    args: &CheckArgs,
+    p: &Prepared,
+    outcome: &CheckOutcome,
+    summary: &str,
+    color: bool,
+) -> String {
+    let findings = &outcome.findings;
+    match args.scan.format {
+        Format::Json if args.statistics => report::json::statistics(findings),
+        Format::Human if args.statistics => {
+            let mut t = report::human::statistics_table(findings);
+            t.push('\n');
+            t.push_str(summary);
+            t.push('\n');
+            t
         }
-        match levels.iter().find(|(c, _)| c == code) {
-            Some((_, None)) => None,
-            Some((_, Some(sev))) => Some(Some(*sev)),
-            None => Some(None),
+        Format::Json => report::json::check(findings, p.result.references.len(), &p.result.stats),
+        Format::Sarif => report::ci::sarif(findings),
+        Format::Codequality => report::ci::codequality(findings),
+        Format::Github => report::ci::github(findings),
+        Format::Concise => report::ci::concise(findings),
+        Format::Human => {
+            let mut t = report::human::findings(findings, color, &outcome.sources);
+            if !crate::term::quiet() {
+                t.push_str(&report::human::rule_summary(findings));
+                t.push_str(summary);
+                t.push('\n');
+            }
+            t
         }
-    }))
+    }
 }
 
 fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
     table_format(args, "endpoints")?;
     let catalog = if args.paths.is_empty() {
-        let (catalog, warnings) =
-            crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
-                .map_err(|e| format!("error: {e}"))?;
-        for w in &warnings {
-            crate::errln!("warning: {w}");
-        }
-        catalog
+        engine::load_catalog(&request(args), &mut print_message)?
     } else {
         prepare(args)?.result.catalog
     };
@@ -941,24 +809,11 @@ fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn cleanup_plan(
-    args: &CleanupArgs,
-) -> Result<(Prepared, crate::cleanup::Selection, crate::cleanup::Plan), CliError> {
+/// `checklist` and `fix`: the scan, the selection and its plan.
+fn cleanup_plan(args: &CleanupArgs) -> Result<(Prepared, Selection, Plan), CliError> {
     table_format(&args.scan, "checklist and fix")?;
     let p = prepare(&args.scan)?;
-    let selection = crate::cleanup::Selection {
-        explicit: args.features.clone(),
-    };
-    for name in &args.features {
-        let known =
-            p.config.feature(name).is_some() || p.result.references.iter().any(|r| &r.flag == name);
-        if !known {
-            return Err(format!(
-                "error: --feature {name}: no such feature in the registry or the scanned trees"
-            ));
-        }
-    }
-    let plan = crate::cleanup::plan(&p.result.references, &p.config, &selection);
+    let (selection, plan) = engine::plan_fix(&p, &args.features)?;
     Ok((p, selection, plan))
 }
 
@@ -967,17 +822,11 @@ fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
     for l in &args.link_base {
         let (c, u) = l
             .split_once('=')
-            .ok_or_else(|| format!("error: --link-base {l}: write COMPONENT=URL"))?;
+            .ok_or_else(|| CliError::LinkBase(l.clone()))?;
         link_base.push((c.to_string(), u.to_string()));
     }
     let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
-    let sections = crate::cleanup::checklist::build(
-        &p.result.references,
-        &p.config,
-        &selection,
-        &plan,
-        &link_base,
-    );
+    let sections = engine::checklist(&p, &selection, &plan, &link_base);
     let text = match args.cleanup.scan.format {
         Format::Json => {
             let mut t = serde_json::to_string_pretty(
@@ -1024,67 +873,25 @@ struct FixHow {
     print: bool,
 }
 
-/// `fix`, `check --fix` and `check --diff`: notes on what the plan leaves,
-/// then the diff (or JSON), or the writes; a summary line. Returns the exit
-/// code: 2 when a file could not be written, the signal's when interrupted.
+/// `fix`, `check --fix` and `check --diff`: applies the plan (the engine),
+/// then prints the notes on what it leaves, the diff (or JSON), a summary
+/// line. Returns the exit code: 2 when a file could not be written, the
+/// signal's when interrupted.
 fn apply_fix(
     args: &ScanArgs,
     p: &Prepared,
-    selection: &crate::cleanup::Selection,
-    mut plan: crate::cleanup::Plan,
+    selection: &Selection,
+    plan: Plan,
     how: FixHow,
 ) -> Result<i32, CliError> {
-    if how.delete_dead {
-        let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
-        for d in crate::cleanup::delete_dead(&mut plan, &roots) {
-            crate::infoln!("note: {d}: deleted, only the removed legacy code called it");
-        }
-    }
-    for f in &plan.files {
-        for d in &f.dead {
-            crate::infoln!(
-                "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
-                f.shown,
-                d.line,
-                d.name,
-                match (d.private, how.delete_dead) {
-                    (true, false) => " (private; --delete-dead deletes it)",
-                    (true, true) => " (private, but another file names it)",
-                    _ => "",
-                }
-            );
-        }
-    }
-    let root = crate::cleanup::patch_root(&p.components);
-    let mut diff = String::new();
-    let mut problems = Vec::new();
-    for f in &plan.files {
-        if let Some(why) = &f.abandoned {
-            problems.push(format!("{}: {why}", f.shown));
-        } else if !how.write && f.fixed != f.original {
-            diff.push_str(&crate::cleanup::diff(f, root.as_deref()));
-        }
-    }
-    // Only a file unchanged since it was read, not read-only and not
-    // hard-linked, is written; a signal stops the writing after the file
-    // being written.
-    let report = how.write.then(|| crate::fsutil::write_fixes(&plan));
+    let opts = FixOptions {
+        write: how.write,
+        delete_dead: how.delete_dead,
+    };
+    let outcome = engine::fix(p, selection, plan, opts);
+    dead_notes(&outcome, how.delete_dead);
     if how.print && args.format == Format::Json {
-        let written: Option<std::collections::HashSet<PathBuf>> = report.as_ref().map(|r| {
-            plan.files
-                .iter()
-                .filter(|f| !r.failed.iter().any(|(shown, _)| *shown == f.shown))
-                .map(|f| f.path.clone())
-                .collect()
-        });
-        let v = crate::cleanup::plan_json(
-            &plan,
-            &p.result.references,
-            selection,
-            &p.config,
-            root.as_deref(),
-            written.as_ref(),
-        );
+        let v = engine::fix_json(p, selection, &outcome);
         let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
         text.push('\n');
         emit(args, &text)?;
@@ -1093,50 +900,64 @@ fn apply_fix(
         emit(
             args,
             &if color {
-                crate::cleanup::colorize_diff(&diff)
+                crate::cleanup::colorize_diff(&outcome.diff)
             } else {
-                diff.clone()
+                outcome.diff.clone()
             },
         )?;
     }
-    let fixed = plan
-        .outcomes
-        .values()
-        .filter(|o| matches!(o, crate::cleanup::Outcome::Fixed))
-        .count();
-    // Everything selected that the fix does not remove stays for a person.
-    let mut left = 0;
-    for r in p
-        .result
-        .references
-        .iter()
-        .filter(|r| selection.includes(r, &p.config))
-    {
-        match plan.outcome(r) {
-            Some(crate::cleanup::Outcome::Fixed) => {}
-            Some(crate::cleanup::Outcome::Left(why)) => {
-                left += 1;
-                crate::infoln!(
-                    "note: {}:{}:{}: {} `{}` left: {why}",
-                    r.component,
-                    r.path,
-                    r.span.line,
-                    r.kind.as_str(),
-                    r.flag
-                );
-            }
-            None => left += 1,
+    for l in &outcome.left {
+        if let Some(why) = &l.why {
+            crate::infoln!(
+                "note: {}:{}:{}: {} `{}` left: {why}",
+                l.component,
+                l.path,
+                l.line,
+                l.kind.as_str(),
+                l.flag
+            );
         }
     }
-    for pr in &problems {
+    for pr in &outcome.problems {
         crate::errln!("warning: {pr}");
     }
-    let files = plan
-        .files
-        .iter()
-        .filter(|f| f.fixed != f.original && f.abandoned.is_none())
-        .count();
-    let written = match &report {
+    fix_summary(&outcome);
+    let Some(report) = &outcome.report else {
+        return Ok(if how.diff_exit && !outcome.diff.is_empty() {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        });
+    };
+    Ok(write_result(report))
+}
+
+/// The methods the fix deleted, and those it made unused.
+fn dead_notes(outcome: &engine::FixOutcome, delete_dead: bool) {
+    for d in &outcome.deleted {
+        crate::infoln!("note: {d}: deleted, only the removed legacy code called it");
+    }
+    for f in &outcome.plan.files {
+        for d in &f.dead {
+            crate::infoln!(
+                "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
+                f.shown,
+                d.line,
+                d.name,
+                match (d.private, delete_dead) {
+                    (true, false) => " (private; --delete-dead deletes it)",
+                    (true, true) => " (private, but another file names it)",
+                    _ => "",
+                }
+            );
+        }
+    }
+}
+
+/// `flaglint fix: N sites fixed in M files…`.
+fn fix_summary(outcome: &engine::FixOutcome) {
+    let (fixed, files) = (outcome.fixed, outcome.files);
+    let written = match &outcome.report {
         Some(r) => {
             let not_written = if r.failed.is_empty() {
                 String::new()
@@ -1148,17 +969,16 @@ fn apply_fix(
         None => String::new(),
     };
     crate::infoln!(
-        "flaglint fix: {fixed} site{} fixed in {files} file{}{written}; {left} left for a person (`flaglint checklist` lists them)",
+        "flaglint fix: {fixed} site{} fixed in {files} file{}{written}; {} left for a person (`flaglint checklist` lists them)",
         if fixed == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
+        outcome.left.len(),
     );
-    let Some(report) = report else {
-        return Ok(if how.diff_exit && !diff.is_empty() {
-            EXIT_FINDINGS
-        } else {
-            EXIT_OK
-        });
-    };
+}
+
+/// The exit code of the writes: 0, 2 when a file was not written, or the
+/// signal's; what was not written is listed.
+fn write_result(report: &crate::fsutil::WriteReport) -> i32 {
     if let Some(code) = report.interrupted {
         crate::errln!("flaglint fix: interrupted; written:");
         for w in &report.written {
@@ -1171,16 +991,16 @@ fn apply_fix(
         for (f, why) in &report.failed {
             crate::errln!("  {f}: {why}");
         }
-        return Ok(code);
+        return code;
     }
     for (f, why) in &report.failed {
         crate::errln!("error: {f}: {why}");
     }
-    Ok(if report.failed.is_empty() {
+    if report.failed.is_empty() {
         EXIT_OK
     } else {
         EXIT_ERROR
-    })
+    }
 }
 
 fn explain(code: Option<&str>, all: bool) -> Result<i32, CliError> {
@@ -1221,10 +1041,7 @@ fn explain(code: Option<&str>, all: bool) -> Result<i32, CliError> {
         }
         Some(c) => {
             let Some(i) = rules::find(c) else {
-                return Err(format!(
-                    "error: no rule `{}`; `flaglint explain` lists them",
-                    escape_controls(c)
-                ));
+                return Err(CliError::NoSuchRule(c.to_string()));
             };
             out = doc(i);
         }

@@ -3,6 +3,7 @@
 //! A malformed file is an error that points at the offending span; unknown keys
 //! are errors with a did-you-mean.
 
+use crate::rules::codes::RuleCode;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -80,7 +81,7 @@ pub struct Config {
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
     /// `[rules]`: per-rule severity; `None` turns a rule off.
-    pub rule_levels: Vec<(String, Option<crate::model::Severity>)>,
+    pub rule_levels: Vec<(RuleCode, Option<crate::model::Severity>)>,
     /// `[naming]`: the variants FL001 accepts.
     pub naming: Naming,
     /// `[components]`: name → root, relative to the registry file; scanned
@@ -164,8 +165,8 @@ impl Config {
             let key_span = (k.start + body_offset, k.end - k.start);
             let s = level.span();
             let span = (s.start + body_offset, s.end - s.start);
-            let Some(info) = crate::rules::find(rule.get_ref()) else {
-                let help = match closest_rule(rule.get_ref()) {
+            let Some(code) = RuleCode::parse(rule.get_ref()) else {
+                let help = match RuleCode::closest(rule.get_ref()) {
                     Some(c) => format!("did you mean `{c}`? (`flaglint explain` lists the rules)"),
                     None => "`flaglint explain` lists the rules".into(),
                 };
@@ -193,7 +194,7 @@ impl Config {
                     ))
                 }
             };
-            rule_levels.push((info.code.to_string(), sev));
+            rule_levels.push((code, sev));
         }
         for glob in &raw.scan.exclude {
             if let Err(e) =
@@ -556,25 +557,6 @@ impl Config {
             help,
         )
     }
-}
-
-/// The rule code or name closest to `got`, for a did-you-mean.
-fn closest_rule(got: &str) -> Option<&'static str> {
-    crate::rules::all()
-        .iter()
-        .flat_map(|r| {
-            let i = r.info();
-            [i.code, i.name]
-        })
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&got.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Whether `c` must not reach a terminal raw: C0 and C1 controls and DEL,

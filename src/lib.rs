@@ -4,7 +4,8 @@
 //! [`discover`] files → [`prefilter`] bytes → parse and extract references
 //! ([`frontend`], one module per language) → [`resolve`] against the registry
 //! ([`config`]) → [`rules`] → [`report`]. [`scan`] runs the first stages in
-//! parallel; [`cli`] wires them to the command line.
+//! parallel; [`engine`] runs a whole check or fix on them, as a library;
+//! [`cli`] wires the engine to the command line.
 
 pub mod baseline;
 pub mod catalog;
@@ -14,10 +15,12 @@ pub mod cli;
 pub mod component;
 pub mod config;
 pub mod discover;
+pub mod engine;
 pub mod frontend;
 pub mod fsutil;
 pub mod interrupt;
 pub mod model;
+pub mod naming;
 pub mod prefilter;
 pub mod report;
 pub mod resolve;
@@ -36,38 +39,3 @@ pub const EXIT_ERROR: i32 = 2;
 pub const EXIT_BROKEN_PIPE: i32 = term::EXIT_BROKEN_PIPE;
 /// Interrupted by SIGINT: 128 + 2.
 pub const EXIT_INTERRUPTED: i32 = 130;
-
-/// Runs flaglint with the process's arguments; returns the exit code. A panic
-/// is caught and reported as an internal error (exit 2). SIGINT ends the run
-/// with 130 (see [`interrupt`]).
-pub fn main_with_args() -> i32 {
-    use clap::Parser;
-    interrupt::install();
-    let cli = match cli::Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let printed = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    match printed {
-                        Ok(()) => EXIT_OK,
-                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_BROKEN_PIPE,
-                        Err(e) => {
-                            errln!("error: cannot write to standard output: {e}");
-                            EXIT_ERROR
-                        }
-                    }
-                }
-                _ => EXIT_ERROR,
-            };
-        }
-    };
-    std::panic::set_hook(Box::new(|info| {
-        let file = scan::current_file();
-        errln!(
-            "internal error: flaglint panicked{}: {info}\nThis is a bug: please report it with the file that triggered it.",
-            file.map(|f| format!(" while processing {f}")).unwrap_or_default()
-        );
-    }));
-    std::panic::catch_unwind(|| cli::run(cli)).unwrap_or(EXIT_ERROR)
-}

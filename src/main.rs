@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(flaglint::main_with_args());
+    std::process::exit(flaglint::cli::main_with_args());
 }

@@ -1,5 +1,6 @@
 //! The data every stage of the pipeline shares: source spans, references and findings.
 
+use crate::rules::codes::RuleCode;
 use serde::Serialize;
 use std::fmt;
 
@@ -219,30 +220,22 @@ impl Severity {
 /// A secondary location of a finding (another site of the same flag, say).
 #[derive(Debug, Clone, Serialize)]
 pub struct Related {
-    /// The related site's component: sites of one flag can be in several.
-    pub component: String,
-    pub path: String,
-    /// Where the file is on disk.
-    #[serde(skip)]
-    pub abs_path: std::path::PathBuf,
+    /// The related site: sites of one flag can be in several components.
     #[serde(flatten)]
-    pub span: Span,
+    pub location: Location,
     pub message: String,
 }
 
 /// A rule's verdict on one location.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: RuleCode,
+    /// The rule's name (`mandatory-leftover`): the code's.
     pub rule: &'static str,
     pub severity: Severity,
     pub flag: String,
-    pub component: String,
-    pub path: String,
-    #[serde(skip)]
-    pub abs_path: std::path::PathBuf,
     #[serde(flatten)]
-    pub span: Span,
+    pub location: Location,
     pub message: String,
     pub help: String,
     /// Short text placed under the source snippet.
@@ -252,4 +245,37 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Stable across unrelated edits: see [`crate::baseline`].
     pub fingerprint: String,
+}
+
+/// What a finding says: its message, the label under its snippet and its help.
+#[derive(Debug, Clone, Default)]
+pub struct Text {
+    pub message: String,
+    pub label: String,
+    pub help: String,
+}
+
+impl Finding {
+    /// A finding of rule `code` at `location`, with no related locations and
+    /// no fingerprint yet (the engine sets it).
+    pub fn new(
+        code: RuleCode,
+        severity: Severity,
+        flag: String,
+        location: Location,
+        text: Text,
+    ) -> Finding {
+        Finding {
+            code,
+            rule: code.name(),
+            severity,
+            flag,
+            location,
+            message: text.message,
+            help: text.help,
+            label: text.label,
+            related: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
 }

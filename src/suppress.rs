@@ -3,18 +3,17 @@
 //! disable=FL001 -- reason -->` (Markdown), on the line of the reference or the
 //! line above; `disable-file=` anywhere in a file covers the whole file.
 //! Codes may be rule names too, comma-separated. A reason is required (FL011
-//! otherwise); a suppression that suppresses nothing is FL010.
+//! otherwise); a suppression that suppresses nothing is FL010 (both rules
+//! in their files: this module parses and matches).
 
-use crate::model::{Finding, Span};
-use std::path::PathBuf;
+use crate::model::{Finding, Location};
+use crate::rules::RuleCode;
 
 /// One `flaglint: disable…` directive.
 #[derive(Debug, Clone)]
 pub struct Directive {
-    pub component: String,
-    pub path: String,
-    pub abs_path: PathBuf,
-    pub span: Span,
+    /// Where it is: from `flaglint:` to the end of the comment.
+    pub location: Location,
     /// Codes or names as written.
     pub codes: Vec<String>,
     pub reason: Option<String>,
@@ -67,10 +66,12 @@ pub fn directives(
             .filter(|c| !c.is_empty())
             .collect();
         out.push(Directive {
-            component: component.to_string(),
-            path: path.to_string(),
-            abs_path: abs_path.to_path_buf(),
-            span: map.range(start + i, start + line.trim_ascii_end().len()),
+            location: Location {
+                component: component.to_string(),
+                path: path.to_string(),
+                abs_path: abs_path.to_path_buf(),
+                span: map.range(start + i, start + line.trim_ascii_end().len()),
+            },
             codes,
             reason,
             file_level,
@@ -79,24 +80,32 @@ pub fn directives(
     out
 }
 
+impl Directive {
+    /// The codes it names that are no rule (`all` is one: every rule).
+    pub fn unknown_codes(&self) -> Vec<&str> {
+        self.codes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| *c != "all" && RuleCode::parse(c).is_none())
+            .collect()
+    }
+}
+
 fn matches(d: &Directive, f: &Finding) -> bool {
-    let same_file = d.abs_path == f.abs_path;
-    let on_line = d.file_level || f.span.line == d.span.line || f.span.line == d.span.line + 1;
+    let (at, to) = (&d.location, &f.location);
+    let same_file = at.abs_path == to.abs_path;
+    let on_line = d.file_level || to.span.line == at.span.line || to.span.line == at.span.line + 1;
     same_file
         && on_line
         && d.codes
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(f.code) || c == f.rule || c.eq_ignore_ascii_case("all"))
+            .any(|c| c.eq_ignore_ascii_case("all") || RuleCode::parse(c) == Some(f.code))
 }
 
-/// Removes the suppressed findings and adds FL010 (unused) and FL011 (no
-/// reason) findings for the directives. `enabled` tells whether a rule code is
-/// selected.
-pub fn apply(
-    findings: &mut Vec<Finding>,
-    directives: &[Directive],
-    enabled: &dyn Fn(&str) -> bool,
-) {
+/// Removes the suppressed findings; returns, for each directive, whether it
+/// suppressed one (FL010 and FL011 then check the directives: see
+/// [`crate::rules::Rule::check_suppressions`]).
+pub fn apply(findings: &mut Vec<Finding>, directives: &[Directive]) -> Vec<bool> {
     let mut used = vec![false; directives.len()];
     findings.retain(|f| {
         let mut hit = false;
@@ -108,59 +117,7 @@ pub fn apply(
         }
         !hit
     });
-    for (d, used) in directives.iter().zip(used) {
-        let at = |info: &crate::rules::RuleInfo, message: String, help: &str| Finding {
-            code: info.code,
-            rule: info.name,
-            severity: info.severity,
-            flag: String::new(),
-            component: d.component.clone(),
-            path: d.path.clone(),
-            abs_path: d.abs_path.clone(),
-            span: d.span,
-            message,
-            help: help.to_string(),
-            label: "this suppression".to_string(),
-            related: Vec::new(),
-            fingerprint: String::new(),
-        };
-        let unknown: Vec<&String> = d
-            .codes
-            .iter()
-            .filter(|c| c.as_str() != "all" && crate::rules::find(c).is_none())
-            .collect();
-        if enabled("FL010") && (!used || !unknown.is_empty()) {
-            let info = crate::rules::find("FL010").expect("FL010 is a rule");
-            let message = if unknown.is_empty() {
-                format!(
-                    "`flaglint: disable={}` suppresses nothing",
-                    d.codes.join(",")
-                )
-            } else {
-                format!(
-                    "`{}` is not a flaglint rule",
-                    unknown
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            findings.push(at(
-                info,
-                message,
-                "delete the suppression, or fix its codes (`flaglint explain` lists them)",
-            ));
-        }
-        if enabled("FL011") && d.reason.is_none() {
-            let info = crate::rules::find("FL011").expect("FL011 is a rule");
-            findings.push(at(
-                info,
-                "this suppression gives no reason".to_string(),
-                "say why after `--`: `flaglint: disable=FL001 -- legacy name kept until the 11.2 cleanup`",
-            ));
-        }
-    }
+    used
 }
 
 #[cfg(test)]
@@ -174,7 +131,7 @@ mod tests {
         assert_eq!(d.len(), 3);
         assert_eq!(d[0].codes, ["FL001", "mandatory-leftover"]);
         assert_eq!(d[0].reason.as_deref(), Some("kept for 11.0"));
-        assert_eq!(d[0].span.line, 1);
+        assert_eq!(d[0].location.span.line, 1);
         assert!(d[1].file_level && d[1].reason.is_none());
         assert_eq!(d[2].codes, ["FL002"]);
     }

@@ -15,7 +15,7 @@ pub const DOCS_URL: Option<&str> = option_env!("FLAGLINT_DOCS_URL");
 
 /// The file of a finding, relative to the working directory.
 pub fn file_of(f: &Finding) -> String {
-    shown_path(&f.abs_path)
+    shown_path(&f.location.abs_path)
 }
 
 fn level(s: Severity) -> &'static str {
@@ -73,7 +73,7 @@ fn sarif_with(findings: &[Finding], docs: Option<&str>) -> String {
                 "ruleId": f.code,
                 "level": level(f.severity),
                 "message": { "text": format!("{} ({})", f.message, f.help) },
-                "locations": [location(uri_of(&f.abs_path), &f.span)],
+                "locations": [location(uri_of(&f.location.abs_path), &f.location.span)],
                 "partialFingerprints": { "flaglint/v1": f.fingerprint },
             });
             if let Some(i) = index {
@@ -85,7 +85,7 @@ fn sarif_with(findings: &[Finding], docs: Option<&str>) -> String {
                         .iter()
                         .enumerate()
                         .map(|(i, r)| {
-                            let mut l = location(uri_of(&r.abs_path), &r.span);
+                            let mut l = location(uri_of(&r.location.abs_path), &r.location.span);
                             l["id"] = json!(i);
                             l["message"] = json!({ "text": r.message });
                             l
@@ -127,7 +127,7 @@ pub fn codequality(findings: &[Finding]) -> String {
                 "check_name": f.code,
                 "fingerprint": f.fingerprint,
                 "severity": match f.severity { Severity::Error => "major", Severity::Warning => "minor" },
-                "location": { "path": file_of(f), "lines": { "begin": f.span.line } }
+                "location": { "path": file_of(f), "lines": { "begin": f.location.span.line } }
             })
         })
         .collect();
@@ -154,10 +154,10 @@ pub fn github(findings: &[Finding]) -> String {
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             level(f.severity),
             escape_property(&file_of(f)),
-            f.span.line,
-            f.span.column,
-            f.span.end_line,
-            f.span.end_column,
+            f.location.span.line,
+            f.location.span.column,
+            f.location.span.end_line,
+            f.location.span.end_column,
             escape_property(&format!("{} {}", f.code, f.rule)),
             escape_data(&format!("{}\n{}", f.message, f.help)),
         ));
@@ -172,8 +172,8 @@ pub fn concise(findings: &[Finding]) -> String {
         out.push_str(&format!(
             "{}:{}:{}: {} {}\n",
             file_of(f),
-            f.span.line,
-            f.span.column,
+            f.location.span.line,
+            f.location.span.column,
             f.code,
             f.message
         ));

@@ -23,14 +23,14 @@ fn names(findings: &[Finding]) -> impl Fn(&str, &std::path::Path) -> String {
     let mut owners: HashMap<String, BTreeSet<String>> = HashMap::new();
     for f in findings {
         owners
-            .entry(shown_path(&f.abs_path))
+            .entry(shown_path(&f.location.abs_path))
             .or_default()
-            .insert(f.component.clone());
+            .insert(f.location.component.clone());
         for r in &f.related {
             owners
-                .entry(shown_path(&r.abs_path))
+                .entry(shown_path(&r.location.abs_path))
                 .or_default()
-                .insert(r.component.clone());
+                .insert(r.location.component.clone());
         }
     }
     move |component: &str, abs: &std::path::Path| {
@@ -48,22 +48,22 @@ fn names(findings: &[Finding]) -> impl Fn(&str, &std::path::Path) -> String {
 fn report_order(findings: &[Finding]) -> Vec<&Finding> {
     let mut v: Vec<(&Finding, String)> = findings
         .iter()
-        .map(|f| (f, shown_path(&f.abs_path)))
+        .map(|f| (f, shown_path(&f.location.abs_path)))
         .collect();
     v.sort_by(|(a, pa), (b, pb)| {
         (
             std::cmp::Reverse(a.severity),
             pa,
-            a.span.line,
-            a.span.column,
+            a.location.span.line,
+            a.location.span.column,
             a.code,
             &a.flag,
         )
             .cmp(&(
                 std::cmp::Reverse(b.severity),
                 pb,
-                b.span.line,
-                b.span.column,
+                b.location.span.line,
+                b.location.span.column,
                 b.code,
                 &b.flag,
             ))
@@ -93,16 +93,16 @@ pub fn findings(
     let mut out = String::new();
     for f in report_order(findings) {
         let owned;
-        let text: Option<&str> = match sources.get(&f.abs_path) {
+        let text: Option<&str> = match sources.get(&f.location.abs_path) {
             Some(t) => t.as_deref(),
             None => {
-                owned = std::fs::read(&f.abs_path)
+                owned = std::fs::read(&f.location.abs_path)
                     .ok()
                     .map(|b| text_keeping_offsets(&b));
                 owned.as_deref()
             }
         };
-        let name = name_of(&f.component, &f.abs_path);
+        let name = name_of(&f.location.component, &f.location.abs_path);
         // miette lays out whole lines: a finding on a line thousands of
         // characters long is reported without its snippet.
         let fits = |byte: usize| {
@@ -113,11 +113,10 @@ pub fn findings(
                 le - ls <= MAX_SNIPPET_LINE
             })
         };
-        let line_fits = fits(f.span.start_byte);
-        let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f
-            .related
-            .iter()
-            .partition(|r| r.abs_path == f.abs_path && fits(r.span.start_byte));
+        let line_fits = fits(f.location.span.start_byte);
+        let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f.related.iter().partition(|r| {
+            r.location.abs_path == f.location.abs_path && fits(r.location.span.start_byte)
+        });
         let (snippets, more) = if line_fits {
             here.split_at(here.len().min(RELATED_SNIPPETS))
         } else {
@@ -129,9 +128,9 @@ pub fn findings(
             .map(|r| {
                 format!(
                     "{}:{}:{}",
-                    name_of(&r.component, &r.abs_path),
-                    r.span.line,
-                    r.span.column
+                    name_of(&r.location.component, &r.location.abs_path),
+                    r.location.span.line,
+                    r.location.span.column
                 )
             })
             .collect();
@@ -139,7 +138,7 @@ pub fn findings(
             finding: f,
             source: text
                 .filter(|_| line_fits)
-                .map(|t| Window::new(&name, t, f.span.start_byte, f.span.line)),
+                .map(|t| Window::new(&name, t, f.location.span.start_byte, f.location.span.line)),
             see_also,
         };
         let mut rendered = String::new();
@@ -152,8 +151,8 @@ pub fn findings(
                         let source = &Window::new(
                             &source.name,
                             text.unwrap_or_default(),
-                            r.span.start_byte,
-                            r.span.line,
+                            r.location.span.start_byte,
+                            r.location.span.line,
                         );
                         handler
                             .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
@@ -169,7 +168,7 @@ pub fn findings(
             // No snippet: the file vanished since the scan, or the line is too long.
             rendered.push_str(&format!(
                 "  at {}:{}:{}\n",
-                name, f.span.line, f.span.column
+                name, f.location.span.line, f.location.span.column
             ));
         }
         // One location a line, never wrapped: terminals and editors open them.
@@ -296,7 +295,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
                 Some(f.label.clone()),
                 self.source
                     .as_ref()?
-                    .head(f.span.start_byte, f.span.end_byte),
+                    .head(f.location.span.start_byte, f.location.span.end_byte),
             ),
         )))
     }
@@ -336,7 +335,8 @@ impl Diagnostic for RelatedDiagnostic<'_> {
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 None,
-                self.source.head(r.span.start_byte, r.span.end_byte),
+                self.source
+                    .head(r.location.span.start_byte, r.location.span.end_byte),
             ),
         )))
     }

@@ -24,7 +24,7 @@ pub fn counts(findings: &[Finding]) -> (usize, usize) {
 /// report's per-rule summary).
 #[derive(Debug, serde::Serialize)]
 pub struct RuleCount {
-    pub code: &'static str,
+    pub code: crate::rules::RuleCode,
     pub name: &'static str,
     pub severity: Severity,
     pub count: usize,
@@ -33,7 +33,11 @@ pub struct RuleCount {
 /// The findings counted per rule (and severity: a rule's findings share one),
 /// errors first, then by code.
 pub fn statistics(findings: &[Finding]) -> Vec<RuleCount> {
-    type Key = (std::cmp::Reverse<Severity>, &'static str, &'static str);
+    type Key = (
+        std::cmp::Reverse<Severity>,
+        crate::rules::RuleCode,
+        &'static str,
+    );
     let mut counts: std::collections::BTreeMap<Key, usize> = std::collections::BTreeMap::new();
     for f in findings {
         *counts

@@ -1,5 +1,6 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
-use crate::catalog::{base_names, derives_from, Endpoint};
+use super::{Context, Rule, RuleInfo};
+use crate::catalog::Endpoint;
+use crate::naming::{base_names, derives_from};
 use crate::model::{Finding, Kind, Reference, Related};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,8 +52,7 @@ declare_rule! {
     /// aliases = ["root_ref"]
     /// ```
     NameNotDerived {
-        code: "FL001",
-        name: "name-not-derived",
+        code: FL001,
         severity: Warning,
         summary: "a flag name that does not derive from the endpoint it guards",
     }
@@ -142,10 +142,7 @@ impl Rule for NameNotDerived {
                 .iter()
                 .filter(|r| !std::ptr::eq(**r, *anchor))
                 .map(|r| Related {
-                    component: r.component.clone(),
-                    path: r.path.clone(),
-                    abs_path: r.abs_path.clone(),
-                    span: r.span,
+                    location: super::location(r),
                     message: format!("`{flag}` also here"),
                 })
                 .collect();

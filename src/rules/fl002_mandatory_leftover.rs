@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::config::Stage;
 use crate::model::{Finding, Kind, Status};
 
@@ -33,8 +33,7 @@ declare_rule! {
     /// Delete test stubs, `Feature.enable` calls and `GITALY_*` env lookups of the
     /// flag outright.
     MandatoryLeftover {
-        code: "FL002",
-        name: "mandatory-leftover",
+        code: FL002,
         severity: Error,
         summary: "a reference to a feature that is already Mandatory",
     }

@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::config::Stage;
 use crate::model::{Finding, Kind, Status};
 
@@ -32,8 +32,7 @@ declare_rule! {
     /// Change the status at the site to the one the stage asks for, or, if the
     /// code is right, move the feature's `stage` in `flaglint.toml`.
     StageMismatch {
-        code: "FL003",
-        name: "stage-mismatch",
+        code: FL003,
         severity: Warning,
         summary: "the status written at a site disagrees with the registry stage",
     }

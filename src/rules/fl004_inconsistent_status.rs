@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::model::{Finding, Kind, Reference, Related, Status};
 use std::collections::BTreeMap;
 
@@ -24,8 +24,7 @@ declare_rule! {
     /// ## How to fix
     /// Give every site of the flag the status of the feature's current stage.
     InconsistentStatus {
-        code: "FL004",
-        name: "inconsistent-status",
+        code: FL004,
         severity: Warning,
         summary: "one flag evaluated with different statuses at different sites",
     }
@@ -84,10 +83,7 @@ impl Rule for InconsistentStatus {
                 f.related = others
                     .iter()
                     .map(|o| Related {
-                        component: o.component.clone(),
-                        path: o.path.clone(),
-                        abs_path: o.abs_path.clone(),
-                        span: o.span,
+                        location: super::location(o),
                         message: format!("{} here", name(majority)),
                     })
                     .collect();

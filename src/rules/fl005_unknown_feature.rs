@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::model::Finding;
 
 declare_rule! {
@@ -26,8 +26,7 @@ declare_rule! {
     /// ```
     /// If it is another name of a known feature, add it to that entry's `aliases`.
     UnknownFeature {
-        code: "FL005",
-        name: "unknown-feature",
+        code: FL005,
         severity: Warning,
         summary: "a flag no registry entry or alias names",
     }

@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::config::Stage;
 use crate::model::Finding;
 use std::collections::HashSet;
@@ -27,8 +27,7 @@ declare_rule! {
     /// Scan every client repo at once (`flaglint check ce/ workhorse/ shell/`), or
     /// a feature used only by another client looks unused.
     UnusedFeature {
-        code: "FL006",
-        name: "unused-feature",
+        code: FL006,
         severity: Warning,
         summary: "a non-mandatory registry feature with no reference anywhere",
     }

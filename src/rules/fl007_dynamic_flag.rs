@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::model::Finding;
 
 declare_rule! {
@@ -29,8 +29,7 @@ declare_rule! {
     /// A method that only passes its parameter on is a wrapper: list it in
     /// `[ruby] toggle_methods` and its callers are checked instead.
     DynamicFlag {
-        code: "FL007",
-        name: "dynamic-flag",
+        code: FL007,
         severity: Warning,
         summary: "a flag name that cannot be resolved statically",
     }

@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::model::{Finding, Kind};
 
 declare_rule! {
@@ -29,8 +29,7 @@ declare_rule! {
     /// export GITALY_FIND_COMMIT=1
     /// ```
     EnvNameMismatch {
-        code: "FL008",
-        name: "env-name-mismatch",
+        code: FL008,
         severity: Warning,
         summary: "an env toggle not named GITALY_<FLAG>, or set to neither 0 nor 1",
     }

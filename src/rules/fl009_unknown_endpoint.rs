@@ -1,4 +1,4 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
+use super::{Context, Rule, RuleInfo};
 use crate::model::Finding;
 
 declare_rule! {
@@ -24,8 +24,7 @@ declare_rule! {
     /// Write the endpoint as Gitaly defines it (`flaglint endpoints` lists the
     /// catalog), or add the proto that defines it with `--catalog`.
     UnknownEndpoint {
-        code: "FL009",
-        name: "unknown-endpoint",
+        code: FL009,
         severity: Error,
         summary: "a registry endpoint the catalog does not hold",
     }

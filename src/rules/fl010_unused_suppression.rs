@@ -1,5 +1,5 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
-use crate::model::Finding;
+use super::{Context, Rule, RuleInfo, SuppressionUse};
+use crate::model::{Finding, Text};
 
 declare_rule! {
     /// ## What it does
@@ -20,8 +20,7 @@ declare_rule! {
     /// ## How to fix
     /// Delete the suppression, or correct its codes.
     UnusedSuppression {
-        code: "FL010",
-        name: "unused-suppression",
+        code: FL010,
         severity: Warning,
         summary: "an inline suppression that suppresses nothing",
     }
@@ -32,7 +31,28 @@ impl Rule for UnusedSuppression {
         &Self::INFO
     }
 
-    /// Findings come from [`crate::suppress::apply`], which sees what the
-    /// suppressions matched.
+    /// Its findings come from [`Rule::check_suppressions`].
     fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+
+    fn check_suppressions(&self, uses: &[SuppressionUse], out: &mut Vec<Finding>) {
+        for u in uses {
+            let d = u.directive;
+            let unknown = d.unknown_codes();
+            if u.used && unknown.is_empty() {
+                continue;
+            }
+            let message = if unknown.is_empty() {
+                format!("`flaglint: disable={}` suppresses nothing", d.codes.join(","))
+            } else {
+                format!("`{}` is not a flaglint rule", unknown.join(", "))
+            };
+            let text = Text {
+                message,
+                label: "this suppression".to_string(),
+                help: "delete the suppression, or fix its codes (`flaglint explain` lists them)"
+                    .to_string(),
+            };
+            out.push(Self::INFO.finding(String::new(), d.location.clone(), text));
+        }
+    }
 }

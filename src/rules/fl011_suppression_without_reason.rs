@@ -1,5 +1,5 @@
-use super::{declare_rule, Context, Rule, RuleInfo};
-use crate::model::Finding;
+use super::{Context, Rule, RuleInfo, SuppressionUse};
+use crate::model::{Finding, Text};
 
 declare_rule! {
     /// ## What it does
@@ -21,8 +21,7 @@ declare_rule! {
     /// // flaglint: disable=FL001 -- the Gitaly team keeps this name until 11.2
     /// ```
     SuppressionWithoutReason {
-        code: "FL011",
-        name: "suppression-without-reason",
+        code: FL011,
         severity: Warning,
         summary: "an inline suppression without a reason",
     }
@@ -33,6 +32,20 @@ impl Rule for SuppressionWithoutReason {
         &Self::INFO
     }
 
-    /// Findings come from [`crate::suppress::apply`].
+    /// Its findings come from [`Rule::check_suppressions`].
     fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+
+    fn check_suppressions(&self, uses: &[SuppressionUse], out: &mut Vec<Finding>) {
+        for d in uses.iter().map(|u| u.directive) {
+            if d.reason.is_some() {
+                continue;
+            }
+            let text = Text {
+                message: "this suppression gives no reason".to_string(),
+                label: "this suppression".to_string(),
+                help: "say why after `--`: `flaglint: disable=FL001 -- legacy name kept until the 11.2 cleanup`".to_string(),
+            };
+            out.push(Self::INFO.finding(String::new(), d.location.clone(), text));
+        }
+    }
 }

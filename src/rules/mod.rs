@@ -1,25 +1,18 @@
 //! Stage 6: rules. One file per rule; each rule's doc comment (What it does /
 //! Why / Example / How to fix) is what `flaglint explain CODE` prints.
 
-use crate::config::Config;
-use crate::model::{Finding, Reference, Severity};
+pub mod codes;
 
-mod fl001_name_not_derived;
-mod fl002_mandatory_leftover;
-mod fl003_stage_mismatch;
-mod fl004_inconsistent_status;
-mod fl005_unknown_feature;
-mod fl006_unused_feature;
-mod fl007_dynamic_flag;
-mod fl008_env_name_mismatch;
-mod fl009_unknown_endpoint;
-mod fl010_unused_suppression;
-mod fl011_suppression_without_reason;
+pub use codes::RuleCode;
+
+use crate::config::Config;
+use crate::model::{Finding, Location, Reference, Severity, Text};
+use crate::suppress::Directive;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
 pub struct RuleInfo {
-    pub code: &'static str,
+    pub code: RuleCode,
     pub name: &'static str,
     pub severity: Severity,
     /// One line: what the rule reports.
@@ -40,6 +33,11 @@ impl RuleInfo {
             .to_string()
     }
 
+    /// A finding of this rule about `flag` at `location`.
+    pub fn finding(&self, flag: String, location: Location, text: Text) -> Finding {
+        Finding::new(self.code, self.severity, flag, location, text)
+    }
+
     /// A finding of this rule in the registry file, at the byte range `at`.
     pub fn at_registry(
         &self,
@@ -52,40 +50,42 @@ impl RuleInfo {
     ) -> Option<Finding> {
         let path = config.path.as_ref()?;
         let map = crate::frontend::SourceMap::new(config.source.as_bytes());
-        Some(Finding {
-            code: self.code,
-            rule: self.name,
-            severity: self.severity,
-            flag: flag.to_string(),
+        let location = Location {
             component: "registry".to_string(),
             path: path.display().to_string().replace('\\', "/"),
             abs_path: path.clone(),
             span: map.range(at.0, at.0 + at.1),
-            message,
-            help,
-            label: label.to_string(),
-            related: Vec::new(),
-            fingerprint: String::new(),
-        })
+        };
+        let label = label.to_string();
+        Some(self.finding(
+            flag.to_string(),
+            location,
+            Text {
+                message,
+                label,
+                help,
+            },
+        ))
     }
 
     /// A finding of this rule at a reference.
     pub fn at(&self, r: &Reference, message: String, label: String, help: String) -> Finding {
-        Finding {
-            code: self.code,
-            rule: self.name,
-            severity: self.severity,
-            flag: r.flag.clone(),
-            component: r.component.clone(),
-            path: r.path.clone(),
-            abs_path: r.abs_path.clone(),
-            span: r.span,
+        let text = Text {
             message,
-            help,
             label,
-            related: Vec::new(),
-            fingerprint: String::new(),
-        }
+            help,
+        };
+        self.finding(r.flag.clone(), location(r), text)
+    }
+}
+
+/// Where a reference is.
+pub(crate) fn location(r: &Reference) -> Location {
+    Location {
+        component: r.component.clone(),
+        path: r.path.clone(),
+        abs_path: r.abs_path.clone(),
+        span: r.span,
     }
 }
 
@@ -96,21 +96,34 @@ pub struct Context<'a> {
     pub catalog: &'a crate::catalog::Catalog,
 }
 
+/// An inline suppression, once the other rules' findings have been matched
+/// against it: what FL010 and FL011 check.
+pub struct SuppressionUse<'a> {
+    pub directive: &'a Directive,
+    /// Whether it suppressed a finding.
+    pub used: bool,
+}
+
 /// A rule.
 pub trait Rule: Sync {
     fn info(&self) -> &'static RuleInfo;
+    /// Checks the references (most rules).
     fn check(&self, cx: &Context, out: &mut Vec<Finding>);
+    /// Checks the inline suppressions, after they were applied to the
+    /// findings of [`Rule::check`] (FL010, FL011).
+    fn check_suppressions(&self, _uses: &[SuppressionUse], _out: &mut Vec<Finding>) {}
 }
 
-/// Declares a rule type whose doc comment becomes its `explain` text.
+/// Declares a rule type whose doc comment becomes its `explain` text; its
+/// name is its code's ([`codes::rule_list!`]).
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* $ty:ident { code: $code:literal, name: $name:literal, severity: $sev:ident, summary: $summary:literal $(,)? }) => {
+    ($(#[doc = $doc:literal])* $ty:ident { code: $code:ident, severity: $sev:ident, summary: $summary:literal $(,)? }) => {
         $(#[doc = $doc])*
         pub struct $ty;
         impl $ty {
             pub const INFO: $crate::rules::RuleInfo = $crate::rules::RuleInfo {
-                code: $code,
-                name: $name,
+                code: $crate::rules::RuleCode::$code,
+                name: $crate::rules::RuleCode::$code.name(),
                 severity: $crate::model::Severity::$sev,
                 summary: $summary,
                 doc: concat!($($doc, "\n"),*),
@@ -118,31 +131,32 @@ macro_rules! declare_rule {
         }
     };
 }
-pub(crate) use declare_rule;
 
-/// Every rule, in code order.
-pub fn all() -> Vec<&'static dyn Rule> {
-    vec![
-        &fl001_name_not_derived::NameNotDerived,
-        &fl002_mandatory_leftover::MandatoryLeftover,
-        &fl003_stage_mismatch::StageMismatch,
-        &fl004_inconsistent_status::InconsistentStatus,
-        &fl005_unknown_feature::UnknownFeature,
-        &fl006_unused_feature::UnusedFeature,
-        &fl007_dynamic_flag::DynamicFlag,
-        &fl008_env_name_mismatch::EnvNameMismatch,
-        &fl009_unknown_endpoint::UnknownEndpoint,
-        &fl010_unused_suppression::UnusedSuppression,
-        &fl011_suppression_without_reason::SuppressionWithoutReason,
-    ]
+/// Declares the rule modules and [`all`] from [`codes::rule_list!`].
+macro_rules! register_rules {
+    ($($code:ident $name:literal => $module:ident :: $ty:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every rule, in code order.
+        pub fn all() -> Vec<&'static dyn Rule> {
+            vec![$(&$module::$ty),*]
+        }
+    };
 }
+codes::rule_list!(register_rules);
 
 /// Finds a rule by code (`FL002`, case-insensitive) or name (`mandatory-leftover`).
 pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
+    RuleCode::parse(code_or_name).map(info)
+}
+
+/// The rule of a code.
+pub fn info(code: RuleCode) -> &'static RuleInfo {
     all()
         .into_iter()
         .map(|r| r.info())
-        .find(|i| i.code.eq_ignore_ascii_case(code_or_name) || i.name == code_or_name)
+        .find(|i| i.code == code)
+        .expect("every code has a rule")
 }
 
 /// Sorts findings by location (component, path, line, column), then code and flag.
@@ -152,12 +166,13 @@ pub fn sort(findings: &mut [Finding]) {
 
 /// The order of [`sort`]: location (component, path, line, column), then code and flag.
 pub fn location_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    fn key(f: &Finding) -> (&str, &str, usize, usize, &str, &str) {
+    fn key(f: &Finding) -> (&str, &str, usize, usize, RuleCode, &str) {
+        let l = &f.location;
         (
-            &f.component,
-            &f.path,
-            f.span.line,
-            f.span.column,
+            &l.component,
+            &l.path,
+            l.span.line,
+            l.span.column,
             f.code,
             &f.flag,
         )
@@ -194,7 +209,19 @@ mod tests {
     #[test]
     fn find_by_code_or_name() {
         assert_eq!(super::find("fl002").unwrap().name, "mandatory-leftover");
-        assert_eq!(super::find("dynamic-flag").unwrap().code, "FL007");
+        assert_eq!(
+            super::find("dynamic-flag").unwrap().code,
+            super::RuleCode::FL007
+        );
         assert!(super::find("FL999").is_none());
+    }
+
+    #[test]
+    fn every_code_has_its_rule_in_order() {
+        let codes: Vec<super::RuleCode> = super::all().iter().map(|r| r.info().code).collect();
+        assert_eq!(codes, super::RuleCode::ALL);
+        for r in super::all() {
+            assert_eq!(r.info().name, r.info().code.name());
+        }
     }
 }
