@@ -12,7 +12,7 @@
 //! `n`-th is derived from it ([`occurrence`]), so a baseline entry recorded as
 //! "fingerprint F, count n" covers F and its next n − 1 occurrences.
 use crate::model::Finding;
-use crate::rules::RuleCode;
+use crate::rules::codes::RuleCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

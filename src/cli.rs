@@ -451,20 +451,35 @@ fn registry_note(args: &ScanArgs) {
 /// `--show-settings`: what a run would use, without scanning.
 fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
     let s = engine::settings(&request(args), &mut print_message)?;
-    let esc = |p: &Path| escape_controls(&p.display().to_string());
-    let list = |v: &[String]| -> String {
-        if v.is_empty() {
-            "[]".to_string()
-        } else {
-            format!(
-                "[{}]",
-                v.iter()
-                    .map(|x| format!("{:?}", escape_controls(x)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    };
+    let mut out = settings_sources(&s);
+    out.push_str(&settings_scan(&s, args));
+    out.push_str(&settings_rules(&s));
+    print_stdout(&out)?;
+    Ok(EXIT_OK)
+}
+
+fn shown(p: &Path) -> String {
+    escape_controls(&p.display().to_string())
+}
+
+/// `[a, b]`, each quoted and escaped.
+fn shown_list(v: &[String]) -> String {
+    if v.is_empty() {
+        "[]".to_string()
+    } else {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|x| format!("{:?}", escape_controls(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// The registry used and the components.
+fn settings_sources(s: &engine::Settings) -> String {
+    let esc = shown;
     let mut out = String::new();
     let config_line = match &s.search {
         ConfigSearch::Given(p) => format!("{} (--config)", esc(p)),
@@ -499,6 +514,13 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
             esc(&comp.root)
         ));
     }
+    out
+}
+
+/// The scan and catalog settings.
+fn settings_scan(s: &engine::Settings, args: &ScanArgs) -> String {
+    let (esc, list) = (shown, shown_list);
+    let mut out = String::new();
     let o = &s.opts;
     out.push_str("scan:\n");
     out.push_str(&format!("  exclude = {}\n", list(&o.walk.exclude)));
@@ -538,6 +560,15 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
             sources.join(", ")
         }
     ));
+    out
+}
+
+/// The frontends', naming and rule settings.
+fn settings_rules(s: &engine::Settings) -> String {
+    let list = shown_list;
+    let mut out = String::new();
+    let o = &s.opts;
+    let c = &s.config;
     out.push_str("ruby:\n");
     out.push_str(&format!(
         "  toggle_methods = {}\n",
@@ -573,8 +604,7 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
             level.map_or("off", |l| l.as_str())
         ));
     }
-    print_stdout(&out)?;
-    Ok(EXIT_OK)
+    out
 }
 
 fn completions(shell: clap_complete::Shell) -> Result<i32, CliError> {

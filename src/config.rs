@@ -159,43 +159,7 @@ impl Config {
                 ));
             }
         };
-        let mut rule_levels = Vec::new();
-        for (rule, level) in &raw.rules {
-            let k = rule.span();
-            let key_span = (k.start + body_offset, k.end - k.start);
-            let s = level.span();
-            let span = (s.start + body_offset, s.end - s.start);
-            let Some(code) = RuleCode::parse(rule.get_ref()) else {
-                let help = match RuleCode::closest(rule.get_ref()) {
-                    Some(c) => format!("did you mean `{c}`? (`flaglint explain` lists the rules)"),
-                    None => "`flaglint explain` lists the rules".into(),
-                };
-                return Err(ConfigError::at(
-                    path,
-                    text,
-                    key_span,
-                    format!("`{}` is not a flaglint rule", rule.get_ref()),
-                    "in [rules]".into(),
-                    Some(help),
-                ));
-            };
-            let sev = match level.get_ref().as_str() {
-                "off" => None,
-                "warning" => Some(crate::model::Severity::Warning),
-                "error" => Some(crate::model::Severity::Error),
-                other => {
-                    return Err(ConfigError::at(
-                        path,
-                        text,
-                        span,
-                        format!("`{other}` is not a severity"),
-                        "here".into(),
-                        Some("write `off`, `warning` or `error`".into()),
-                    ))
-                }
-            };
-            rule_levels.push((code, sev));
-        }
+        let rule_levels = rule_levels(&raw.rules, path, &text, body_offset)?;
         for glob in &raw.scan.exclude {
             if let Err(e) =
                 ignore::overrides::OverrideBuilder::new("/").add(&format!("!{}", glob.get_ref()))
@@ -559,6 +523,54 @@ impl Config {
     }
 }
 
+/// `[rules]`: each key a rule code or name (with a did-you-mean), each value
+/// `off`, `warning` or `error`.
+fn rule_levels(
+    rules: &std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+    path: &Path,
+    text: &str,
+    body_offset: usize,
+) -> Result<Vec<(RuleCode, Option<crate::model::Severity>)>, ConfigError> {
+    let mut levels = Vec::new();
+    for (rule, level) in rules {
+        let k = rule.span();
+        let key_span = (k.start + body_offset, k.end - k.start);
+        let s = level.span();
+        let span = (s.start + body_offset, s.end - s.start);
+        let Some(code) = RuleCode::parse(rule.get_ref()) else {
+            let help = match RuleCode::closest(rule.get_ref()) {
+                Some(c) => format!("did you mean `{c}`? (`flaglint explain` lists the rules)"),
+                None => "`flaglint explain` lists the rules".into(),
+            };
+            return Err(ConfigError::at(
+                path,
+                text.to_string(),
+                key_span,
+                format!("`{}` is not a flaglint rule", rule.get_ref()),
+                "in [rules]".into(),
+                Some(help),
+            ));
+        };
+        let sev = match level.get_ref().as_str() {
+            "off" => None,
+            "warning" => Some(crate::model::Severity::Warning),
+            "error" => Some(crate::model::Severity::Error),
+            other => {
+                return Err(ConfigError::at(
+                    path,
+                    text.to_string(),
+                    span,
+                    format!("`{other}` is not a severity"),
+                    "here".into(),
+                    Some("write `off`, `warning` or `error`".into()),
+                ))
+            }
+        };
+        levels.push((code, sev));
+    }
+    Ok(levels)
+}
+
 /// Whether `c` must not reach a terminal raw: C0 and C1 controls and DEL,
 /// except tab and newline.
 fn is_unsafe_control(c: char) -> bool {
@@ -692,6 +704,31 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("flaglint.toml"), text.to_string())
+    }
+
+    #[test]
+    fn rules_are_validated_against_the_rule_codes() {
+        let c = parse("[rules]\nfl001 = \"error\"\ndynamic-flag = \"off\"\n").unwrap();
+        assert_eq!(
+            c.rule_levels,
+            [
+                (RuleCode::FL007, None),
+                (RuleCode::FL001, Some(crate::model::Severity::Error))
+            ]
+        );
+        let e = parse("[rules]\ndynamic-flags = \"off\"\n").unwrap_err();
+        let ConfigError::Invalid(e) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            e.message,
+            "invalid registry: `dynamic-flags` is not a flaglint rule"
+        );
+        assert!(e
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `dynamic-flag`?"));
     }
 
     #[test]

@@ -602,3 +602,225 @@ pub fn fix_json(p: &Prepared, selection: &Selection, outcome: &FixOutcome) -> se
         written.as_ref(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn fixture(path: &str) -> String {
+        format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The GitLab-CE fixture with the fixtures' registry, through the
+    /// library only; the messages the engine sent.
+    fn prepared(paths: &[String]) -> (Prepared, Vec<Message>) {
+        let req = ScanRequest {
+            paths: paths.to_vec(),
+            config: Some(fixture("flaglint.toml").into()),
+            threads: Some(1),
+            ..ScanRequest::default()
+        };
+        let mut messages = Vec::new();
+        let p = prepare(&req, &mut |m| messages.push(m)).expect("the fixtures scan");
+        (p, messages)
+    }
+
+    fn gitlab_ce() -> Prepared {
+        prepared(&[fixture("gitlab-ce")]).0
+    }
+
+    fn per_rule(findings: &[Finding]) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for f in findings {
+            *counts.entry(f.code.as_str()).or_default() += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn check_runs_every_rule_without_the_cli() {
+        let p = gitlab_ce();
+        let outcome = check(&p, &CheckOptions::default()).unwrap();
+        // As `check --statistics` on the same tree (tests/snapshots).
+        let expected = [
+            ("FL001", 10),
+            ("FL002", 6),
+            ("FL003", 4),
+            ("FL004", 1),
+            ("FL005", 13),
+            ("FL006", 3),
+            ("FL007", 3),
+            ("FL009", 1),
+        ];
+        assert_eq!(per_rule(&outcome.findings), BTreeMap::from(expected));
+        let f = &outcome.findings;
+        assert!(f
+            .windows(2)
+            .all(|w| rules::location_order(&w[0], &w[1]).is_le()));
+        assert!(f.iter().all(|f| f.fingerprint.len() == 16));
+        assert!(f.iter().all(|f| f.rule == f.code.name()));
+        assert!(outcome.baseline_written.is_none() && outcome.baseline_applied.is_none());
+    }
+
+    #[test]
+    fn select_and_ignore_pick_rules() {
+        let p = gitlab_ce();
+        let only = CheckOptions {
+            select: vec![RuleCode::FL002, RuleCode::FL007],
+            ..CheckOptions::default()
+        };
+        let counts = per_rule(&check(&p, &only).unwrap().findings);
+        assert_eq!(counts, BTreeMap::from([("FL002", 6), ("FL007", 3)]));
+        let not = CheckOptions {
+            ignore: vec![RuleCode::FL005],
+            ..CheckOptions::default()
+        };
+        let counts = per_rule(&check(&p, &not).unwrap().findings);
+        assert!(!counts.contains_key("FL005") && counts["FL002"] == 6);
+        assert!(matches!(
+            rule_codes(&["FL002,".into(), "nope".into()], "--select"),
+            Err(EngineError::NoSuchRule {
+                option: "--select",
+                ..
+            })
+        ));
+        assert_eq!(
+            rule_codes(
+                &[" fl002".into(), String::new(), "dynamic-flag".into()],
+                "--ignore"
+            )
+            .unwrap(),
+            [RuleCode::FL002, RuleCode::FL007]
+        );
+    }
+
+    #[test]
+    fn rule_levels_override_or_turn_off() {
+        let sel = RuleSelection {
+            select: Vec::new(),
+            ignore: vec![RuleCode::FL003],
+            levels: vec![
+                (RuleCode::FL001, Some(Severity::Error)),
+                (RuleCode::FL002, None),
+            ],
+        };
+        assert_eq!(
+            sel.severity(RuleCode::FL001, Severity::Warning),
+            Some(Severity::Error)
+        );
+        assert_eq!(sel.severity(RuleCode::FL002, Severity::Error), None);
+        assert_eq!(sel.severity(RuleCode::FL003, Severity::Warning), None);
+        assert_eq!(
+            sel.severity(RuleCode::FL004, Severity::Warning),
+            Some(Severity::Warning)
+        );
+        let only = RuleSelection {
+            select: vec![RuleCode::FL004],
+            ..sel
+        };
+        assert_eq!(only.severity(RuleCode::FL001, Severity::Warning), None);
+    }
+
+    #[test]
+    fn a_written_baseline_covers_every_finding() {
+        let p = gitlab_ce();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        let write = CheckOptions {
+            write_baseline: Some(path.clone()),
+            ..CheckOptions::default()
+        };
+        let written = check(&p, &write).unwrap();
+        assert!(written.findings.is_empty());
+        let w = written.baseline_written.unwrap();
+        assert_eq!(w.findings, 41);
+        assert!(w.entries <= 41);
+        let read = CheckOptions {
+            baseline: Some(crate::baseline::load(&path).unwrap()),
+            ..CheckOptions::default()
+        };
+        let outcome = check(&p, &read).unwrap();
+        assert!(outcome.findings.is_empty());
+        let applied = outcome.baseline_applied.unwrap();
+        assert_eq!(
+            (applied.suppressed, applied.recorded, applied.stale),
+            (41, 41, 0)
+        );
+    }
+
+    #[test]
+    fn changed_since_keeps_only_findings_in_changed_files() {
+        let p = gitlab_ce();
+        let opts = CheckOptions {
+            changed: Some(HashSet::new()),
+            ..CheckOptions::default()
+        };
+        assert!(check(&p, &opts).unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn suppressions_hide_findings_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "def a\n  # flaglint: disable=FL007 -- built at run time\n  gitaly_migrate(name) { |e| e }\n  # flaglint: disable=FL002,FL999\n  gitaly_migrate(:find_commit) { |e| e }\nend\n";
+        std::fs::write(dir.path().join("a.rb"), src).unwrap();
+        let req = ScanRequest {
+            paths: vec![dir.path().display().to_string()],
+            no_config: true,
+            threads: Some(1),
+            ..ScanRequest::default()
+        };
+        let p = prepare(&req, &mut |_| {}).unwrap();
+        let outcome = check(&p, &CheckOptions::default()).unwrap();
+        let codes: Vec<(&str, usize)> = outcome
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.location.span.line))
+            .collect();
+        // FL007 suppressed; the second directive names no rule that reports
+        // there (FL010, also for FL999) and gives no reason (FL011).
+        assert!(!codes.contains(&("FL007", 3)), "{codes:?}");
+        assert!(codes.contains(&("FL010", 4)), "{codes:?}");
+        assert!(codes.contains(&("FL011", 4)), "{codes:?}");
+        assert!(!codes.contains(&("FL011", 2)), "{codes:?}");
+        // Off: FL010 and FL011 report nothing.
+        let off = CheckOptions {
+            ignore: vec![RuleCode::FL010, RuleCode::FL011],
+            ..CheckOptions::default()
+        };
+        let findings = check(&p, &off).unwrap().findings;
+        assert!(
+            findings.iter().all(|f| f.code < RuleCode::FL010),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_tree_given_twice_is_scanned_once_with_a_warning() {
+        let ce = fixture("gitlab-ce");
+        let (p, messages) = prepared(&[ce.clone(), format!("again={ce}/.")]);
+        assert_eq!(p.components.len(), 1);
+        assert!(
+            matches!(&messages[0], Message::Warning(w) if w.contains("is the same tree as component `gitlab-ce`")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn the_fix_plans_and_diffs_without_writing() {
+        let p = gitlab_ce();
+        assert!(matches!(
+            plan_fix(&p, &["no_such_feature".into()]),
+            Err(EngineError::NoSuchFeature(n)) if n == "no_such_feature"
+        ));
+        let (selection, plan) = plan_fix(&p, &[]).unwrap();
+        let sections = checklist(&p, &selection, &plan, &[]);
+        assert!(!sections.is_empty());
+        let outcome = fix(&p, &selection, plan, FixOptions::default());
+        assert!(outcome.report.is_none() && outcome.deleted.is_empty());
+        assert!(outcome.fixed > 0 && outcome.files > 0);
+        assert!(outcome.diff.starts_with("--- "), "{}", outcome.diff);
+        let json = fix_json(&p, &selection, &outcome);
+        assert!(json.is_object());
+    }
+}

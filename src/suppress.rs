@@ -7,7 +7,7 @@
 //! in their files: this module parses and matches).
 
 use crate::model::{Finding, Location};
-use crate::rules::RuleCode;
+use crate::rules::codes::RuleCode;
 
 /// One `flaglint: disable…` directive.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! imports nothing, so that the configuration (`[rules]`), suppressions,
 //! baselines and reports can name rules without depending on the rules.
 //!
-//! [`rule_list!`] is the one list of rules: code, name and the type that
+//! `rule_list!` is the one list of rules: code, name and the type that
 //! implements it. This module generates [`RuleCode`] from it;
 //! [`crate::rules`] generates the module declarations and [`crate::rules::all`]
 //! from the same list. Adding a rule is one line here and one file in

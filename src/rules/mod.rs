@@ -115,7 +115,7 @@ pub trait Rule: Sync {
 }
 
 /// Declares a rule type whose doc comment becomes its `explain` text; its
-/// name is its code's ([`codes::rule_list!`]).
+/// name is its code's (`codes::rule_list!`).
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* $ty:ident { code: $code:ident, severity: $sev:ident, summary: $summary:literal $(,)? }) => {
         $(#[doc = $doc])*
@@ -132,7 +132,7 @@ macro_rules! declare_rule {
     };
 }
 
-/// Declares the rule modules and [`all`] from [`codes::rule_list!`].
+/// Declares the rule modules and [`all`] from `codes::rule_list!`.
 macro_rules! register_rules {
     ($($code:ident $name:literal => $module:ident :: $ty:ident),* $(,)?) => {
         $(mod $module;)*
