@@ -608,7 +608,7 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
     out.push_str("ruby:\n");
     out.push_str(&format!(
         "  toggle_methods = {}\n",
-        list(&o.ruby.toggle_methods)
+        list(&o.frontend.toggle_methods)
     ));
     out.push_str(&format!(
         "env:\n  ignore = {} (besides the {} built-in settings variables)\n",
@@ -616,7 +616,7 @@ fn show_settings(args: &ScanArgs) -> Result<i32, CliError> {
         crate::config::DEFAULT_ENV_IGNORE.len()
     ));
     let commands: Vec<String> = o
-        .ruby
+        .frontend
         .commands
         .iter()
         .map(|(cmd, ep)| format!("{cmd} = {ep}"))
@@ -1118,9 +1118,9 @@ fn apply_fix(
                 left += 1;
                 crate::infoln!(
                     "note: {}:{}:{}: {} `{}` left: {why}",
-                    r.component,
-                    r.path,
-                    r.span.line,
+                    r.location.component,
+                    r.location.path,
+                    r.location.span.line,
                     r.kind.as_str(),
                     r.flag
                 );

@@ -3,17 +3,21 @@
 //!
 //! Files are read, prefiltered, parsed and their references extracted in
 //! parallel (rayon); results come back in (component, path) order whatever the
-//! thread count.
+//! thread count. The scan knows the languages only through
+//! [`frontend::FRONTENDS`]: the first frontend that claims a file reads it.
 
+use crate::catalog::sources::is_catalog_source;
 use crate::catalog::Catalog;
 use crate::component::Component;
 use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
-use crate::discover::{self, FileEntry, Language, WalkOptions};
-use crate::frontend::{go, ruby, text};
-use crate::model::Reference;
+use crate::discover::{self, DiscoverError, FileEntry, WalkOptions, Wanted};
+use crate::frontend::{self, FrontendOptions, SourceFile};
+use crate::model::{Location, Reference, Span};
 use crate::prefilter::Prefilter;
+use crate::resolve::CrossFile;
 use rayon::prelude::*;
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -22,7 +26,8 @@ use std::time::{Duration, Instant};
 pub struct ScanOptions {
     pub walk: WalkOptions,
     pub max_file_size: u64,
-    pub ruby: ruby::Options,
+    /// The frontends' settings.
+    pub frontend: FrontendOptions,
     /// The catalog the run starts from (embedded and `--catalog`).
     pub catalog: Catalog,
     /// Parse only files the byte prefilter selects (false: parse every file).
@@ -31,6 +36,15 @@ pub struct ScanOptions {
     /// longer than [`PROGRESS_DELAY`] (the caller decides: a terminal, no
     /// `--quiet`).
     pub progress: bool,
+}
+
+/// Why a scan could not run (problems with single files are warnings).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{}: no such file or directory", .0.display())]
+    NoSuchPath(PathBuf),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
 }
 
 /// How long a scan runs before its progress is shown.
@@ -54,16 +68,24 @@ impl ScanOptions {
             catalog: Catalog::embedded().clone(),
             prefilter: true,
             progress: false,
-            ruby: ruby::Options {
+            frontend: FrontendOptions {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
-                commands: ruby::DEFAULT_COMMANDS
+                commands: frontend::ruby::DEFAULT_COMMANDS
                     .iter()
                     .map(|(c, e)| (c.to_string(), e.to_string()))
                     .chain(config.shell_commands.iter().cloned())
                     .collect(),
             },
         }
+    }
+}
+
+/// What the scan's walk keeps: files a frontend may read, and catalog sources.
+pub fn wanted(name: &str) -> Wanted {
+    Wanted {
+        read: frontend::claimant(name, None).is_some(),
+        catalog_source: is_catalog_source(name),
     }
 }
 
@@ -146,11 +168,11 @@ pub fn scan(
     components: &[Component],
     config: &Config,
     opts: &ScanOptions,
-) -> Result<ScanResult, String> {
+) -> Result<ScanResult, ScanError> {
     let start = Instant::now();
     for c in components {
         if !c.root.exists() {
-            return Err(format!("{}: no such file or directory", c.root.display()));
+            return Err(ScanError::NoSuchPath(c.root.clone()));
         }
     }
     let progress = Progress::default();
@@ -170,10 +192,10 @@ fn scan_inner(
     opts: &ScanOptions,
     progress: &Progress,
     start: Instant,
-) -> Result<ScanResult, String> {
-    let found = discover::discover(components, &opts.walk, Some(&progress.walked))?;
+) -> Result<ScanResult, ScanError> {
+    let found = discover::discover(components, &opts.walk, Some(&progress.walked), &wanted)?;
     let prefilter = if opts.prefilter {
-        Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str))
+        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
     } else {
         Prefilter::everything()
     };
@@ -200,7 +222,7 @@ fn scan_inner(
     // costs 60 to 450 bytes per byte of source, and a tree freed on one thread
     // is memory the allocator keeps for that thread. Peak memory is that of
     // one large tree, whatever the thread count.
-    for r in results.iter_mut().filter(|r| r.deferred) {
+    for r in results.iter_mut().filter(|r| r.big) {
         let entry = r.entry;
         *r = scan_file(&found.files[entry], components, &prefilter, opts, false);
         count(r);
@@ -211,13 +233,7 @@ fn scan_inner(
         ..ScanResult::default()
     };
     out.stats.files_walked = found.walked;
-    let mut pending = Vec::new();
-    let mut includes = Vec::new();
-    let mut branches = Vec::new();
-    let mut funcs = Vec::new();
-    let mut candidates = Vec::new();
-    let mut ruby_toggles = Vec::new();
-    let mut methods = Vec::new();
+    let mut cross = CrossFile::default();
     let mut catalog = opts.catalog.clone();
     for r in results {
         for mut e in r.endpoints {
@@ -226,13 +242,7 @@ fn scan_inner(
         }
         out.warnings.extend(r.catalog_warnings);
         out.directives.extend(r.directives);
-        candidates.extend(r.candidates);
-        ruby_toggles.extend(r.ruby_toggles);
-        methods.extend(r.methods);
-        branches.extend(r.branches);
-        funcs.extend(r.funcs);
-        pending.extend(r.pending);
-        includes.extend(r.includes);
+        cross.append(r.cross);
         out.references.extend(r.references);
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
@@ -240,23 +250,13 @@ fn scan_inner(
     out.stats.files_read = read.load(Ordering::Relaxed);
     out.stats.files_parsed = parsed.load(Ordering::Relaxed);
     out.stats.files_skipped = skipped.into_inner();
-    let inferred =
-        crate::resolve::infer_branch_endpoints(branches, &funcs, components, config, &catalog);
-    out.references.extend(inferred);
-    out.references.extend(crate::resolve::infer_ruby_endpoints(
-        ruby_toggles,
-        &methods,
-        &catalog,
-    ));
-    bind_shared_examples(&mut out.references, pending, &includes, components);
-    crate::resolve::resolve(&mut out.references, config);
-    let mentions = crate::resolve::known_mentions(candidates, &out.references, config, &catalog);
-    out.references.extend(mentions);
+    out.references = crate::resolve::finish(out.references, cross, components, config, &catalog);
     out.references.sort_by(|a, b| {
-        (&a.component, &a.path, a.span.start_byte, &a.flag, a.kind).cmp(&(
-            &b.component,
-            &b.path,
-            b.span.start_byte,
+        let (x, y) = (&a.location, &b.location);
+        (&x.component, &x.path, x.span.start_byte, &a.flag, a.kind).cmp(&(
+            &y.component,
+            &y.path,
+            y.span.start_byte,
             &b.flag,
             b.kind,
         ))
@@ -266,33 +266,21 @@ fn scan_inner(
     Ok(out)
 }
 
-/// A reference through a shared example's parameter, bound after the scan.
-struct Pending {
-    reference: Reference,
-    example: String,
-    index: usize,
-}
-
 impl FileOutcome {
     /// Nothing to report or to resolve: only the counts matter.
     fn is_empty(&self) -> bool {
         self.references.is_empty()
-            && self.candidates.is_empty()
-            && self.branches.is_empty()
-            && self.funcs.is_empty()
-            && self.pending.is_empty()
-            && self.includes.is_empty()
-            && self.ruby_toggles.is_empty()
-            && self.methods.is_empty()
+            && self.cross.is_empty()
             && self.endpoints.is_empty()
             && self.catalog_warnings.is_empty()
             && self.directives.is_empty()
             && self.warning.is_none()
             && self.note.is_none()
-            && !self.deferred
+            && !self.big
     }
 }
 
+/// What one file gave.
 #[derive(Default)]
 struct FileOutcome {
     /// `flaglint: disable` directives.
@@ -303,26 +291,17 @@ struct FileOutcome {
     endpoints: Vec<crate::catalog::Endpoint>,
     /// Problems reading a catalog source.
     catalog_warnings: Vec<String>,
-    /// Ruby toggles and the call facts of their Gitaly branch.
-    ruby_toggles: Vec<(Reference, Vec<crate::frontend::ruby_calls::CallFact>)>,
-    /// Ruby methods, for endpoint inference.
-    methods: Vec<crate::frontend::ruby_calls::Method>,
-    /// Plain mentions in config and docs, kept only for known flags.
-    candidates: Vec<Reference>,
-    /// Go branches and the calls of their Gitaly side.
-    branches: Vec<(Reference, Vec<(String, bool)>)>,
-    /// Go functions (component, function).
-    funcs: Vec<(usize, go::Func)>,
-    pending: Vec<Pending>,
-    includes: Vec<(usize, String, std::path::PathBuf, ruby::Include)>,
+    /// References complete as they are.
+    references: Vec<Reference>,
+    /// What the resolver finishes with the other files.
+    cross: CrossFile,
     read: bool,
     parsed: bool,
     skipped: bool,
     /// A large file to parse, left for the sequential pass.
-    deferred: bool,
+    big: bool,
     /// Its index in the discovered files.
     entry: usize,
-    references: Vec<Reference>,
     warning: Option<String>,
     note: Option<String>,
 }
@@ -389,154 +368,59 @@ fn scan_file_inner(
             .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
             .collect();
     }
-    let language = match entry.language {
-        None => return out,
-        Some(Language::MaybeScript) => match script_kind(&bytes) {
-            Some(l) => l,
-            None => return out,
-        },
-        Some(l) => l,
+    let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+    let Some(frontend) = entry
+        .read
+        .then(|| frontend::claimant(name, Some(&bytes)))
+        .flatten()
+    else {
+        return out;
     };
-    let job = Job {
+    if defer_big
+        && frontend.builds_tree()
+        && bytes.len() > BIG_FILE
+        && frontend.wants(&bytes, prefilter)
+    {
+        // Parsed later, alone (see `scan`); counted then.
+        return FileOutcome {
+            big: true,
+            ..FileOutcome::default()
+        };
+    }
+    if !frontend.wants(&bytes, prefilter) {
+        return out;
+    }
+    out.parsed = true;
+    let file = SourceFile {
+        rel: &entry.rel,
         bytes: &bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
     };
-    match language {
-        Language::Text(format) => scan_text(&job, format, &mut out),
-        l if defer_big
-            && bytes.len() > BIG_FILE
-            && match l {
-                Language::Go => prefilter.mentions_gitaly(&bytes),
-                _ => prefilter.matches(&bytes),
-            } =>
-        {
-            // Parsed later, alone (see `scan`); counted then.
-            return FileOutcome {
-                deferred: true,
-                ..FileOutcome::default()
-            };
-        }
-        Language::Go => scan_go(&job, &mut out),
-        _ => scan_ruby(&job, &mut out),
+    let facts = frontend.extract(&file, &opts.frontend);
+    if facts.syntax_errors && facts.has_references() {
+        out.note = Some(format!(
+            "{shown}: syntax errors; references in the broken part may be missed"
+        ));
+    }
+    let place = Location {
+        component: component.name.clone(),
+        path: entry.rel.clone(),
+        abs_path: entry.path.clone(),
+        span: Span::default(),
+    };
+    let language = frontend.language();
+    out.references = facts
+        .refs
+        .into_iter()
+        .map(|r| r.into_reference(language, place.clone()))
+        .collect();
+    for d in facts.deferred {
+        out.cross.add(d, language, entry.component, &place);
     }
     out
 }
 
 /// Files to parse larger than this (bytes) are parsed one at a time.
 const BIG_FILE: usize = 256 * 1024;
-
-/// One file to scan, read.
-struct Job<'a> {
-    bytes: &'a [u8],
-    entry: &'a FileEntry,
-    component: &'a Component,
-    shown: &'a str,
-    prefilter: &'a Prefilter,
-    opts: &'a ScanOptions,
-}
-
-fn scan_go(job: &Job, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
-    } = *job;
-    if !prefilter.mentions_gitaly(bytes) {
-        return;
-    }
-    out.parsed = true;
-    let x = go::extract(
-        bytes,
-        entry.rel.ends_with("_test.go"),
-        &opts.ruby.env_ignore,
-    );
-    if x.syntax_errors && !(x.refs.is_empty() && x.branches.is_empty()) {
-        out.note = Some(format!(
-            "{shown}: syntax errors; references in the broken part may be missed"
-        ));
-    }
-    out.references = x
-        .refs
-        .iter()
-        .map(|r| to_reference(r, "go", component, entry))
-        .collect();
-    out.branches = x
-        .branches
-        .into_iter()
-        .map(|b| (to_reference(&b.raw, "go", component, entry), b.calls))
-        .collect();
-    out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
-}
-
-fn scan_text(job: &Job, format: text::Format, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        prefilter,
-        opts,
-        ..
-    } = *job;
-    if !prefilter.mentions_gitaly(bytes) {
-        return;
-    }
-    out.parsed = true;
-    for t in text::extract(bytes, format, &opts.ruby.env_ignore) {
-        let mut r = to_reference(&t.raw, "text", component, entry);
-        r.json_path = t.json_path;
-        if t.candidate {
-            out.candidates.push(r);
-        } else {
-            out.references.push(r);
-        }
-    }
-}
-
-fn scan_ruby(job: &Job, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
-    } = *job;
-    if !prefilter.matches(bytes) {
-        return;
-    }
-    out.parsed = true;
-    let extracted = ruby::extract(bytes, is_test_path(&entry.rel), &opts.ruby);
-    if extracted.syntax_errors && !extracted.refs.is_empty() {
-        out.note = Some(format!(
-            "{shown}: syntax errors; references in the broken part may be missed"
-        ));
-    }
-    out.methods = extracted.methods;
-    for raw in extracted.refs {
-        let reference = to_reference(&raw, "ruby", component, entry);
-        match raw.shared_param {
-            Some((example, index)) => out.pending.push(Pending {
-                reference,
-                example,
-                index,
-            }),
-            None if !raw.facts.is_empty() => out.ruby_toggles.push((reference, raw.facts)),
-            None => out.references.push(reference),
-        }
-    }
-    out.includes = extracted
-        .includes
-        .into_iter()
-        .map(|i| (entry.component, entry.rel.clone(), entry.path.clone(), i))
-        .collect();
-}
 
 /// `component:path` for messages.
 fn display_path(component: &Component, entry: &FileEntry) -> String {
@@ -560,108 +444,6 @@ fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Ve
         return Ok(None);
     }
     Ok(Some(buf))
-}
-
-/// An extension-less script: Ruby or shell by its shebang.
-fn script_kind(bytes: &[u8]) -> Option<Language> {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-    if !first.starts_with(b"#!") {
-        return None;
-    }
-    let has = |w: &[u8]| memchr::memmem::find(first, w).is_some();
-    if has(b"ruby") {
-        Some(Language::Ruby)
-    } else if has(b"sh") {
-        Some(Language::Text(text::Format::Shell))
-    } else {
-        None
-    }
-}
-
-/// Test code: everything under a `spec/` or `test/` directory, and `*_spec.rb`.
-pub fn is_test_path(rel: &str) -> bool {
-    rel.starts_with("spec/")
-        || rel.starts_with("test/")
-        || rel.contains("/spec/")
-        || rel.contains("/test/")
-        || rel.ends_with("_spec.rb")
-        || rel.ends_with("_test.rb")
-}
-
-fn to_reference(
-    r: &crate::frontend::RawRef,
-    language: &'static str,
-    component: &Component,
-    entry: &FileEntry,
-) -> Reference {
-    Reference {
-        flag: r.flag.clone(),
-        kind: r.kind,
-        form: r.form,
-        call: r.call,
-        language,
-        component: component.name.clone(),
-        path: entry.rel.clone(),
-        abs_path: entry.path.clone(),
-        span: r.span,
-        status: r.status,
-        enabled_branch: r.enabled_branch,
-        legacy_branch: r.legacy_branch,
-        endpoints: r.endpoints.clone(),
-        value: r.value.clone(),
-        json_path: None,
-        feature: None,
-    }
-}
-
-/// Binds shared-example parameters to the `it_behaves_like` sites of the same
-/// component: one `test-stub` reference per site and flag, at the site. A
-/// parameter no site binds stays a dynamic reference where it is used.
-fn bind_shared_examples(
-    references: &mut Vec<Reference>,
-    pending: Vec<Pending>,
-    includes: &[(usize, String, std::path::PathBuf, ruby::Include)],
-    components: &[Component],
-) {
-    let mut seen = std::collections::HashSet::new();
-    let mut bound = Vec::new();
-    for p in pending {
-        let mut any = false;
-        for (ci, rel, abs, inc) in includes {
-            if components[*ci].name != p.reference.component || inc.example != p.example {
-                continue;
-            }
-            let Some(Some(flag)) = inc.args.get(p.index) else {
-                continue;
-            };
-            any = true;
-            if seen.insert((*ci, rel.clone(), inc.span.start_byte, flag.clone())) {
-                bound.push(Reference {
-                    flag: flag.clone(),
-                    kind: crate::model::Kind::TestStub,
-                    form: "shared_example",
-                    path: rel.clone(),
-                    abs_path: abs.clone(),
-                    span: inc.span,
-                    enabled_branch: None,
-                    legacy_branch: None,
-                    ..p.reference.clone()
-                });
-            }
-        }
-        if !any {
-            references.push(p.reference);
-        }
-    }
-    references.extend(bound);
-    references.sort_by(|a, b| {
-        (&a.component, &a.path, a.span.start_byte, &a.flag).cmp(&(
-            &b.component,
-            &b.path,
-            b.span.start_byte,
-            &b.flag,
-        ))
-    });
 }
 
 #[cfg(test)]
@@ -688,7 +470,7 @@ mod tests {
             component: 0,
             path: PathBuf::from("/nonexistent/gone.rb"),
             rel: "gone.rb".into(),
-            language: Some(Language::Ruby),
+            read: true,
             catalog_source: false,
         };
         let opts = ScanOptions::from_config(&Config::default(), 1);

@@ -142,10 +142,10 @@ impl Rule for NameNotDerived {
                 .iter()
                 .filter(|r| !std::ptr::eq(**r, *anchor))
                 .map(|r| Related {
-                    component: r.component.clone(),
-                    path: r.path.clone(),
-                    abs_path: r.abs_path.clone(),
-                    span: r.span,
+                    component: r.location.component.clone(),
+                    path: r.location.path.clone(),
+                    abs_path: r.location.abs_path.clone(),
+                    span: r.location.span,
                     message: format!("`{flag}` also here"),
                 })
                 .collect();

@@ -84,10 +84,10 @@ impl Rule for InconsistentStatus {
                 f.related = others
                     .iter()
                     .map(|o| Related {
-                        component: o.component.clone(),
-                        path: o.path.clone(),
-                        abs_path: o.abs_path.clone(),
-                        span: o.span,
+                        component: o.location.component.clone(),
+                        path: o.location.path.clone(),
+                        abs_path: o.location.abs_path.clone(),
+                        span: o.location.span,
                         message: format!("{} here", name(majority)),
                     })
                     .collect();
