@@ -321,6 +321,8 @@ struct Prepared {
     components: Vec<Component>,
     config: Config,
     result: ScanResult,
+    /// How the trees were walked (for the fix's `--delete-dead` search).
+    walk: crate::discover::WalkOptions,
 }
 
 /// What a run is set to do, before it scans: the registry, the components
@@ -441,19 +443,14 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
         Some(n) => (n, false),
     };
     let mut opts = ScanOptions::from_config(&config, threads);
-    opts.walk.exclude.extend(args.exclude.iter().cloned());
-    if args.no_default_excludes {
-        opts.walk.default_excludes = false;
-    }
-    opts.walk.respect_gitignore = !args.no_ignore;
-    opts.walk.follow_links = args.follow;
+    apply_walk_args(&mut opts.walk, args);
     if let Some(m) = args.max_file_size {
         opts.max_file_size = m;
     }
     opts.prefilter = !args.no_prefilter;
     opts.progress = std::io::stderr().is_terminal() && !crate::term::quiet();
     let (catalog, catalog_warnings) =
-        crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
+        crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog, &opts.walk)
             .map_err(|e| format!("error: {e}"))?;
     opts.catalog = catalog;
     for w in &catalog_warnings {
@@ -467,6 +464,17 @@ fn settings(args: &ScanArgs) -> Result<Settings, CliError> {
         threads,
         threads_auto,
     })
+}
+
+/// The walk options of the command line (`--exclude`, `--no-default-excludes`,
+/// `--no-ignore`, `--follow`) over those of the registry.
+fn apply_walk_args(walk: &mut crate::discover::WalkOptions, args: &ScanArgs) {
+    walk.exclude.extend(args.exclude.iter().cloned());
+    if args.no_default_excludes {
+        walk.default_excludes = false;
+    }
+    walk.respect_gitignore = !args.no_ignore;
+    walk.follow_links = args.follow;
 }
 
 fn prepare(args: &ScanArgs) -> Result<Prepared, CliError> {
@@ -512,6 +520,7 @@ fn prepare_with(
         components,
         config,
         result,
+        walk: opts.walk,
     })
 }
 
@@ -923,8 +932,10 @@ fn selection(args: &CheckArgs, config: &Config) -> Result<Selection, CliError> {
 fn endpoints(args: &ScanArgs) -> Result<i32, CliError> {
     table_format(args, "endpoints")?;
     let catalog = if args.paths.is_empty() {
+        let mut walk = ScanOptions::from_config(&Config::default(), 1).walk;
+        apply_walk_args(&mut walk, args);
         let (catalog, warnings) =
-            crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog)
+            crate::catalog::Catalog::load(!args.no_default_catalog, &args.catalog, &walk)
                 .map_err(|e| format!("error: {e}"))?;
         for w in &warnings {
             crate::errln!("warning: {w}");
@@ -1035,8 +1046,7 @@ fn apply_fix(
     how: FixHow,
 ) -> Result<i32, CliError> {
     if how.delete_dead {
-        let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
-        for d in crate::cleanup::delete_dead(&mut plan, &roots) {
+        for d in crate::cleanup::delete_dead(&mut plan, &p.components, &p.walk) {
             crate::infoln!("note: {d}: deleted, only the removed legacy code called it");
         }
     }

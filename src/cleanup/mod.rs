@@ -590,8 +590,13 @@ fn patch_path(path: &Path, root: Option<&Path>) -> String {
 }
 
 /// Deletes the private methods the fix made unused that no other Ruby file of
-/// `roots` names (as a method or `:symbol`); returns what was deleted.
-pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
+/// the components names (as a method or `:symbol`), the files walked as the
+/// scan walks them (`walk`); returns what was deleted.
+pub fn delete_dead(
+    plan: &mut Plan,
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+) -> Vec<String> {
     let mut names: HashSet<String> = HashSet::new();
     for f in &plan.files {
         names.extend(f.dead.iter().filter(|d| d.private).map(|d| d.name.clone()));
@@ -601,25 +606,24 @@ pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
     }
     // Which names other files mention.
     let mut named_elsewhere: HashMap<String, HashSet<PathBuf>> = HashMap::new();
-    for root in roots {
-        for e in ignore::WalkBuilder::new(root)
-            .build()
-            .filter_map(Result::ok)
-        {
-            let p = e.path();
-            if p.extension().is_none_or(|x| x != "rb") {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(p) else {
-                continue;
-            };
-            for n in &names {
-                if text.contains(n.as_str()) {
-                    named_elsewhere
-                        .entry(n.clone())
-                        .or_default()
-                        .insert(p.to_path_buf());
-                }
+    let select = |name: &str| crate::discover::Wanted {
+        read: name.ends_with(".rb"),
+        catalog_source: false,
+    };
+    // A walk that cannot start (a bad glob) failed the scan before.
+    let files = crate::discover::discover(components, walk, None, &select)
+        .map(|d| d.files)
+        .unwrap_or_default();
+    for p in files.iter().filter(|f| f.read).map(|f| &f.path) {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        for n in &names {
+            if text.contains(n.as_str()) {
+                named_elsewhere
+                    .entry(n.clone())
+                    .or_default()
+                    .insert(p.to_path_buf());
             }
         }
     }
