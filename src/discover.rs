@@ -294,3 +294,62 @@ fn describe_walk_error(err: &ignore::Error) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_keeps_what_the_caller_selects_with_every_option() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "lib/a.rb",
+            "lib/skip/b.rb",
+            "vendor/c.rb",
+            "vendor/p/x.proto",
+            "d.txt",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let select = |name: &str| Wanted {
+            read: name.ends_with(".rb"),
+            catalog_source: name.ends_with(".proto"),
+        };
+        let mut opts = WalkOptions {
+            exclude: vec!["lib/skip/".into()],
+            default_excludes: true,
+            respect_gitignore: true,
+            follow_links: false,
+            threads: 1,
+        };
+        let kept = |opts: &WalkOptions| {
+            let mut v: Vec<(String, bool)> = walk(root, 0, opts, None, &select)
+                .unwrap()
+                .files
+                .into_iter()
+                .map(|f| (f.rel, f.read))
+                .collect();
+            v.sort();
+            v
+        };
+        // `vendor/` is entered for catalog sources only.
+        assert_eq!(
+            kept(&opts),
+            [
+                ("lib/a.rb".into(), true),
+                ("vendor/p/x.proto".into(), false)
+            ]
+        );
+        opts.default_excludes = false;
+        opts.exclude.clear();
+        assert_eq!(kept(&opts).len(), 4);
+        opts.exclude = vec!["[".into()];
+        assert!(matches!(
+            walk(root, 0, &opts, None, &select),
+            Err(DiscoverError::Glob { .. })
+        ));
+    }
+}

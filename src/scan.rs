@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::component::Component;
 use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{self, DiscoverError, FileEntry, WalkOptions, Wanted};
-use crate::frontend::{self, FrontendOptions, SourceFile};
+use crate::frontend::{self, Frontend, FrontendOptions, SourceFile};
 use crate::model::{Location, Reference, Span};
 use crate::prefilter::Prefilter;
 use crate::resolve::CrossFile;
@@ -315,6 +315,7 @@ pub fn current_file() -> Option<String> {
     CURRENT_FILE.with(|c| c.borrow().clone())
 }
 
+/// Scans one file with the registered frontends.
 fn scan_file(
     entry: &FileEntry,
     components: &[Component],
@@ -323,100 +324,134 @@ fn scan_file(
     defer_big: bool,
 ) -> FileOutcome {
     let component = &components[entry.component];
-    let shown = display_path(component, entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = Some(entry.path.display().to_string()));
-    let out = scan_file_inner(entry, component, &shown, prefilter, opts, defer_big);
+    let job = Job {
+        frontends: frontend::FRONTENDS,
+        component,
+        prefilter,
+        opts,
+        defer_big,
+    };
+    let out = job.scan(entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = None);
     out
 }
 
-fn scan_file_inner(
-    entry: &FileEntry,
-    component: &Component,
-    shown: &str,
-    prefilter: &Prefilter,
-    opts: &ScanOptions,
+/// How to scan a file: with which frontends (the first that claims it reads
+/// it), in which component, with which prefilter and settings.
+struct Job<'a> {
+    frontends: &'a [&'a dyn Frontend],
+    component: &'a Component,
+    prefilter: &'a Prefilter,
+    opts: &'a ScanOptions,
+    /// Leave a large file to parse for the sequential pass.
     defer_big: bool,
-) -> FileOutcome {
-    let mut out = FileOutcome::default();
-    let bytes = match read_limited(&entry.path, opts.max_file_size) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            out.skipped = true;
-            out.note = Some(format!(
-                "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
-                opts.max_file_size
-            ));
-            return out;
-        }
-        Err(e) => {
-            out.warning = Some(format!("{shown}: cannot read: {e}"));
-            return out;
-        }
-    };
-    out.read = true;
-    out.directives = crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
-    if entry.catalog_source {
-        out.component_name = component.name.clone();
-        out.rel = entry.rel.clone();
-        let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
-        let (endpoints, warnings) =
-            crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
-        out.endpoints = endpoints;
-        out.catalog_warnings = warnings
-            .into_iter()
-            .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
-            .collect();
-    }
-    let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
-    let Some(frontend) = entry
-        .read
-        .then(|| frontend::claimant(name, Some(&bytes)))
-        .flatten()
-    else {
-        return out;
-    };
-    if defer_big
-        && frontend.builds_tree()
-        && bytes.len() > BIG_FILE
-        && frontend.wants(&bytes, prefilter)
-    {
-        // Parsed later, alone (see `scan`); counted then.
-        return FileOutcome {
-            big: true,
-            ..FileOutcome::default()
+}
+
+impl Job<'_> {
+    fn scan(&self, entry: &FileEntry) -> FileOutcome {
+        let Job {
+            frontends,
+            component,
+            prefilter,
+            opts,
+            defer_big,
+        } = *self;
+        let shown = &display_path(component, entry);
+        let mut out = FileOutcome::default();
+        let bytes = match read_limited(&entry.path, opts.max_file_size) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                out.skipped = true;
+                out.note = Some(format!(
+                    "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
+                    opts.max_file_size
+                ));
+                return out;
+            }
+            Err(e) => {
+                out.warning = Some(format!("{shown}: cannot read: {e}"));
+                return out;
+            }
         };
+        out.read = true;
+        out.directives =
+            crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
+        if entry.catalog_source {
+            out.component_name = component.name.clone();
+            out.rel = entry.rel.clone();
+            let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+            let (endpoints, warnings) =
+                crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
+            out.endpoints = endpoints;
+            out.catalog_warnings = warnings
+                .into_iter()
+                .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
+                .collect();
+        }
+        let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+        let Some(frontend) = entry
+            .read
+            .then(|| frontend::claimant_in(frontends, name, Some(&bytes)))
+            .flatten()
+        else {
+            return out;
+        };
+        if defer_big
+            && frontend.builds_tree()
+            && bytes.len() > BIG_FILE
+            && frontend.wants(&bytes, prefilter)
+        {
+            // Parsed later, alone (see `scan`); counted then.
+            return FileOutcome {
+                big: true,
+                ..FileOutcome::default()
+            };
+        }
+        if !frontend.wants(&bytes, prefilter) {
+            return out;
+        }
+        out.parsed = true;
+        self.extract(frontend, entry, &bytes, shown, &mut out);
+        out
     }
-    if !frontend.wants(&bytes, prefilter) {
-        return out;
+
+    /// Extracts a file that passed the prefilter: its references placed in
+    /// the component, and its cross-file work.
+    fn extract(
+        &self,
+        frontend: &dyn Frontend,
+        entry: &FileEntry,
+        bytes: &[u8],
+        shown: &str,
+        out: &mut FileOutcome,
+    ) {
+        let file = SourceFile {
+            rel: &entry.rel,
+            bytes,
+        };
+        let facts = frontend.extract(&file, &self.opts.frontend);
+        if facts.syntax_errors && facts.has_references() {
+            out.note = Some(format!(
+                "{shown}: syntax errors; references in the broken part may be missed"
+            ));
+        }
+        let place = Location {
+            component: self.component.name.clone(),
+            path: entry.rel.clone(),
+            abs_path: entry.path.clone(),
+            span: Span::default(),
+        };
+        let language = frontend.language();
+        out.references = facts
+            .refs
+            .into_iter()
+            .map(|r| r.into_reference(language, place.clone()))
+            .collect();
+        for d in facts.deferred {
+            out.cross.add(d, language, entry.component, &place);
+        }
     }
-    out.parsed = true;
-    let file = SourceFile {
-        rel: &entry.rel,
-        bytes: &bytes,
-    };
-    let facts = frontend.extract(&file, &opts.frontend);
-    if facts.syntax_errors && facts.has_references() {
-        out.note = Some(format!(
-            "{shown}: syntax errors; references in the broken part may be missed"
-        ));
-    }
-    let place = Location {
-        component: component.name.clone(),
-        path: entry.rel.clone(),
-        abs_path: entry.path.clone(),
-        span: Span::default(),
-    };
-    let language = frontend.language();
-    out.references = facts
-        .refs
-        .into_iter()
-        .map(|r| r.into_reference(language, place.clone()))
-        .collect();
-    for d in facts.deferred {
-        out.cross.add(d, language, entry.component, &place);
-    }
-    out
 }
 
 /// Files to parse larger than this (bytes) are parsed one at a time.
@@ -478,5 +513,113 @@ mod tests {
         let warning = out.warning.expect("a warning");
         assert!(warning.starts_with("c:gone.rb: cannot read:"), "{warning}");
         assert!(!out.read && out.references.is_empty());
+    }
+
+    /// A language added as the brief promises: one type implementing
+    /// [`Frontend`], registered in a list the scan walks through.
+    struct Toy;
+
+    impl Frontend for Toy {
+        fn language(&self) -> crate::model::Language {
+            crate::model::Language::Text
+        }
+        fn claims(&self, name: &str, _head: Option<&[u8]>) -> bool {
+            name.ends_with(".toy")
+        }
+        fn wants(&self, bytes: &[u8], _prefilter: &Prefilter) -> bool {
+            memchr::memmem::find(bytes, b"flag ").is_some()
+        }
+        fn builds_tree(&self) -> bool {
+            false
+        }
+        fn extract(&self, file: &SourceFile, _opts: &FrontendOptions) -> frontend::FileFacts {
+            use crate::model::{CallForm, Kind, Status};
+            let map = frontend::SourceMap::new(file.bytes);
+            let mut facts = frontend::FileFacts::default();
+            let mut offset = 0;
+            for line in file.bytes.split_inclusive(|&b| b == b'\n') {
+                if let Some(name) = line.trim_ascii().strip_prefix(b"flag ") {
+                    let raw = frontend::RawRef::direct(
+                        String::from_utf8_lossy(name).into_owned(),
+                        Kind::Config,
+                        CallForm::EnvAssignment,
+                        map.range(offset, offset + line.trim_ascii_end().len()),
+                        Status::None,
+                    );
+                    facts.refs.push(raw.clone());
+                    facts.deferred.push(frontend::Deferred::Mention(raw));
+                }
+                offset += line.len();
+            }
+            facts
+        }
+    }
+
+    #[test]
+    fn a_toy_frontend_is_scanned_through_the_registration_list() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toy"), "x\nflag find_commit\n").unwrap();
+        std::fs::write(dir.path().join("b.rb"), "gitaly_migrate(:x) { |on| on }\n").unwrap();
+        let component = Component {
+            name: "c".into(),
+            root: dir.path().to_path_buf(),
+        };
+        let opts = ScanOptions::from_config(&Config::default(), 1);
+        let frontends: &[&dyn Frontend] = &[&Toy];
+        let found = discover::discover(
+            std::slice::from_ref(&component),
+            &opts.walk,
+            None,
+            &|name| Wanted {
+                read: frontend::claimant_in(frontends, name, None).is_some(),
+                catalog_source: false,
+            },
+        )
+        .unwrap();
+        let rels: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.toy"]);
+        let prefilter = Prefilter::new([]);
+        let job = Job {
+            frontends,
+            component: &component,
+            prefilter: &prefilter,
+            opts: &opts,
+            defer_big: true,
+        };
+        let out = job.scan(&found.files[0]);
+        assert!(out.read && out.parsed);
+        let [r] = out.references.as_slice() else {
+            panic!("{:?}", out.references)
+        };
+        assert_eq!(r.flag, "find_commit");
+        assert_eq!(r.language, crate::model::Language::Text);
+        assert_eq!(
+            (r.location.component.as_str(), r.location.path.as_str()),
+            ("c", "a.toy")
+        );
+        assert_eq!((r.location.span.line, r.location.span.column), (2, 1));
+        assert!(!out.cross.is_empty(), "the mention waits for the resolver");
+        // The registered frontends do not read `.toy` files.
+        assert!(frontend::claimant("a.toy", None).is_none());
+    }
+
+    #[test]
+    fn registered_frontends_claim_by_name_then_by_shebang() {
+        use crate::model::Language;
+        let lang =
+            |name: &str, head: Option<&[u8]>| frontend::claimant(name, head).map(|f| f.language());
+        assert_eq!(lang("a.rb", None), Some(Language::Ruby));
+        assert_eq!(lang("Gemfile", Some(b"#!/bin/sh\n")), Some(Language::Ruby));
+        assert_eq!(lang("x.go", None), Some(Language::Go));
+        assert_eq!(lang("roles.json", None), Some(Language::Text));
+        assert_eq!(lang("Gemfile.lock", None), None);
+        // An extension-less script: perhaps during the walk, then by its shebang.
+        assert!(lang("gitlab-shell", None).is_some());
+        assert_eq!(
+            lang("gitlab-shell", Some(b"#!/usr/bin/env ruby\nx")),
+            Some(Language::Ruby)
+        );
+        assert_eq!(lang("setup", Some(b"#!/bin/bash\n")), Some(Language::Text));
+        assert_eq!(lang("README", Some(b"hello\n")), None);
     }
 }

@@ -50,7 +50,16 @@ pub trait Frontend: Sync {
 
 /// The frontend that reads a file: the first of [`FRONTENDS`] that claims it.
 pub fn claimant(name: &str, head: Option<&[u8]>) -> Option<&'static dyn Frontend> {
-    FRONTENDS.iter().copied().find(|f| f.claims(name, head))
+    claimant_in(FRONTENDS, name, head)
+}
+
+/// The first of `frontends` that claims a file.
+pub fn claimant_in<'f>(
+    frontends: &[&'f dyn Frontend],
+    name: &str,
+    head: Option<&[u8]>,
+) -> Option<&'f dyn Frontend> {
+    frontends.iter().copied().find(|f| f.claims(name, head))
 }
 
 /// One file to extract, read.
@@ -355,5 +364,83 @@ impl<'a> SourceMap<'a> {
             .count()
             + 1;
         (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ruby_frontend_defers_cross_file_work() {
+        let src = "shared_examples 'gitaly toggle' do |flag|\n  it { stub_feature_flags(x: 1); feature_enabled?(flag) }\nend\nit_behaves_like 'gitaly toggle', :find_commit\n";
+        let file = SourceFile {
+            rel: "spec/lib/x_spec.rb",
+            bytes: src.as_bytes(),
+        };
+        let facts = ruby::Ruby.extract(&file, &FrontendOptions::default());
+        assert!(facts.refs.is_empty(), "{:?}", facts.refs);
+        let shared: Vec<(&str, usize)> = facts
+            .deferred
+            .iter()
+            .filter_map(|d| match d {
+                Deferred::SharedParam { example, index, .. } => Some((example.as_str(), *index)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shared, [("gitaly toggle", 0)]);
+        let include = facts.deferred.iter().find_map(|d| match d {
+            Deferred::Include(i) => Some(i),
+            _ => None,
+        });
+        assert_eq!(include.unwrap().args, [Some("find_commit".to_string())]);
+        assert!(facts.has_references());
+    }
+
+    #[test]
+    fn go_branches_and_functions_are_deferred() {
+        let src =
+            "package x\nfunc f() {\n\tif params.GitalyServer.Address != \"\" {\n\t\tg()\n\t}\n}\n";
+        let file = SourceFile {
+            rel: "internal/x.go",
+            bytes: src.as_bytes(),
+        };
+        let facts = go::Go.extract(&file, &FrontendOptions::default());
+        assert!(facts.refs.is_empty());
+        assert!(matches!(
+            facts.deferred.as_slice(),
+            [Deferred::BranchCalls { calls, .. }, Deferred::Function(f)]
+                if calls == &[("g".to_string(), false)] && f.name == "f"
+        ));
+    }
+
+    #[test]
+    fn env_names_are_checked_in_one_place() {
+        let ignore = ["GITALY_TOKEN".to_string()];
+        assert_eq!(
+            env_flag("GITALY_FIND_COMMIT", &ignore, true).as_deref(),
+            Some("find_commit")
+        );
+        assert_eq!(env_flag("GITALY_TOKEN", &ignore, false), None);
+        assert_eq!(env_flag("GITALY_", &ignore, false), None);
+        assert_eq!(env_flag("GITALY_find", &ignore, true), None);
+        assert_eq!(
+            env_flag("GITALY_find", &ignore, false).as_deref(),
+            Some("find")
+        );
+        assert_eq!(env_flag("OTHER_X", &ignore, false), None);
+    }
+
+    #[test]
+    fn climbing_is_bounded() {
+        let depth = 200;
+        let src = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+        let tree = parse(Grammar::Ruby, src.as_bytes()).unwrap();
+        let leaf = tree
+            .root_node()
+            .descendant_for_byte_range(depth, depth + 1)
+            .unwrap();
+        assert_eq!(climb(leaf).count(), MAX_CLIMB);
+        assert_eq!(climb(tree.root_node()).count(), 0);
     }
 }
