@@ -5,9 +5,9 @@
 //! `feature_enabled?` checks, Flipper calls, `GITALY_*` env vars and test stubs.
 //! Comments, strings and heredocs are never references: only call nodes are read.
 //!
-//! One module per job: [`facts`] (the first pass over the file: constants,
-//! `let`s, assignments, candidate sites), [`names`] (how a site names its
-//! flag), [`sites`] (what each candidate is), [`branches`] (the Gitaly and
+//! One module per job: `facts` (the first pass over the file: constants,
+//! `let`s, assignments, candidate sites), `names` (how a site names its
+//! flag), `sites` (what each candidate is), `branches` (the Gitaly and
 //! legacy branches of a toggle or check) and [`calls`] (what a branch calls,
 //! for endpoint inference).
 //!
