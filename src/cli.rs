@@ -572,7 +572,7 @@ fn settings_rules(s: &engine::Settings) -> String {
     out.push_str("ruby:\n");
     out.push_str(&format!(
         "  toggle_methods = {}\n",
-        list(&o.ruby.toggle_methods)
+        list(&o.frontend.toggle_methods)
     ));
     out.push_str(&format!(
         "env:\n  ignore = {} (besides the {} built-in settings variables)\n",
@@ -580,7 +580,7 @@ fn settings_rules(s: &engine::Settings) -> String {
         crate::config::DEFAULT_ENV_IGNORE.len()
     ));
     let commands: Vec<String> = o
-        .ruby
+        .frontend
         .commands
         .iter()
         .map(|(cmd, ep)| format!("{cmd} = {ep}"))

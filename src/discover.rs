@@ -1,13 +1,16 @@
-//! Stage 1: discover the files of each component.
+//! Stage 1: discover the files of each component — the one file walker of
+//! flaglint: the scan, the catalog's `--catalog` directories and the fix's
+//! `--delete-dead` search all walk with it, so `--exclude`, `--no-ignore`,
+//! `--follow` and the default excludes apply everywhere.
 //!
 //! A parallel, gitignore-aware walk (the `ignore` crate, ripgrep's walker).
 //! `.git`, `vendor/` and `node_modules/` are skipped unless default excludes are
-//! turned off; `--exclude` globs use gitignore syntax. Walk errors (unreadable
-//! directories, symlink loops) become warnings; they never stop the scan.
+//! turned off (catalog sources are still read there); `--exclude` globs use
+//! gitignore syntax. Walk errors (unreadable directories, symlink loops) become
+//! warnings; they never stop the scan. Which files are kept is the caller's
+//! choice, by name ([`Wanted`]): the walk knows no language.
 
-use crate::catalog::sources::is_catalog_source;
 use crate::component::Component;
-use crate::frontend::text::Format;
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use std::path::Path;
@@ -28,15 +31,33 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
-/// The language a file is scanned as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Ruby,
-    Go,
-    Text(crate::frontend::text::Format),
-    /// No extension: Ruby or shell only if its shebang says so.
-    MaybeScript,
+/// Why a walk could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("invalid --exclude glob `{glob}`: {source}")]
+    Glob { glob: String, source: ignore::Error },
+    #[error("invalid exclude globs: {0}")]
+    Globs(ignore::Error),
 }
+
+/// What the walk keeps of a file, by its name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// It is to be read (a frontend may read it).
+    pub read: bool,
+    /// A `.proto`, `*.pb.go` or `*_services_pb.rb`: read for the endpoint
+    /// catalog, also under the default-excluded directories.
+    pub catalog_source: bool,
+}
+
+impl Wanted {
+    fn any(self) -> bool {
+        self.read || self.catalog_source
+    }
+}
+
+/// Which files to keep, by name.
+pub type Select<'a> = dyn Fn(&str) -> Wanted + Sync + 'a;
 
 /// A file to scan.
 #[derive(Debug, Clone)]
@@ -45,9 +66,9 @@ pub struct FileEntry {
     pub path: PathBuf,
     /// Relative to the component root, `/`-separated.
     pub rel: String,
-    /// The frontend that reads it; `None` for a catalog source only (a
-    /// `.proto`, or generated code under `vendor/`).
-    pub language: Option<Language>,
+    /// To be read (see [`Wanted::read`]); `false` for a catalog source only
+    /// (a `.proto`, or generated code under `vendor/`).
+    pub read: bool,
     /// A `.proto`, `*.pb.go` or `*_services_pb.rb`: read for the endpoint catalog.
     pub catalog_source: bool,
 }
@@ -62,30 +83,14 @@ pub struct Discovered {
     pub warnings: Vec<String>,
 }
 
-/// The language of a file by its name, or `None` if no frontend reads it.
-pub fn language_of(name: &str) -> Option<Language> {
-    match name.rsplit_once('.') {
-        Some((_, "rb" | "rake" | "ru" | "gemspec")) => Some(Language::Ruby),
-        Some((_, "go")) => Some(Language::Go),
-        Some((_, "sh" | "bash" | "env")) => Some(Language::Text(Format::Shell)),
-        Some((_, "json")) => Some(Language::Text(Format::Json)),
-        Some((_, "yml" | "yaml")) => Some(Language::Text(Format::Yaml)),
-        Some((_, "md" | "markdown" | "txt" | "adoc" | "rst")) => Some(Language::Text(Format::Doc)),
-        Some(_) => None,
-        None => match name {
-            "Gemfile" | "Rakefile" | "Guardfile" => Some(Language::Ruby),
-            _ => Some(Language::MaybeScript),
-        },
-    }
-}
-
-/// Walks every component root. `walked`, when given, counts the files seen
-/// as the walk goes (for a progress display).
+/// Walks every component root, keeping the files `select` wants. `walked`,
+/// when given, counts the files seen as the walk goes (for a progress display).
 pub fn discover(
     components: &[Component],
     opts: &WalkOptions,
     walked: Option<&AtomicUsize>,
-) -> Result<Discovered, String> {
+    select: &Select,
+) -> Result<Discovered, DiscoverError> {
     let mut out = Discovered::default();
     for (ci, comp) in components.iter().enumerate() {
         let root = &comp.root;
@@ -96,15 +101,14 @@ pub fn discover(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let catalog_source = is_catalog_source(&name);
-            let language = language_of(&name);
-            if language.is_some() || catalog_source {
+            let wanted = select(&name);
+            if wanted.any() {
                 out.files.push(FileEntry {
                     component: ci,
                     path: root.clone(),
                     rel: name,
-                    language,
-                    catalog_source,
+                    read: wanted.read,
+                    catalog_source: wanted.catalog_source,
                 });
             } else {
                 out.warnings.push(format!(
@@ -114,49 +118,10 @@ pub fn discover(
             }
             continue;
         }
-        let mut overrides = OverrideBuilder::new(root);
-        for glob in &opts.exclude {
-            overrides
-                .add(&format!("!{glob}"))
-                .map_err(|e| format!("invalid --exclude glob `{glob}`: {e}"))?;
-        }
-        let overrides = overrides
-            .build()
-            .map_err(|e| format!("invalid exclude globs: {e}"))?;
-        let default_excludes = opts.default_excludes;
-        let mut builder = WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .git_ignore(opts.respect_gitignore)
-            .git_global(opts.respect_gitignore)
-            .git_exclude(opts.respect_gitignore)
-            .ignore(opts.respect_gitignore)
-            .parents(opts.respect_gitignore)
-            .follow_links(opts.follow_links)
-            .overrides(overrides)
-            .threads(opts.threads)
-            .filter_entry(move |e| {
-                // `.git` is never entered; `vendor/` and `node_modules/` are, but
-                // only for catalog sources (vendored protos and generated code).
-                !(default_excludes
-                    && e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name() == ".git")
-            });
-        let shared = Mutex::new(Found::default());
-        let mut visitors = VisitorBuilder {
-            default_excludes,
-            ci,
-            root,
-            shared: &shared,
-            walked,
-        };
-        builder.build_parallel().visit(&mut visitors);
-        let found = shared.into_inner().unwrap_or_else(|p| p.into_inner());
-        let (files, walked, warnings) = (found.files, found.walked, found.warnings);
-        out.files.extend(files);
-        out.walked += walked;
-        out.warnings.extend(warnings);
+        let found = walk(root, ci, opts, walked, select)?;
+        out.files.extend(found.files);
+        out.walked += found.walked;
+        out.warnings.extend(found.warnings);
         if out.files.len() == before {
             out.warnings
                 .push(format!("no files to scan under {}", root.display()));
@@ -167,6 +132,63 @@ pub fn discover(
     out.warnings.sort();
     out.warnings.dedup();
     Ok(out)
+}
+
+/// Walks the directory `root` (files numbered as component `component`),
+/// keeping the files `select` wants, in no particular order.
+pub fn walk(
+    root: &Path,
+    component: usize,
+    opts: &WalkOptions,
+    walked: Option<&AtomicUsize>,
+    select: &Select,
+) -> Result<Discovered, DiscoverError> {
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in &opts.exclude {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|source| DiscoverError::Glob {
+                glob: glob.clone(),
+                source,
+            })?;
+    }
+    let overrides = overrides.build().map_err(DiscoverError::Globs)?;
+    let default_excludes = opts.default_excludes;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_ignore(opts.respect_gitignore)
+        .git_global(opts.respect_gitignore)
+        .git_exclude(opts.respect_gitignore)
+        .ignore(opts.respect_gitignore)
+        .parents(opts.respect_gitignore)
+        .follow_links(opts.follow_links)
+        .overrides(overrides)
+        .threads(opts.threads)
+        .filter_entry(move |e| {
+            // `.git` is never entered; `vendor/` and `node_modules/` are, but
+            // only for catalog sources (vendored protos and generated code).
+            !(default_excludes
+                && e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name() == ".git")
+        });
+    let shared = Mutex::new(Found::default());
+    let mut visitors = VisitorBuilder {
+        default_excludes,
+        ci: component,
+        root,
+        shared: &shared,
+        walked,
+        select,
+    };
+    builder.build_parallel().visit(&mut visitors);
+    let found = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok(Discovered {
+        files: found.files,
+        walked: found.walked,
+        warnings: found.warnings,
+    })
 }
 
 #[derive(Default)]
@@ -182,6 +204,7 @@ struct VisitorBuilder<'a> {
     root: &'a Path,
     shared: &'a Mutex<Found>,
     walked: Option<&'a AtomicUsize>,
+    select: &'a Select<'a>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
@@ -192,6 +215,7 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
             root: self.root,
             shared: self.shared,
             walked: self.walked,
+            select: self.select,
             local: Found::default(),
         })
     }
@@ -204,6 +228,7 @@ struct Visitor<'a> {
     root: &'a Path,
     shared: &'a Mutex<Found>,
     walked: Option<&'a AtomicUsize>,
+    select: &'a Select<'a>,
     local: Found,
 }
 
@@ -216,10 +241,8 @@ impl ParallelVisitor for Visitor<'_> {
                     if let Some(w) = self.walked {
                         w.fetch_add(1, Ordering::Relaxed);
                     }
-                    let name = e.file_name().to_string_lossy();
-                    let catalog_source = is_catalog_source(&name);
-                    let language = language_of(&name);
-                    if language.is_some() || catalog_source {
+                    let wanted = (self.select)(&e.file_name().to_string_lossy());
+                    if wanted.any() {
                         let rel = e
                             .path()
                             .strip_prefix(self.root)
@@ -228,13 +251,13 @@ impl ParallelVisitor for Visitor<'_> {
                             .replace('\\', "/");
                         let excluded = self.default_excludes
                             && rel.split('/').any(|c| DEFAULT_EXCLUDED_DIRS.contains(&c));
-                        if !excluded || catalog_source {
+                        if !excluded || wanted.catalog_source {
                             self.local.files.push(FileEntry {
                                 component: self.ci,
                                 path: e.into_path(),
                                 rel,
-                                language: if excluded { None } else { language },
-                                catalog_source,
+                                read: wanted.read && !excluded,
+                                catalog_source: wanted.catalog_source,
                             });
                         }
                     }
@@ -269,5 +292,64 @@ fn describe_walk_error(err: &ignore::Error) -> String {
             ancestor.display()
         ),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_keeps_what_the_caller_selects_with_every_option() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "lib/a.rb",
+            "lib/skip/b.rb",
+            "vendor/c.rb",
+            "vendor/p/x.proto",
+            "d.txt",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let select = |name: &str| Wanted {
+            read: name.ends_with(".rb"),
+            catalog_source: name.ends_with(".proto"),
+        };
+        let mut opts = WalkOptions {
+            exclude: vec!["lib/skip/".into()],
+            default_excludes: true,
+            respect_gitignore: true,
+            follow_links: false,
+            threads: 1,
+        };
+        let kept = |opts: &WalkOptions| {
+            let mut v: Vec<(String, bool)> = walk(root, 0, opts, None, &select)
+                .unwrap()
+                .files
+                .into_iter()
+                .map(|f| (f.rel, f.read))
+                .collect();
+            v.sort();
+            v
+        };
+        // `vendor/` is entered for catalog sources only.
+        assert_eq!(
+            kept(&opts),
+            [
+                ("lib/a.rb".into(), true),
+                ("vendor/p/x.proto".into(), false)
+            ]
+        );
+        opts.default_excludes = false;
+        opts.exclude.clear();
+        assert_eq!(kept(&opts).len(), 4);
+        opts.exclude = vec!["[".into()];
+        assert!(matches!(
+            walk(root, 0, &opts, None, &select),
+            Err(DiscoverError::Glob { .. })
+        ));
     }
 }

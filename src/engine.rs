@@ -25,15 +25,15 @@ pub enum EngineError {
     /// (shown with its span).
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{0}")]
-    Catalog(String),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
     #[error("cannot start {threads} threads: {source}")]
     Threads {
         threads: usize,
         source: rayon::ThreadPoolBuildError,
     },
-    #[error("{0}")]
-    Scan(String),
+    #[error(transparent)]
+    Scan(#[from] crate::scan::ScanError),
     #[error(transparent)]
     Changed(#[from] ChangedError),
     #[error(transparent)]
@@ -101,6 +101,8 @@ pub struct Prepared {
     pub components: Vec<Component>,
     pub config: Config,
     pub result: ScanResult,
+    /// How the trees were walked (the fix's `--delete-dead` search walks the same way).
+    pub walk: crate::discover::WalkOptions,
 }
 
 /// How the registry is chosen: `--config`, `--no-config`, or a search upward
@@ -194,11 +196,37 @@ fn threads(req: &ScanRequest, sink: Sink) -> (usize, bool) {
     }
 }
 
+/// The walk options of the request alone (`--exclude`, `--no-default-excludes`,
+/// `--no-ignore`, `--follow`), without a registry's.
+fn walk_options(req: &ScanRequest) -> crate::discover::WalkOptions {
+    let mut walk = ScanOptions::from_config(&Config::default(), 1).walk;
+    apply_walk_options(&mut walk, req);
+    walk
+}
+
+/// The request's walk options over those of the registry.
+fn apply_walk_options(walk: &mut crate::discover::WalkOptions, req: &ScanRequest) {
+    walk.exclude.extend(req.exclude.iter().cloned());
+    if req.no_default_excludes {
+        walk.default_excludes = false;
+    }
+    walk.respect_gitignore = !req.no_ignore;
+    walk.follow_links = req.follow;
+}
+
 /// The run's base catalog: the embedded one (unless `--no-default-catalog`)
-/// and the `--catalog` sources; their warnings go to `sink`.
+/// and the `--catalog` sources (directories walked with the request's walk
+/// options); their warnings go to `sink`.
 pub fn load_catalog(req: &ScanRequest, sink: Sink) -> Result<Catalog, EngineError> {
-    let (catalog, warnings) =
-        Catalog::load(!req.no_default_catalog, &req.catalog).map_err(EngineError::Catalog)?;
+    load_catalog_walking(req, &walk_options(req), sink)
+}
+
+fn load_catalog_walking(
+    req: &ScanRequest,
+    walk: &crate::discover::WalkOptions,
+    sink: Sink,
+) -> Result<Catalog, EngineError> {
+    let (catalog, warnings) = Catalog::load(!req.no_default_catalog, &req.catalog, walk)?;
     for w in warnings {
         sink(Message::Warning(w));
     }
@@ -216,18 +244,13 @@ pub fn settings(req: &ScanRequest, sink: Sink) -> Result<Settings, EngineError> 
     let components = components(req, &config, sink)?;
     let (threads, threads_auto) = threads(req, sink);
     let mut opts = ScanOptions::from_config(&config, threads);
-    opts.walk.exclude.extend(req.exclude.iter().cloned());
-    if req.no_default_excludes {
-        opts.walk.default_excludes = false;
-    }
-    opts.walk.respect_gitignore = !req.no_ignore;
-    opts.walk.follow_links = req.follow;
+    apply_walk_options(&mut opts.walk, req);
     if let Some(m) = req.max_file_size {
         opts.max_file_size = m;
     }
     opts.prefilter = !req.no_prefilter;
     opts.progress = req.progress;
-    opts.catalog = load_catalog(req, sink)?;
+    opts.catalog = load_catalog_walking(req, &opts.walk, sink)?;
     Ok(Settings {
         search,
         config,
@@ -252,13 +275,12 @@ pub fn scan(settings: Settings) -> Result<Prepared, EngineError> {
         .num_threads(threads)
         .build()
         .map_err(|source| EngineError::Threads { threads, source })?;
-    let result = pool
-        .install(|| crate::scan::scan(&components, &config, &opts))
-        .map_err(EngineError::Scan)?;
+    let result = pool.install(|| crate::scan::scan(&components, &config, &opts))?;
     Ok(Prepared {
         components,
         config,
         result,
+        walk: opts.walk,
     })
 }
 
@@ -522,8 +544,7 @@ pub struct FixOutcome {
 pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions) -> FixOutcome {
     let mut deleted = Vec::new();
     if opts.delete_dead {
-        let roots: Vec<PathBuf> = p.components.iter().map(|c| c.root.clone()).collect();
-        deleted = crate::cleanup::delete_dead(&mut plan, &roots);
+        deleted = crate::cleanup::delete_dead(&mut plan, &p.components, &p.walk);
     }
     let root = crate::cleanup::patch_root(&p.components);
     let mut diff = String::new();
@@ -572,9 +593,9 @@ fn left_sites(p: &Prepared, selection: &Selection, plan: &Plan) -> Vec<LeftSite>
                 None => None,
             };
             Some(LeftSite {
-                component: r.component.clone(),
-                path: r.path.clone(),
-                line: r.span.line,
+                component: r.location.component.clone(),
+                path: r.location.path.clone(),
+                line: r.location.span.line,
                 kind: r.kind,
                 flag: r.flag.clone(),
                 why,

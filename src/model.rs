@@ -6,7 +6,7 @@ use std::fmt;
 
 /// A region of a source file. Lines and columns are 1-based; columns count
 /// characters (not bytes), as editors and rustc do. `end_column` is exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     pub line: usize,
     pub column: usize,
@@ -34,7 +34,6 @@ impl Span {
     }
 }
 
-/// What a reference does with the flag.
 /// Where something is: a file of a component and a span in it. References,
 /// findings, related locations and suppressions all carry one. In JSON it is
 /// flattened: `component`, `path`, `line`, `column`, `end_line`, `end_column`.
@@ -52,6 +51,140 @@ pub struct Location {
     pub span: Span,
 }
 
+/// The language a frontend reads (`ruby`, `go`, `text` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Ruby,
+    Go,
+    /// Configuration and docs (env files, Chef roles, YAML, Markdown).
+    Text,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Ruby => "ruby",
+            Language::Go => "go",
+            Language::Text => "text",
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Declares [`CallForm`] with the names it has in JSON.
+macro_rules! call_forms {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// How a site is written: the call or the configuration shape that
+        /// names the flag (`call` in JSON; also `form` unless the name is
+        /// indirect or dynamic).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum CallForm {
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl CallForm {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CallForm::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+call_forms! {
+    /// `gitaly_migrate(:x)`, with or without a receiver.
+    GitalyMigrate => "gitaly_migrate",
+    /// `GitalyClient.migrate(:x)`.
+    Migrate => "migrate",
+    /// A method of `[ruby] toggle_methods`.
+    ToggleMethod => "toggle_method",
+    /// `GitalyClient.feature_enabled?(:x)`.
+    FeatureEnabled => "feature_enabled",
+    /// `Feature.enabled?(:gitaly_x)`, `Feature.enable(...)`.
+    Flipper => "flipper",
+    /// `Feature::Gitaly.enabled?(:x)`.
+    FlipperGitaly => "flipper_gitaly",
+    /// `ENV['GITALY_X']`, `os.Getenv("GITALY_X")`.
+    Env => "env",
+    /// `allow(GitalyClient).to receive(:feature_enabled?).with(:x)`.
+    RspecStub => "rspec_stub",
+    /// `stub_feature_flags(gitaly_x: true)`.
+    StubFeatureFlags => "stub_feature_flags",
+    /// `it_behaves_like 'example', :x`, bound to a shared example's parameter.
+    SharedExample => "shared_example",
+    /// GitLab Shell's table of migrated commands.
+    MigratedCommands => "migrated-commands",
+    /// `gitlab_rails['env'] = { 'GITALY_X' => '1' }`.
+    EnvHash => "env-hash",
+    /// Workhorse's `if params.GitalyServer.Address != ""`.
+    GitalyServerBranch => "gitaly-server-branch",
+    /// `"gitaly-feature-<name>"` gRPC metadata.
+    Metadata => "metadata",
+    /// `featureflag.FeatureFlag{Name: "x"}`.
+    Definition => "definition",
+    /// `GITALY_X=1` in a shell, env or YAML file.
+    EnvAssignment => "env-assignment",
+    /// `name: gitaly_x` in YAML.
+    FeatureDefinition => "feature-definition",
+    /// Another mention in YAML.
+    YamlMention => "yaml-mention",
+    /// A mention in a code span or block of the docs.
+    DocCode => "doc-code",
+    /// A mention in the prose of the docs.
+    DocProse => "doc-prose",
+    /// A `GITALY_X` key of a JSON object.
+    JsonKey => "json-key",
+}
+
+impl fmt::Display for CallForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a site is written, as `form` in JSON: its call form when the flag is
+/// named outright (a literal, a constant, a `let`), else where the name comes
+/// from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Form {
+    Call(CallForm),
+    /// Looked up in a table (`CONST[key]`, an iterated constant): one
+    /// reference per possible flag.
+    Indirect,
+    /// Built at run time: the flag is the source text of the expression.
+    Dynamic,
+}
+
+impl Form {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Call(c) => c.as_str(),
+            Form::Indirect => "indirect",
+            Form::Dynamic => "dynamic",
+        }
+    }
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Form {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What a reference does with the flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -160,17 +293,13 @@ pub struct Reference {
     /// How the site is written: the call form (`gitaly_migrate`, `migrate`,
     /// `feature_enabled`, ...), or `indirect` / `dynamic` when the name is
     /// looked up in a table or built at run time.
-    pub form: &'static str,
+    pub form: Form,
     /// The call form, also for indirect and dynamic references.
-    pub call: &'static str,
-    pub language: &'static str,
-    pub component: String,
-    pub path: String,
-    /// Where the file is on disk (for snippets and fixes).
-    #[serde(skip)]
-    pub abs_path: std::path::PathBuf,
+    pub call: CallForm,
+    pub language: Language,
+    /// Where the site is (`component`, `path`, the span; flattened in JSON).
     #[serde(flatten)]
-    pub span: Span,
+    pub location: Location,
     pub status: Status,
     /// The span of the Gitaly (enabled) branch, when it can be identified.
     pub enabled_branch: Option<Span>,
@@ -191,7 +320,7 @@ pub struct Reference {
 
 impl Reference {
     pub fn is_dynamic(&self) -> bool {
-        self.form == "dynamic"
+        self.form == Form::Dynamic
     }
 
     /// A flag known by name: not dynamic, and not a Go branch whose endpoint

@@ -1,14 +1,168 @@
 //! Stage 5: resolve references against the endpoint catalog and the registry:
-//! which endpoints a Go branch reaches, and which registry feature each flag
-//! names, directly or by alias.
+//! the cross-file work the frontends deferred ([`Deferred`]) — which endpoints
+//! a Go branch or a Ruby toggle reaches, which flags the `it_behaves_like`
+//! sites pass to shared examples, which mentions in config and docs name a
+//! known flag — and which registry feature each flag names, directly or by
+//! alias.
 
 use crate::catalog::{canonical_flag, Catalog};
 use crate::component::Component;
 use crate::config::Config;
 use crate::frontend::go::Func;
-use crate::frontend::ruby_calls::{CallFact, Method};
-use crate::model::Reference;
+use crate::frontend::ruby::calls::{CallFact, Method};
+use crate::frontend::ruby::Include;
+use crate::frontend::Deferred;
+use crate::model::{CallForm, Form, Kind, Language, Location, Reference};
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The cross-file work of a scan, gathered file by file in (component, path)
+/// order.
+#[derive(Debug, Default)]
+pub struct CrossFile {
+    /// Go branches and the calls of their Gitaly side.
+    branches: Vec<(Reference, Vec<(String, bool)>)>,
+    /// Go functions (component, function).
+    funcs: Vec<(usize, Func)>,
+    /// Ruby toggles and the call facts of their Gitaly branch.
+    toggles: Vec<(Reference, Vec<CallFact>)>,
+    /// Ruby methods, for endpoint inference.
+    methods: Vec<Method>,
+    /// References through a shared example's parameter.
+    pending: Vec<Pending>,
+    /// `it_behaves_like` sites (component, where, site).
+    includes: Vec<(usize, Location, Include)>,
+    /// Plain mentions in config and docs, kept only for known flags.
+    mentions: Vec<Reference>,
+}
+
+/// A reference through a shared example's parameter, bound after the scan.
+#[derive(Debug)]
+struct Pending {
+    reference: Reference,
+    example: String,
+    index: usize,
+}
+
+impl CrossFile {
+    /// Adds what a frontend of `language` deferred in the file at `place`
+    /// (its span unused) of component number `component`.
+    pub fn add(&mut self, d: Deferred, language: Language, component: usize, place: &Location) {
+        let placed = |raw: crate::frontend::RawRef| raw.into_reference(language, place.clone());
+        match d {
+            Deferred::BranchCalls { raw, calls } => self.branches.push((placed(raw), calls)),
+            Deferred::Function(f) => self.funcs.push((component, f)),
+            Deferred::ToggleFacts { raw, facts } => self.toggles.push((placed(raw), facts)),
+            Deferred::Method(m) => self.methods.push(m),
+            Deferred::SharedParam {
+                raw,
+                example,
+                index,
+            } => self.pending.push(Pending {
+                reference: placed(raw),
+                example,
+                index,
+            }),
+            Deferred::Include(i) => self.includes.push((component, place.clone(), i)),
+            Deferred::Mention(raw) => self.mentions.push(placed(raw)),
+        }
+    }
+
+    /// Appends the work of a later file.
+    pub fn append(&mut self, mut other: CrossFile) {
+        self.branches.append(&mut other.branches);
+        self.funcs.append(&mut other.funcs);
+        self.toggles.append(&mut other.toggles);
+        self.methods.append(&mut other.methods);
+        self.pending.append(&mut other.pending);
+        self.includes.append(&mut other.includes);
+        self.mentions.append(&mut other.mentions);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.branches.is_empty()
+            && self.funcs.is_empty()
+            && self.toggles.is_empty()
+            && self.methods.is_empty()
+            && self.pending.is_empty()
+            && self.includes.is_empty()
+            && self.mentions.is_empty()
+    }
+}
+
+/// Finishes the references of a scan: the endpoints of Go branches and Ruby
+/// toggles, shared examples bound to their sites, registry features, and the
+/// mentions of known flags.
+pub fn finish(
+    mut references: Vec<Reference>,
+    cross: CrossFile,
+    components: &[Component],
+    config: &Config,
+    catalog: &Catalog,
+) -> Vec<Reference> {
+    let inferred =
+        infer_branch_endpoints(cross.branches, &cross.funcs, components, config, catalog);
+    references.extend(inferred);
+    references.extend(infer_ruby_endpoints(cross.toggles, &cross.methods, catalog));
+    bind_shared_examples(&mut references, cross.pending, &cross.includes, components);
+    resolve(&mut references, config);
+    let mentions = known_mentions(cross.mentions, &references, config, catalog);
+    references.extend(mentions);
+    references
+}
+
+/// Binds shared-example parameters to the `it_behaves_like` sites of the same
+/// component: one `test-stub` reference per site and flag, at the site. A
+/// parameter no site binds stays a dynamic reference where it is used.
+fn bind_shared_examples(
+    references: &mut Vec<Reference>,
+    pending: Vec<Pending>,
+    includes: &[(usize, Location, Include)],
+    components: &[Component],
+) {
+    let mut seen = HashSet::new();
+    let mut bound = Vec::new();
+    for p in pending {
+        let mut any = false;
+        for (ci, place, inc) in includes {
+            if components[*ci].name != p.reference.location.component || inc.example != p.example {
+                continue;
+            }
+            let Some(Some(flag)) = inc.args.get(p.index) else {
+                continue;
+            };
+            any = true;
+            if seen.insert((*ci, place.path.clone(), inc.span.start_byte, flag.clone())) {
+                bound.push(Reference {
+                    flag: flag.clone(),
+                    kind: Kind::TestStub,
+                    form: Form::Call(CallForm::SharedExample),
+                    location: Location {
+                        component: p.reference.location.component.clone(),
+                        path: place.path.clone(),
+                        abs_path: place.abs_path.clone(),
+                        span: inc.span,
+                    },
+                    enabled_branch: None,
+                    legacy_branch: None,
+                    ..p.reference.clone()
+                });
+            }
+        }
+        if !any {
+            references.push(p.reference);
+        }
+    }
+    references.extend(bound);
+    references.sort_by(|a, b| {
+        let (x, y) = (&a.location, &b.location);
+        (&x.component, &x.path, x.span.start_byte, &a.flag).cmp(&(
+            &y.component,
+            &y.path,
+            y.span.start_byte,
+            &b.flag,
+        ))
+    });
+}
 
 /// How many calls deep endpoint inference follows a Gitaly branch.
 pub const MAX_CALL_DEPTH: usize = 5;
@@ -50,7 +204,9 @@ pub fn infer_branch_endpoints(
                 if !seen.insert(name.as_str()) {
                     continue;
                 }
-                if let Some(defs) = index.get(&(reference.component.as_str(), name.as_str())) {
+                if let Some(defs) =
+                    index.get(&(reference.location.component.as_str(), name.as_str()))
+                {
                     for f in defs {
                         next.extend(f.calls.iter());
                     }

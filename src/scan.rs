@@ -3,17 +3,21 @@
 //!
 //! Files are read, prefiltered, parsed and their references extracted in
 //! parallel (rayon); results come back in (component, path) order whatever the
-//! thread count.
+//! thread count. The scan knows the languages only through
+//! [`frontend::FRONTENDS`]: the first frontend that claims a file reads it.
 
+use crate::catalog::sources::is_catalog_source;
 use crate::catalog::Catalog;
 use crate::component::Component;
 use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
-use crate::discover::{self, FileEntry, Language, WalkOptions};
-use crate::frontend::{go, ruby, text};
-use crate::model::Reference;
+use crate::discover::{self, DiscoverError, FileEntry, WalkOptions, Wanted};
+use crate::frontend::{self, Frontend, FrontendOptions, SourceFile};
+use crate::model::{Location, Reference, Span};
 use crate::prefilter::Prefilter;
+use crate::resolve::CrossFile;
 use rayon::prelude::*;
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -22,7 +26,8 @@ use std::time::{Duration, Instant};
 pub struct ScanOptions {
     pub walk: WalkOptions,
     pub max_file_size: u64,
-    pub ruby: ruby::Options,
+    /// The frontends' settings.
+    pub frontend: FrontendOptions,
     /// The catalog the run starts from (embedded and `--catalog`).
     pub catalog: Catalog,
     /// Parse only files the byte prefilter selects (false: parse every file).
@@ -31,6 +36,15 @@ pub struct ScanOptions {
     /// longer than [`PROGRESS_DELAY`] (the caller decides: a terminal, no
     /// `--quiet`).
     pub progress: bool,
+}
+
+/// Why a scan could not run (problems with single files are warnings).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{}: no such file or directory", .0.display())]
+    NoSuchPath(PathBuf),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
 }
 
 /// How long a scan runs before its progress is shown.
@@ -54,16 +68,24 @@ impl ScanOptions {
             catalog: Catalog::embedded().clone(),
             prefilter: true,
             progress: false,
-            ruby: ruby::Options {
+            frontend: FrontendOptions {
                 toggle_methods: config.toggle_methods.clone(),
                 env_ignore,
-                commands: ruby::DEFAULT_COMMANDS
+                commands: frontend::ruby::DEFAULT_COMMANDS
                     .iter()
                     .map(|(c, e)| (c.to_string(), e.to_string()))
                     .chain(config.shell_commands.iter().cloned())
                     .collect(),
             },
         }
+    }
+}
+
+/// What the scan's walk keeps: files a frontend may read, and catalog sources.
+pub fn wanted(name: &str) -> Wanted {
+    Wanted {
+        read: frontend::claimant(name, None).is_some(),
+        catalog_source: is_catalog_source(name),
     }
 }
 
@@ -146,11 +168,11 @@ pub fn scan(
     components: &[Component],
     config: &Config,
     opts: &ScanOptions,
-) -> Result<ScanResult, String> {
+) -> Result<ScanResult, ScanError> {
     let start = Instant::now();
     for c in components {
         if !c.root.exists() {
-            return Err(format!("{}: no such file or directory", c.root.display()));
+            return Err(ScanError::NoSuchPath(c.root.clone()));
         }
     }
     let progress = Progress::default();
@@ -170,10 +192,10 @@ fn scan_inner(
     opts: &ScanOptions,
     progress: &Progress,
     start: Instant,
-) -> Result<ScanResult, String> {
-    let found = discover::discover(components, &opts.walk, Some(&progress.walked))?;
+) -> Result<ScanResult, ScanError> {
+    let found = discover::discover(components, &opts.walk, Some(&progress.walked), &wanted)?;
     let prefilter = if opts.prefilter {
-        Prefilter::new(opts.ruby.toggle_methods.iter().map(String::as_str))
+        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
     } else {
         Prefilter::everything()
     };
@@ -200,7 +222,7 @@ fn scan_inner(
     // costs 60 to 450 bytes per byte of source, and a tree freed on one thread
     // is memory the allocator keeps for that thread. Peak memory is that of
     // one large tree, whatever the thread count.
-    for r in results.iter_mut().filter(|r| r.deferred) {
+    for r in results.iter_mut().filter(|r| r.big) {
         let entry = r.entry;
         *r = scan_file(&found.files[entry], components, &prefilter, opts, false);
         count(r);
@@ -211,13 +233,7 @@ fn scan_inner(
         ..ScanResult::default()
     };
     out.stats.files_walked = found.walked;
-    let mut pending = Vec::new();
-    let mut includes = Vec::new();
-    let mut branches = Vec::new();
-    let mut funcs = Vec::new();
-    let mut candidates = Vec::new();
-    let mut ruby_toggles = Vec::new();
-    let mut methods = Vec::new();
+    let mut cross = CrossFile::default();
     let mut catalog = opts.catalog.clone();
     for r in results {
         for mut e in r.endpoints {
@@ -226,13 +242,7 @@ fn scan_inner(
         }
         out.warnings.extend(r.catalog_warnings);
         out.directives.extend(r.directives);
-        candidates.extend(r.candidates);
-        ruby_toggles.extend(r.ruby_toggles);
-        methods.extend(r.methods);
-        branches.extend(r.branches);
-        funcs.extend(r.funcs);
-        pending.extend(r.pending);
-        includes.extend(r.includes);
+        cross.append(r.cross);
         out.references.extend(r.references);
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
@@ -240,23 +250,13 @@ fn scan_inner(
     out.stats.files_read = read.load(Ordering::Relaxed);
     out.stats.files_parsed = parsed.load(Ordering::Relaxed);
     out.stats.files_skipped = skipped.into_inner();
-    let inferred =
-        crate::resolve::infer_branch_endpoints(branches, &funcs, components, config, &catalog);
-    out.references.extend(inferred);
-    out.references.extend(crate::resolve::infer_ruby_endpoints(
-        ruby_toggles,
-        &methods,
-        &catalog,
-    ));
-    bind_shared_examples(&mut out.references, pending, &includes, components);
-    crate::resolve::resolve(&mut out.references, config);
-    let mentions = crate::resolve::known_mentions(candidates, &out.references, config, &catalog);
-    out.references.extend(mentions);
+    out.references = crate::resolve::finish(out.references, cross, components, config, &catalog);
     out.references.sort_by(|a, b| {
-        (&a.component, &a.path, a.span.start_byte, &a.flag, a.kind).cmp(&(
-            &b.component,
-            &b.path,
-            b.span.start_byte,
+        let (x, y) = (&a.location, &b.location);
+        (&x.component, &x.path, x.span.start_byte, &a.flag, a.kind).cmp(&(
+            &y.component,
+            &y.path,
+            y.span.start_byte,
             &b.flag,
             b.kind,
         ))
@@ -266,33 +266,21 @@ fn scan_inner(
     Ok(out)
 }
 
-/// A reference through a shared example's parameter, bound after the scan.
-struct Pending {
-    reference: Reference,
-    example: String,
-    index: usize,
-}
-
 impl FileOutcome {
     /// Nothing to report or to resolve: only the counts matter.
     fn is_empty(&self) -> bool {
         self.references.is_empty()
-            && self.candidates.is_empty()
-            && self.branches.is_empty()
-            && self.funcs.is_empty()
-            && self.pending.is_empty()
-            && self.includes.is_empty()
-            && self.ruby_toggles.is_empty()
-            && self.methods.is_empty()
+            && self.cross.is_empty()
             && self.endpoints.is_empty()
             && self.catalog_warnings.is_empty()
             && self.directives.is_empty()
             && self.warning.is_none()
             && self.note.is_none()
-            && !self.deferred
+            && !self.big
     }
 }
 
+/// What one file gave.
 #[derive(Default)]
 struct FileOutcome {
     /// `flaglint: disable` directives.
@@ -303,26 +291,17 @@ struct FileOutcome {
     endpoints: Vec<crate::catalog::Endpoint>,
     /// Problems reading a catalog source.
     catalog_warnings: Vec<String>,
-    /// Ruby toggles and the call facts of their Gitaly branch.
-    ruby_toggles: Vec<(Reference, Vec<crate::frontend::ruby_calls::CallFact>)>,
-    /// Ruby methods, for endpoint inference.
-    methods: Vec<crate::frontend::ruby_calls::Method>,
-    /// Plain mentions in config and docs, kept only for known flags.
-    candidates: Vec<Reference>,
-    /// Go branches and the calls of their Gitaly side.
-    branches: Vec<(Reference, Vec<(String, bool)>)>,
-    /// Go functions (component, function).
-    funcs: Vec<(usize, go::Func)>,
-    pending: Vec<Pending>,
-    includes: Vec<(usize, String, std::path::PathBuf, ruby::Include)>,
+    /// References complete as they are.
+    references: Vec<Reference>,
+    /// What the resolver finishes with the other files.
+    cross: CrossFile,
     read: bool,
     parsed: bool,
     skipped: bool,
     /// A large file to parse, left for the sequential pass.
-    deferred: bool,
+    big: bool,
     /// Its index in the discovered files.
     entry: usize,
-    references: Vec<Reference>,
     warning: Option<String>,
     note: Option<String>,
 }
@@ -336,6 +315,7 @@ pub fn current_file() -> Option<String> {
     CURRENT_FILE.with(|c| c.borrow().clone())
 }
 
+/// Scans one file with the registered frontends.
 fn scan_file(
     entry: &FileEntry,
     components: &[Component],
@@ -344,199 +324,138 @@ fn scan_file(
     defer_big: bool,
 ) -> FileOutcome {
     let component = &components[entry.component];
-    let shown = display_path(component, entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = Some(entry.path.display().to_string()));
-    let out = scan_file_inner(entry, component, &shown, prefilter, opts, defer_big);
+    let job = Job {
+        frontends: frontend::FRONTENDS,
+        component,
+        prefilter,
+        opts,
+        defer_big,
+    };
+    let out = job.scan(entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = None);
     out
 }
 
-fn scan_file_inner(
-    entry: &FileEntry,
-    component: &Component,
-    shown: &str,
-    prefilter: &Prefilter,
-    opts: &ScanOptions,
+/// How to scan a file: with which frontends (the first that claims it reads
+/// it), in which component, with which prefilter and settings.
+struct Job<'a> {
+    frontends: &'a [&'a dyn Frontend],
+    component: &'a Component,
+    prefilter: &'a Prefilter,
+    opts: &'a ScanOptions,
+    /// Leave a large file to parse for the sequential pass.
     defer_big: bool,
-) -> FileOutcome {
-    let mut out = FileOutcome::default();
-    let bytes = match read_limited(&entry.path, opts.max_file_size) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            out.skipped = true;
-            out.note = Some(format!(
-                "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
-                opts.max_file_size
-            ));
-            return out;
+}
+
+impl Job<'_> {
+    fn scan(&self, entry: &FileEntry) -> FileOutcome {
+        let Job {
+            frontends,
+            component,
+            prefilter,
+            opts,
+            defer_big,
+        } = *self;
+        let shown = &display_path(component, entry);
+        let mut out = FileOutcome::default();
+        let bytes = match read_limited(&entry.path, opts.max_file_size) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                out.skipped = true;
+                out.note = Some(format!(
+                    "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
+                    opts.max_file_size
+                ));
+                return out;
+            }
+            Err(e) => {
+                out.warning = Some(format!("{shown}: cannot read: {e}"));
+                return out;
+            }
+        };
+        out.read = true;
+        out.directives =
+            crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
+        if entry.catalog_source {
+            out.component_name = component.name.clone();
+            out.rel = entry.rel.clone();
+            let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+            let (endpoints, warnings) =
+                crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
+            out.endpoints = endpoints;
+            out.catalog_warnings = warnings
+                .into_iter()
+                .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
+                .collect();
         }
-        Err(e) => {
-            out.warning = Some(format!("{shown}: cannot read: {e}"));
-            return out;
-        }
-    };
-    out.read = true;
-    out.directives = crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
-    if entry.catalog_source {
-        out.component_name = component.name.clone();
-        out.rel = entry.rel.clone();
         let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
-        let (endpoints, warnings) =
-            crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
-        out.endpoints = endpoints;
-        out.catalog_warnings = warnings
-            .into_iter()
-            .map(|(line, col, m)| format!("{shown}:{line}:{col}: catalog: {m}"))
-            .collect();
-    }
-    let language = match entry.language {
-        None => return out,
-        Some(Language::MaybeScript) => match script_kind(&bytes) {
-            Some(l) => l,
-            None => return out,
-        },
-        Some(l) => l,
-    };
-    let job = Job {
-        bytes: &bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
-    };
-    match language {
-        Language::Text(format) => scan_text(&job, format, &mut out),
-        l if defer_big
+        let Some(frontend) = entry
+            .read
+            .then(|| frontend::claimant_in(frontends, name, Some(&bytes)))
+            .flatten()
+        else {
+            return out;
+        };
+        if defer_big
+            && frontend.builds_tree()
             && bytes.len() > BIG_FILE
-            && match l {
-                Language::Go => prefilter.mentions_gitaly(&bytes),
-                _ => prefilter.matches(&bytes),
-            } =>
+            && frontend.wants(&bytes, prefilter)
         {
             // Parsed later, alone (see `scan`); counted then.
             return FileOutcome {
-                deferred: true,
+                big: true,
                 ..FileOutcome::default()
             };
         }
-        Language::Go => scan_go(&job, &mut out),
-        _ => scan_ruby(&job, &mut out),
+        if !frontend.wants(&bytes, prefilter) {
+            return out;
+        }
+        out.parsed = true;
+        self.extract(frontend, entry, &bytes, shown, &mut out);
+        out
     }
-    out
+
+    /// Extracts a file that passed the prefilter: its references placed in
+    /// the component, and its cross-file work.
+    fn extract(
+        &self,
+        frontend: &dyn Frontend,
+        entry: &FileEntry,
+        bytes: &[u8],
+        shown: &str,
+        out: &mut FileOutcome,
+    ) {
+        let file = SourceFile {
+            rel: &entry.rel,
+            bytes,
+        };
+        let facts = frontend.extract(&file, &self.opts.frontend);
+        if facts.syntax_errors && facts.has_references() {
+            out.note = Some(format!(
+                "{shown}: syntax errors; references in the broken part may be missed"
+            ));
+        }
+        let place = Location {
+            component: self.component.name.clone(),
+            path: entry.rel.clone(),
+            abs_path: entry.path.clone(),
+            span: Span::default(),
+        };
+        let language = frontend.language();
+        out.references = facts
+            .refs
+            .into_iter()
+            .map(|r| r.into_reference(language, place.clone()))
+            .collect();
+        for d in facts.deferred {
+            out.cross.add(d, language, entry.component, &place);
+        }
+    }
 }
 
 /// Files to parse larger than this (bytes) are parsed one at a time.
 const BIG_FILE: usize = 256 * 1024;
-
-/// One file to scan, read.
-struct Job<'a> {
-    bytes: &'a [u8],
-    entry: &'a FileEntry,
-    component: &'a Component,
-    shown: &'a str,
-    prefilter: &'a Prefilter,
-    opts: &'a ScanOptions,
-}
-
-fn scan_go(job: &Job, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
-    } = *job;
-    if !prefilter.mentions_gitaly(bytes) {
-        return;
-    }
-    out.parsed = true;
-    let x = go::extract(
-        bytes,
-        entry.rel.ends_with("_test.go"),
-        &opts.ruby.env_ignore,
-    );
-    if x.syntax_errors && !(x.refs.is_empty() && x.branches.is_empty()) {
-        out.note = Some(format!(
-            "{shown}: syntax errors; references in the broken part may be missed"
-        ));
-    }
-    out.references = x
-        .refs
-        .iter()
-        .map(|r| to_reference(r, "go", component, entry))
-        .collect();
-    out.branches = x
-        .branches
-        .into_iter()
-        .map(|b| (to_reference(&b.raw, "go", component, entry), b.calls))
-        .collect();
-    out.funcs = x.funcs.into_iter().map(|f| (entry.component, f)).collect();
-}
-
-fn scan_text(job: &Job, format: text::Format, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        prefilter,
-        opts,
-        ..
-    } = *job;
-    if !prefilter.mentions_gitaly(bytes) {
-        return;
-    }
-    out.parsed = true;
-    for t in text::extract(bytes, format, &opts.ruby.env_ignore) {
-        let mut r = to_reference(&t.raw, "text", component, entry);
-        r.json_path = t.json_path;
-        if t.candidate {
-            out.candidates.push(r);
-        } else {
-            out.references.push(r);
-        }
-    }
-}
-
-fn scan_ruby(job: &Job, out: &mut FileOutcome) {
-    let Job {
-        bytes,
-        entry,
-        component,
-        shown,
-        prefilter,
-        opts,
-    } = *job;
-    if !prefilter.matches(bytes) {
-        return;
-    }
-    out.parsed = true;
-    let extracted = ruby::extract(bytes, is_test_path(&entry.rel), &opts.ruby);
-    if extracted.syntax_errors && !extracted.refs.is_empty() {
-        out.note = Some(format!(
-            "{shown}: syntax errors; references in the broken part may be missed"
-        ));
-    }
-    out.methods = extracted.methods;
-    for raw in extracted.refs {
-        let reference = to_reference(&raw, "ruby", component, entry);
-        match raw.shared_param {
-            Some((example, index)) => out.pending.push(Pending {
-                reference,
-                example,
-                index,
-            }),
-            None if !raw.facts.is_empty() => out.ruby_toggles.push((reference, raw.facts)),
-            None => out.references.push(reference),
-        }
-    }
-    out.includes = extracted
-        .includes
-        .into_iter()
-        .map(|i| (entry.component, entry.rel.clone(), entry.path.clone(), i))
-        .collect();
-}
 
 /// `component:path` for messages.
 fn display_path(component: &Component, entry: &FileEntry) -> String {
@@ -560,108 +479,6 @@ fn read_limited(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Ve
         return Ok(None);
     }
     Ok(Some(buf))
-}
-
-/// An extension-less script: Ruby or shell by its shebang.
-fn script_kind(bytes: &[u8]) -> Option<Language> {
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-    if !first.starts_with(b"#!") {
-        return None;
-    }
-    let has = |w: &[u8]| memchr::memmem::find(first, w).is_some();
-    if has(b"ruby") {
-        Some(Language::Ruby)
-    } else if has(b"sh") {
-        Some(Language::Text(text::Format::Shell))
-    } else {
-        None
-    }
-}
-
-/// Test code: everything under a `spec/` or `test/` directory, and `*_spec.rb`.
-pub fn is_test_path(rel: &str) -> bool {
-    rel.starts_with("spec/")
-        || rel.starts_with("test/")
-        || rel.contains("/spec/")
-        || rel.contains("/test/")
-        || rel.ends_with("_spec.rb")
-        || rel.ends_with("_test.rb")
-}
-
-fn to_reference(
-    r: &crate::frontend::RawRef,
-    language: &'static str,
-    component: &Component,
-    entry: &FileEntry,
-) -> Reference {
-    Reference {
-        flag: r.flag.clone(),
-        kind: r.kind,
-        form: r.form,
-        call: r.call,
-        language,
-        component: component.name.clone(),
-        path: entry.rel.clone(),
-        abs_path: entry.path.clone(),
-        span: r.span,
-        status: r.status,
-        enabled_branch: r.enabled_branch,
-        legacy_branch: r.legacy_branch,
-        endpoints: r.endpoints.clone(),
-        value: r.value.clone(),
-        json_path: None,
-        feature: None,
-    }
-}
-
-/// Binds shared-example parameters to the `it_behaves_like` sites of the same
-/// component: one `test-stub` reference per site and flag, at the site. A
-/// parameter no site binds stays a dynamic reference where it is used.
-fn bind_shared_examples(
-    references: &mut Vec<Reference>,
-    pending: Vec<Pending>,
-    includes: &[(usize, String, std::path::PathBuf, ruby::Include)],
-    components: &[Component],
-) {
-    let mut seen = std::collections::HashSet::new();
-    let mut bound = Vec::new();
-    for p in pending {
-        let mut any = false;
-        for (ci, rel, abs, inc) in includes {
-            if components[*ci].name != p.reference.component || inc.example != p.example {
-                continue;
-            }
-            let Some(Some(flag)) = inc.args.get(p.index) else {
-                continue;
-            };
-            any = true;
-            if seen.insert((*ci, rel.clone(), inc.span.start_byte, flag.clone())) {
-                bound.push(Reference {
-                    flag: flag.clone(),
-                    kind: crate::model::Kind::TestStub,
-                    form: "shared_example",
-                    path: rel.clone(),
-                    abs_path: abs.clone(),
-                    span: inc.span,
-                    enabled_branch: None,
-                    legacy_branch: None,
-                    ..p.reference.clone()
-                });
-            }
-        }
-        if !any {
-            references.push(p.reference);
-        }
-    }
-    references.extend(bound);
-    references.sort_by(|a, b| {
-        (&a.component, &a.path, a.span.start_byte, &a.flag).cmp(&(
-            &b.component,
-            &b.path,
-            b.span.start_byte,
-            &b.flag,
-        ))
-    });
 }
 
 #[cfg(test)]
@@ -688,7 +505,7 @@ mod tests {
             component: 0,
             path: PathBuf::from("/nonexistent/gone.rb"),
             rel: "gone.rb".into(),
-            language: Some(Language::Ruby),
+            read: true,
             catalog_source: false,
         };
         let opts = ScanOptions::from_config(&Config::default(), 1);
@@ -696,5 +513,113 @@ mod tests {
         let warning = out.warning.expect("a warning");
         assert!(warning.starts_with("c:gone.rb: cannot read:"), "{warning}");
         assert!(!out.read && out.references.is_empty());
+    }
+
+    /// A language added as the brief promises: one type implementing
+    /// [`Frontend`], registered in a list the scan walks through.
+    struct Toy;
+
+    impl Frontend for Toy {
+        fn language(&self) -> crate::model::Language {
+            crate::model::Language::Text
+        }
+        fn claims(&self, name: &str, _head: Option<&[u8]>) -> bool {
+            name.ends_with(".toy")
+        }
+        fn wants(&self, bytes: &[u8], _prefilter: &Prefilter) -> bool {
+            memchr::memmem::find(bytes, b"flag ").is_some()
+        }
+        fn builds_tree(&self) -> bool {
+            false
+        }
+        fn extract(&self, file: &SourceFile, _opts: &FrontendOptions) -> frontend::FileFacts {
+            use crate::model::{CallForm, Kind, Status};
+            let map = frontend::SourceMap::new(file.bytes);
+            let mut facts = frontend::FileFacts::default();
+            let mut offset = 0;
+            for line in file.bytes.split_inclusive(|&b| b == b'\n') {
+                if let Some(name) = line.trim_ascii().strip_prefix(b"flag ") {
+                    let raw = frontend::RawRef::direct(
+                        String::from_utf8_lossy(name).into_owned(),
+                        Kind::Config,
+                        CallForm::EnvAssignment,
+                        map.range(offset, offset + line.trim_ascii_end().len()),
+                        Status::None,
+                    );
+                    facts.refs.push(raw.clone());
+                    facts.deferred.push(frontend::Deferred::Mention(raw));
+                }
+                offset += line.len();
+            }
+            facts
+        }
+    }
+
+    #[test]
+    fn a_toy_frontend_is_scanned_through_the_registration_list() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toy"), "x\nflag find_commit\n").unwrap();
+        std::fs::write(dir.path().join("b.rb"), "gitaly_migrate(:x) { |on| on }\n").unwrap();
+        let component = Component {
+            name: "c".into(),
+            root: dir.path().to_path_buf(),
+        };
+        let opts = ScanOptions::from_config(&Config::default(), 1);
+        let frontends: &[&dyn Frontend] = &[&Toy];
+        let found = discover::discover(
+            std::slice::from_ref(&component),
+            &opts.walk,
+            None,
+            &|name| Wanted {
+                read: frontend::claimant_in(frontends, name, None).is_some(),
+                catalog_source: false,
+            },
+        )
+        .unwrap();
+        let rels: Vec<&str> = found.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.toy"]);
+        let prefilter = Prefilter::new([]);
+        let job = Job {
+            frontends,
+            component: &component,
+            prefilter: &prefilter,
+            opts: &opts,
+            defer_big: true,
+        };
+        let out = job.scan(&found.files[0]);
+        assert!(out.read && out.parsed);
+        let [r] = out.references.as_slice() else {
+            panic!("{:?}", out.references)
+        };
+        assert_eq!(r.flag, "find_commit");
+        assert_eq!(r.language, crate::model::Language::Text);
+        assert_eq!(
+            (r.location.component.as_str(), r.location.path.as_str()),
+            ("c", "a.toy")
+        );
+        assert_eq!((r.location.span.line, r.location.span.column), (2, 1));
+        assert!(!out.cross.is_empty(), "the mention waits for the resolver");
+        // The registered frontends do not read `.toy` files.
+        assert!(frontend::claimant("a.toy", None).is_none());
+    }
+
+    #[test]
+    fn registered_frontends_claim_by_name_then_by_shebang() {
+        use crate::model::Language;
+        let lang =
+            |name: &str, head: Option<&[u8]>| frontend::claimant(name, head).map(|f| f.language());
+        assert_eq!(lang("a.rb", None), Some(Language::Ruby));
+        assert_eq!(lang("Gemfile", Some(b"#!/bin/sh\n")), Some(Language::Ruby));
+        assert_eq!(lang("x.go", None), Some(Language::Go));
+        assert_eq!(lang("roles.json", None), Some(Language::Text));
+        assert_eq!(lang("Gemfile.lock", None), None);
+        // An extension-less script: perhaps during the walk, then by its shebang.
+        assert!(lang("gitlab-shell", None).is_some());
+        assert_eq!(
+            lang("gitlab-shell", Some(b"#!/usr/bin/env ruby\nx")),
+            Some(Language::Ruby)
+        );
+        assert_eq!(lang("setup", Some(b"#!/bin/bash\n")), Some(Language::Text));
+        assert_eq!(lang("README", Some(b"hello\n")), None);
     }
 }

@@ -180,11 +180,13 @@ pub fn canonical_flag(method: &str) -> String {
 impl Catalog {
     /// The catalog a run starts from: the embedded one (unless `default` is
     /// false) plus the `--catalog` paths, files or directories of `.proto`,
-    /// `*.pb.go` and `*_services_pb.rb`. Returns the warnings of broken sources.
+    /// `*.pb.go` and `*_services_pb.rb` (walked as the scan walks, with
+    /// `walk`). Returns the warnings of broken sources.
     pub fn load(
         default: bool,
         paths: &[std::path::PathBuf],
-    ) -> Result<(Catalog, Vec<String>), String> {
+        walk: &crate::discover::WalkOptions,
+    ) -> Result<(Catalog, Vec<String>), CatalogError> {
         let mut c = if default {
             Catalog::embedded().clone()
         } else {
@@ -193,31 +195,24 @@ impl Catalog {
         let mut warnings = Vec::new();
         for p in paths {
             let files: Vec<std::path::PathBuf> = if p.is_dir() {
-                let mut v: Vec<_> = ignore::WalkBuilder::new(p)
-                    .standard_filters(false)
-                    .build()
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                    .map(|e| e.into_path())
-                    .filter(|f| {
-                        sources::is_catalog_source(
-                            &f.file_name().unwrap_or_default().to_string_lossy(),
-                        )
-                    })
-                    .collect();
+                let select = |name: &str| crate::discover::Wanted {
+                    read: false,
+                    catalog_source: sources::is_catalog_source(name),
+                };
+                let found = crate::discover::walk(p, 0, walk, None, &select)?;
+                let mut v: Vec<_> = found.files.into_iter().map(|f| f.path).collect();
                 v.sort();
                 v
             } else if p.is_file() {
                 vec![p.clone()]
             } else {
-                return Err(format!(
-                    "--catalog {}: no such file or directory",
-                    p.display()
-                ));
+                return Err(CatalogError::NoSuchPath(p.clone()));
             };
             for f in files {
-                let text =
-                    std::fs::read(&f).map_err(|e| format!("--catalog {}: {e}", f.display()))?;
+                let text = std::fs::read(&f).map_err(|source| CatalogError::Read {
+                    path: f.clone(),
+                    source,
+                })?;
                 let name = f
                     .file_name()
                     .unwrap_or_default()
@@ -226,9 +221,7 @@ impl Catalog {
                 let shown = f.display().to_string();
                 let (endpoints, warns) = sources::read(&name, &String::from_utf8_lossy(&text));
                 if endpoints.is_empty() && warns.is_empty() && !sources::is_catalog_source(&name) {
-                    return Err(format!(
-                        "--catalog {shown}: not a .proto, *.pb.go or *_services_pb.rb file"
-                    ));
+                    return Err(CatalogError::NotASource(shown));
                 }
                 for mut e in endpoints {
                     e.sources = vec![shown.clone()];
@@ -243,6 +236,22 @@ impl Catalog {
         }
         Ok((c, warnings))
     }
+}
+
+/// Why the `--catalog` paths cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("--catalog {}: no such file or directory", .0.display())]
+    NoSuchPath(std::path::PathBuf),
+    #[error("--catalog {}: {source}", .path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--catalog {0}: not a .proto, *.pb.go or *_services_pb.rb file")]
+    NotASource(String),
+    #[error(transparent)]
+    Walk(#[from] crate::discover::DiscoverError),
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
         Kind::Config => "Configuration".to_string(),
         Kind::Doc => "Docs and runbooks".to_string(),
         Kind::TestStub => "Tests".to_string(),
-        _ => r.component.clone(),
+        _ => r.location.component.clone(),
     };
     let span = |s: &crate::model::Span| s.describe();
     let action = match r.kind {
@@ -142,8 +142,10 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
             }
         },
         Kind::Env => format!("delete the `GITALY_{}` lookup", r.flag.to_ascii_uppercase()),
-        Kind::Config if r.form == "yaml-mention" => "update or delete the mention".to_string(),
-        Kind::Config if r.form == "feature-definition" => {
+        Kind::Config if r.form.as_str() == "yaml-mention" => {
+            "update or delete the mention".to_string()
+        }
+        Kind::Config if r.form.as_str() == "feature-definition" => {
             "delete the feature-flag definition".to_string()
         }
         Kind::Config => match &r.json_path {
@@ -171,23 +173,23 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
     };
     let link = link_base
         .iter()
-        .find(|(c, _)| *c == r.component)
+        .find(|(c, _)| *c == r.location.component)
         .map(|(_, base)| {
-            let anchor = if r.span.line == r.span.end_line {
-                format!("#L{}", r.span.line)
+            let anchor = if r.location.span.line == r.location.span.end_line {
+                format!("#L{}", r.location.span.line)
             } else {
-                format!("#L{}-L{}", r.span.line, r.span.end_line)
+                format!("#L{}-L{}", r.location.span.line, r.location.span.end_line)
             };
-            format!("{base}{}{anchor}", r.path)
+            format!("{base}{}{anchor}", r.location.path)
         });
     Item {
         group,
-        component: r.component.clone(),
-        path: r.path.clone(),
-        line: r.span.line,
-        end_line: r.span.end_line,
+        component: r.location.component.clone(),
+        path: r.location.path.clone(),
+        line: r.location.span.line,
+        end_line: r.location.span.end_line,
         kind: r.kind.as_str(),
-        form: r.form,
+        form: r.form.as_str(),
         status: r.status.as_str(),
         action,
         fixable,

@@ -107,24 +107,27 @@ pub struct Plan {
 
 impl Plan {
     pub fn outcome(&self, r: &Reference) -> Option<&Outcome> {
-        self.outcomes.get(&(r.abs_path.clone(), r.span.start_byte))
+        self.outcomes
+            .get(&(r.location.abs_path.clone(), r.location.span.start_byte))
     }
 }
 
 /// Whether the fix handles a reference of this kind and form at all.
 pub fn fixable_form(r: &Reference) -> bool {
+    use crate::model::{CallForm as C, Form, Language};
     match (r.language, r.kind) {
-        ("ruby", Kind::Toggle) => matches!(
+        (Language::Ruby, Kind::Toggle) => matches!(
             r.call,
-            "gitaly_migrate" | "migrate" | "toggle_method" | "migrated-commands"
+            C::GitalyMigrate | C::Migrate | C::ToggleMethod | C::MigratedCommands
         ),
-        ("ruby", Kind::Check) => {
-            r.call == "feature_enabled" || r.call == "flipper" || r.call == "flipper_gitaly"
+        (Language::Ruby, Kind::Check) => {
+            matches!(r.call, C::FeatureEnabled | C::Flipper | C::FlipperGitaly)
         }
-        ("go", Kind::Toggle) => r.form == "gitaly-server-branch",
-        ("ruby" | "text", Kind::Config) => {
-            matches!(r.form, "env-assignment" | "json-key" | "env-hash")
-        }
+        (Language::Go, Kind::Toggle) => r.form == Form::Call(C::GitalyServerBranch),
+        (Language::Ruby | Language::Text, Kind::Config) => matches!(
+            r.form,
+            Form::Call(C::EnvAssignment | C::JsonKey | C::EnvHash)
+        ),
         _ => false,
     }
 }
@@ -135,28 +138,31 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
     let mut by_file: BTreeMap<PathBuf, Vec<&Reference>> = BTreeMap::new();
     for r in refs.iter().filter(|r| flags.contains(&r.flag)) {
         if fixable_form(r) {
-            by_file.entry(r.abs_path.clone()).or_default().push(r);
+            by_file
+                .entry(r.location.abs_path.clone())
+                .or_default()
+                .push(r);
         }
     }
     // The toggle methods' wrappers, from every Ruby file with references.
     let mut ruby_files: Vec<&PathBuf> = refs
         .iter()
-        .filter(|r| r.language == "ruby")
-        .map(|r| &r.abs_path)
+        .filter(|r| r.language == crate::model::Language::Ruby)
+        .map(|r| &r.location.abs_path)
         .collect();
     ruby_files.sort();
     ruby_files.dedup();
     let wrappers = collect_wrappers(&ruby_files, config);
     let mut plan = Plan::default();
     for (path, sites) in by_file {
-        let shown = format!("{}:{}", sites[0].component, sites[0].path);
+        let shown = format!("{}:{}", sites[0].location.component, sites[0].location.path);
         let original = match std::fs::read(&path) {
             Ok(b) => match String::from_utf8(b) {
                 Ok(s) => s,
                 Err(_) => {
                     for r in &sites {
                         plan.outcomes.insert(
-                            (path.clone(), r.span.start_byte),
+                            (path.clone(), r.location.span.start_byte),
                             Outcome::Left("the file is not valid UTF-8".into()),
                         );
                     }
@@ -166,27 +172,30 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             Err(e) => {
                 for r in &sites {
                     plan.outcomes.insert(
-                        (path.clone(), r.span.start_byte),
+                        (path.clone(), r.location.span.start_byte),
                         Outcome::Left(format!("cannot read the file: {e}")),
                     );
                 }
                 continue;
             }
         };
-        let language = sites[0].language;
+        let language = sites[0].language.as_str();
         let ctx = FileContext {
             flags: &flags,
-            selected: sites.iter().map(|r| r.span.start_byte).collect(),
+            selected: sites.iter().map(|r| r.location.span.start_byte).collect(),
             config,
             wrappers: &wrappers,
             language,
-            path: &sites[0].path,
+            path: &sites[0].location.path,
         };
         let (fixed, left) = fix_to_fixpoint(&original, &ctx);
-        let verdict = verify(language, &sites[0].path, &original, &fixed);
+        let verdict = verify(language, &sites[0].location.path, &original, &fixed);
         for r in &sites {
-            let key = (path.clone(), r.span.start_byte);
-            let outcome = match (&verdict, left.iter().find(|(s, _)| *s == r.span.start_byte)) {
+            let key = (path.clone(), r.location.span.start_byte);
+            let outcome = match (
+                &verdict,
+                left.iter().find(|(s, _)| *s == r.location.span.start_byte),
+            ) {
                 (Err(e), _) => Outcome::Left(e.clone()),
                 (Ok(()), Some((_, why))) => Outcome::Left(why.clone()),
                 (Ok(()), None) => Outcome::Fixed,
@@ -393,7 +402,7 @@ fn ruby_edits(
             .chain(ctx.config.shell_commands.iter().cloned())
             .collect(),
     };
-    let is_test = crate::scan::is_test_path(ctx.path);
+    let is_test = crate::frontend::ruby::is_test_path(ctx.path);
     let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, &opts);
     let Some(tree) = ruby::parse(text) else {
         return;
@@ -402,7 +411,11 @@ fn ruby_edits(
     let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
     // Shell's migrated-command table: one site, one toggle per command.
     let mut tables: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for r in x.refs.iter().filter(|r| r.call == "migrated-commands") {
+    for r in x
+        .refs
+        .iter()
+        .filter(|r| r.call == crate::model::CallForm::MigratedCommands)
+    {
         let flags = r
             .endpoints
             .iter()
@@ -449,16 +462,16 @@ fn ruby_edits(
             Err(why) => left.push((start, why)),
         }
     }
-    for r in x
-        .refs
-        .iter()
-        .filter(|r| ctx.flags.contains(&r.flag) && r.call != "migrated-commands")
-    {
+    for r in x.refs.iter().filter(|r| {
+        ctx.flags.contains(&r.flag) && r.call != crate::model::CallForm::MigratedCommands
+    }) {
         let Some(node) = root.descendant_for_byte_range(r.span.start_byte, r.span.end_byte) else {
             continue;
         };
         let result = match (r.kind, r.call) {
-            (Kind::Toggle, "migrate") => ruby::fix_toggle(text, node, &Wrapper::None),
+            (Kind::Toggle, crate::model::CallForm::Migrate) => {
+                ruby::fix_toggle(text, node, &Wrapper::None)
+            }
             (Kind::Toggle, call) => {
                 let method = node
                     .child_by_field_name("method")
@@ -467,12 +480,12 @@ fn ruby_edits(
                 let receiver = node.child_by_field_name("receiver");
                 let wrapper = match (receiver, own.iter().find(|(n, _, _)| n == method)) {
                     (None, Some((_, _, w))) => Ok(w.clone()),
-                    _ => tree_wrapper(ctx.wrappers, method, call),
+                    _ => tree_wrapper(ctx.wrappers, method, call.as_str()),
                 };
                 wrapper.and_then(|w| ruby::fix_toggle(text, node, &w))
             }
             (Kind::Check, _) => ruby::fix_check(text, node),
-            (Kind::Config, "env-hash") => config::ruby_pair(text, node),
+            (Kind::Config, crate::model::CallForm::EnvHash) => config::ruby_pair(text, node),
             _ => continue,
         };
         match result {
@@ -577,8 +590,13 @@ fn patch_path(path: &Path, root: Option<&Path>) -> String {
 }
 
 /// Deletes the private methods the fix made unused that no other Ruby file of
-/// `roots` names (as a method or `:symbol`); returns what was deleted.
-pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
+/// the components names (as a method or `:symbol`), the files walked as the
+/// scan walks them (`walk`); returns what was deleted.
+pub fn delete_dead(
+    plan: &mut Plan,
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+) -> Vec<String> {
     let mut names: HashSet<String> = HashSet::new();
     for f in &plan.files {
         names.extend(f.dead.iter().filter(|d| d.private).map(|d| d.name.clone()));
@@ -588,25 +606,24 @@ pub fn delete_dead(plan: &mut Plan, roots: &[PathBuf]) -> Vec<String> {
     }
     // Which names other files mention.
     let mut named_elsewhere: HashMap<String, HashSet<PathBuf>> = HashMap::new();
-    for root in roots {
-        for e in ignore::WalkBuilder::new(root)
-            .build()
-            .filter_map(Result::ok)
-        {
-            let p = e.path();
-            if p.extension().is_none_or(|x| x != "rb") {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(p) else {
-                continue;
-            };
-            for n in &names {
-                if text.contains(n.as_str()) {
-                    named_elsewhere
-                        .entry(n.clone())
-                        .or_default()
-                        .insert(p.to_path_buf());
-                }
+    let select = |name: &str| crate::discover::Wanted {
+        read: name.ends_with(".rb"),
+        catalog_source: false,
+    };
+    // A walk that cannot start (a bad glob) failed the scan before.
+    let files = crate::discover::discover(components, walk, None, &select)
+        .map(|d| d.files)
+        .unwrap_or_default();
+    for p in files.iter().filter(|f| f.read).map(|f| &f.path) {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        for n in &names {
+            if text.contains(n.as_str()) {
+                named_elsewhere
+                    .entry(n.clone())
+                    .or_default()
+                    .insert(p.to_path_buf());
             }
         }
     }
@@ -745,10 +762,10 @@ pub fn plan_json(
             let mut v = json!({
                 "flag": r.flag,
                 "kind": r.kind.as_str(),
-                "component": r.component,
-                "path": r.path,
-                "line": r.span.line,
-                "column": r.span.column,
+                "component": r.location.component,
+                "path": r.location.path,
+                "line": r.location.span.line,
+                "column": r.location.span.column,
                 "outcome": outcome,
             });
             if let Some(why) = reason {

@@ -516,7 +516,7 @@ pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, Stri
                 .map(|m| text(src, m))
                 .unwrap_or("");
             if name == "gitaly_migrate" || names.iter().any(|t| t == name) {
-                let class = crate::frontend::ruby_calls::class_of(ancestors, src.as_bytes());
+                let class = crate::frontend::ruby::calls::class_of(ancestors, src.as_bytes());
                 out.push((name.to_string(), class, wrapper_of_def(src, n)));
             }
         }

@@ -15,10 +15,45 @@
 //!
 //! Comments are never read; `_test.go` files yield `test-stub` references.
 
-use super::{RawRef, SourceMap};
-use crate::model::{Kind, Span, Status};
+use super::{Deferred, FileFacts, Frontend, FrontendOptions, RawRef, SourceFile, SourceMap};
+use crate::model::{CallForm, Kind, Language, Span, Status};
+use crate::prefilter::Prefilter;
 use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
+
+/// The Go frontend, as registered in [`super::FRONTENDS`].
+pub struct Go;
+
+impl Frontend for Go {
+    fn language(&self) -> Language {
+        Language::Go
+    }
+
+    fn claims(&self, name: &str, _head: Option<&[u8]>) -> bool {
+        name.rsplit_once('.').is_some_and(|(_, ext)| ext == "go")
+    }
+
+    /// Branches carry no flag name, and endpoint inference needs the
+    /// functions of every Gitaly-related file: any mention of Gitaly.
+    fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool {
+        prefilter.mentions_gitaly(bytes)
+    }
+
+    fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
+        let x = extract(file.bytes, file.rel.ends_with("_test.go"), &opts.env_ignore);
+        let branches = x.branches.into_iter().map(|b| Deferred::BranchCalls {
+            raw: b.raw,
+            calls: b.calls,
+        });
+        FileFacts {
+            refs: x.refs,
+            deferred: branches
+                .chain(x.funcs.into_iter().map(Deferred::Function))
+                .collect(),
+            syntax_errors: x.syntax_errors,
+        }
+    }
+}
 
 /// A Gitaly-vs-legacy branch waiting for endpoint inference.
 #[derive(Debug, Clone)]
@@ -116,15 +151,8 @@ impl<'s> Extractor<'s> {
         std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
     }
 
-    fn raw(
-        &self,
-        flag: String,
-        kind: Kind,
-        form: &'static str,
-        span: Span,
-        status: Status,
-    ) -> RawRef {
-        RawRef::new(flag, kind, form, form, span, status)
+    fn raw(&self, flag: String, kind: Kind, call: CallForm, span: Span, status: Status) -> RawRef {
+        RawRef::direct(flag, kind, call, span, status)
     }
 
     /// Whether `n` reads the Gitaly server address.
@@ -277,7 +305,7 @@ impl<'s> Extractor<'s> {
         let mut raw = self.raw(
             String::new(),
             Kind::Toggle,
-            "gitaly-server-branch",
+            CallForm::GitalyServerBranch,
             self.map.span(n),
             Status::None,
         );
@@ -309,15 +337,11 @@ impl<'s> Extractor<'s> {
             .and_then(|a| self.string_value(a));
         let Some(first) = first else { return };
         if matches!(fname, "os.Getenv" | "os.LookupEnv" | "syscall.Getenv") {
-            let ignored = self.env_ignore.iter().any(|i| i == first);
-            if let Some(rest) = first
-                .strip_prefix("GITALY_")
-                .filter(|r| !r.is_empty() && !ignored)
-            {
+            if let Some(flag) = super::env_flag(first, self.env_ignore, false) {
                 let r = self.raw(
-                    rest.to_ascii_lowercase(),
+                    flag,
                     Kind::Env,
-                    "env",
+                    CallForm::Env,
                     self.map.span(n),
                     Status::None,
                 );
@@ -327,7 +351,7 @@ impl<'s> Extractor<'s> {
             let r = self.raw(
                 first.to_string(),
                 Kind::Definition,
-                "definition",
+                CallForm::Definition,
                 self.map.span(n),
                 Status::None,
             );
@@ -351,7 +375,7 @@ impl<'s> Extractor<'s> {
         let r = self.raw(
             name.replace('-', "_"),
             Kind::Metadata,
-            "metadata",
+            CallForm::Metadata,
             self.map.span(n),
             Status::None,
         );
@@ -391,7 +415,7 @@ impl<'s> Extractor<'s> {
             let r = self.raw(
                 name.to_string(),
                 Kind::Definition,
-                "definition",
+                CallForm::Definition,
                 self.map.span(n),
                 status,
             );

@@ -1,20 +1,195 @@
-//! Language frontends: one module per language. Each turns a file's bytes into
-//! raw references (flag, kind, form, span, status, branches).
+//! Stage 3: parse and extract, one module per language behind one interface.
+//!
+//! A [`Frontend`] claims files (by name, or by their first line), says from the
+//! bytes alone whether a file is worth parsing (the [`prefilter`](crate::prefilter)),
+//! and turns a [`SourceFile`] into language-neutral [`FileFacts`]: the
+//! references found in the file, and the cross-file work ([`Deferred`]) that
+//! the [resolver](crate::resolve) finishes once every file is read. The scan
+//! knows the frontends only through [`FRONTENDS`].
+//!
+//! **Adding a language** is one module implementing [`Frontend`] and one line
+//! in [`FRONTENDS`].
 
 pub mod go;
 pub mod ruby;
-pub mod ruby_calls;
 pub mod text;
 
-use crate::model::{Kind, Span, Status};
+use crate::model::{CallForm, Form, Kind, Language, Location, Reference, Span, Status};
+use crate::prefilter::Prefilter;
 use std::cell::RefCell;
-use tree_sitter::{Parser, Tree};
+use tree_sitter::{Node, Parser, Tree};
+
+/// Every frontend, in the order they claim a file: the first that claims it
+/// reads it (a Ruby script's shebang wins over the shell's).
+pub static FRONTENDS: &[&dyn Frontend] = &[&ruby::Ruby, &go::Go, &text::Text];
+
+/// One language: which files it reads and what it finds in them.
+pub trait Frontend: Sync {
+    /// The language of its references.
+    fn language(&self) -> Language;
+
+    /// Whether it reads the file `name` (a file name, no directory), whose
+    /// first bytes are `head`. During the walk the file is not read yet
+    /// (`head` is `None`): the answer is then "perhaps" for a name that does
+    /// not decide (an extension-less script).
+    fn claims(&self, name: &str, head: Option<&[u8]>) -> bool;
+
+    /// Whether the bytes can hold anything for this frontend: only then is
+    /// the file parsed.
+    fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool;
+
+    /// Whether it builds a syntax tree: files larger than the scan's limit
+    /// are then parsed one at a time, after the parallel pass.
+    fn builds_tree(&self) -> bool {
+        true
+    }
+
+    /// The references and the cross-file work of one file.
+    fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts;
+}
+
+/// The frontend that reads a file: the first of [`FRONTENDS`] that claims it.
+pub fn claimant(name: &str, head: Option<&[u8]>) -> Option<&'static dyn Frontend> {
+    claimant_in(FRONTENDS, name, head)
+}
+
+/// The first of `frontends` that claims a file.
+pub fn claimant_in<'f>(
+    frontends: &[&'f dyn Frontend],
+    name: &str,
+    head: Option<&[u8]>,
+) -> Option<&'f dyn Frontend> {
+    frontends.iter().copied().find(|f| f.claims(name, head))
+}
+
+/// One file to extract, read.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceFile<'a> {
+    /// Relative to the component's root, `/`-separated.
+    pub rel: &'a str,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> SourceFile<'a> {
+    /// The file's name, without its directory.
+    pub fn name(&self) -> &'a str {
+        self.rel.rsplit('/').next().unwrap_or(self.rel)
+    }
+}
+
+/// The settings of the frontends (from `flaglint.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct FrontendOptions {
+    /// Extra wrapper method names, treated like `gitaly_migrate` (`[ruby] toggle_methods`).
+    pub toggle_methods: Vec<String>,
+    /// `GITALY_*` environment variables that are settings, not flags (every language).
+    pub env_ignore: Vec<String>,
+    /// Git commands GitLab Shell hands to Gitaly, with their endpoints.
+    pub commands: Vec<(String, String)>,
+}
+
+impl FrontendOptions {
+    /// Whether `var` (`GITALY_X`) is a setting rather than a flag.
+    pub fn ignores_env(&self, var: &str) -> bool {
+        self.env_ignore.iter().any(|i| i == var)
+    }
+}
+
+/// The flag of a `GITALY_X` environment variable name: `x`, or `None` when
+/// the name has no flag part or is one of `env_ignore` (settings such as
+/// `GITALY_TOKEN`). `strict` also requires the name to be written in upper
+/// case, digits and `_` (configuration keys; code accepts any `GITALY_` name).
+pub fn env_flag(var: &str, env_ignore: &[String], strict: bool) -> Option<String> {
+    let rest = var.strip_prefix("GITALY_")?;
+    let well_formed = !strict
+        || rest
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if rest.is_empty() || !well_formed || env_ignore.iter().any(|i| i == var) {
+        return None;
+    }
+    Some(rest.to_ascii_lowercase())
+}
+
+/// The first line of a script, when it is a shebang (`#!/usr/bin/env ruby`).
+pub fn shebang(head: &[u8]) -> Option<&[u8]> {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(b"");
+    first.starts_with(b"#!").then_some(first)
+}
+
+/// What a frontend found in one file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    /// References complete as they are.
+    pub refs: Vec<RawRef>,
+    /// Work that needs the other files of the run.
+    pub deferred: Vec<Deferred>,
+    /// The parser had to recover from syntax errors.
+    pub syntax_errors: bool,
+}
+
+impl FileFacts {
+    /// Whether the file holds a reference, complete or waiting for the resolver.
+    pub fn has_references(&self) -> bool {
+        !self.refs.is_empty() || self.deferred.iter().any(Deferred::holds_reference)
+    }
+}
+
+/// Cross-file work a frontend leaves to the resolver.
+#[derive(Debug, Clone)]
+pub enum Deferred {
+    /// A Go Gitaly-vs-legacy branch without a flag: named by the endpoints
+    /// the functions it calls (`(name, called on a value)`) reach.
+    BranchCalls {
+        raw: RawRef,
+        calls: Vec<(String, bool)>,
+    },
+    /// A Go function and what it calls, for [`Deferred::BranchCalls`].
+    Function(go::Func),
+    /// A Ruby toggle or check with the call facts of its Gitaly branch: its
+    /// endpoints are inferred through the methods of every Ruby file.
+    ToggleFacts {
+        raw: RawRef,
+        facts: Vec<ruby::calls::CallFact>,
+    },
+    /// A Ruby method and its call facts, for [`Deferred::ToggleFacts`].
+    Method(ruby::calls::Method),
+    /// A reference whose name is parameter `index` of the shared example
+    /// `example`: bound to the `it_behaves_like` sites of the component.
+    SharedParam {
+        raw: RawRef,
+        example: String,
+        index: usize,
+    },
+    /// An `it_behaves_like 'example', args...` site.
+    Include(ruby::Include),
+    /// A plain mention in config or docs: kept only if its flag is known.
+    Mention(RawRef),
+}
+
+impl Deferred {
+    /// Whether it is a reference of the file (not a symbol or a site that
+    /// only helps resolve others).
+    pub fn holds_reference(&self) -> bool {
+        matches!(
+            self,
+            Deferred::BranchCalls { .. }
+                | Deferred::ToggleFacts { .. }
+                | Deferred::SharedParam { .. }
+                | Deferred::Mention(_)
+        )
+    }
+}
 
 /// How many ancestors a frontend or the fix climbs at most from a node:
 /// tree-sitter's `parent()` re-descends from the root, so climbing to the root
 /// of a deeply nested file would cost the square of its depth.
 pub const MAX_CLIMB: usize = 64;
-use tree_sitter::Node;
+
+/// The ancestors of `node`, innermost first, at most [`MAX_CLIMB`] of them.
+pub fn climb(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(node.parent(), |n| n.parent()).take(MAX_CLIMB)
+}
 
 /// The grammars flaglint parses with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,22 +254,19 @@ pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, &[Node<'t>]) ->
 pub struct RawRef {
     pub flag: String,
     pub kind: Kind,
-    pub form: &'static str,
-    pub call: &'static str,
+    pub form: Form,
+    pub call: CallForm,
     pub span: Span,
     pub status: Status,
     pub enabled_branch: Option<Span>,
     pub legacy_branch: Option<Span>,
-    /// The name is a shared example's parameter: (example, parameter index).
-    /// The scan binds it to the `it_behaves_like` sites of the component.
-    pub shared_param: Option<(String, usize)>,
     /// Endpoints the site is known to guard (Shell's command table). A reference
     /// with an empty flag is attributed through them by the resolver.
     pub endpoints: Vec<String>,
     /// The value a configuration entry sets (`1` in `GITALY_X=1`).
     pub value: Option<String>,
-    /// What the Gitaly branch of a Ruby toggle calls, for endpoint inference.
-    pub facts: Vec<ruby_calls::CallFact>,
+    /// Where a JSON key stands (`default_attributes → … → env → GITALY_X`).
+    pub json_path: Option<String>,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.
@@ -104,12 +276,12 @@ pub struct SourceMap<'a> {
 }
 
 impl RawRef {
-    /// A reference with no branches, endpoints, value or facts.
+    /// A reference with no branches, endpoints or value.
     pub fn new(
         flag: String,
         kind: Kind,
-        form: &'static str,
-        call: &'static str,
+        form: Form,
+        call: CallForm,
         span: Span,
         status: Status,
     ) -> RawRef {
@@ -122,10 +294,34 @@ impl RawRef {
             status,
             enabled_branch: None,
             legacy_branch: None,
-            shared_param: None,
             endpoints: Vec::new(),
             value: None,
-            facts: Vec::new(),
+            json_path: None,
+        }
+    }
+
+    /// A reference that names its flag outright: its form is its call form.
+    pub fn direct(flag: String, kind: Kind, call: CallForm, span: Span, status: Status) -> RawRef {
+        RawRef::new(flag, kind, Form::Call(call), call, span, status)
+    }
+
+    /// The reference placed in a file: `location` takes the span.
+    pub fn into_reference(self, language: Language, mut location: Location) -> Reference {
+        location.span = self.span;
+        Reference {
+            flag: self.flag,
+            kind: self.kind,
+            form: self.form,
+            call: self.call,
+            language,
+            location,
+            status: self.status,
+            enabled_branch: self.enabled_branch,
+            legacy_branch: self.legacy_branch,
+            endpoints: self.endpoints,
+            value: self.value,
+            json_path: self.json_path,
+            feature: None,
         }
     }
 }
@@ -168,5 +364,83 @@ impl<'a> SourceMap<'a> {
             .count()
             + 1;
         (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ruby_frontend_defers_cross_file_work() {
+        let src = "shared_examples 'gitaly toggle' do |flag|\n  it { stub_feature_flags(x: 1); feature_enabled?(flag) }\nend\nit_behaves_like 'gitaly toggle', :find_commit\n";
+        let file = SourceFile {
+            rel: "spec/lib/x_spec.rb",
+            bytes: src.as_bytes(),
+        };
+        let facts = ruby::Ruby.extract(&file, &FrontendOptions::default());
+        assert!(facts.refs.is_empty(), "{:?}", facts.refs);
+        let shared: Vec<(&str, usize)> = facts
+            .deferred
+            .iter()
+            .filter_map(|d| match d {
+                Deferred::SharedParam { example, index, .. } => Some((example.as_str(), *index)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shared, [("gitaly toggle", 0)]);
+        let include = facts.deferred.iter().find_map(|d| match d {
+            Deferred::Include(i) => Some(i),
+            _ => None,
+        });
+        assert_eq!(include.unwrap().args, [Some("find_commit".to_string())]);
+        assert!(facts.has_references());
+    }
+
+    #[test]
+    fn go_branches_and_functions_are_deferred() {
+        let src =
+            "package x\nfunc f() {\n\tif params.GitalyServer.Address != \"\" {\n\t\tg()\n\t}\n}\n";
+        let file = SourceFile {
+            rel: "internal/x.go",
+            bytes: src.as_bytes(),
+        };
+        let facts = go::Go.extract(&file, &FrontendOptions::default());
+        assert!(facts.refs.is_empty());
+        assert!(matches!(
+            facts.deferred.as_slice(),
+            [Deferred::BranchCalls { calls, .. }, Deferred::Function(f)]
+                if calls == &[("g".to_string(), false)] && f.name == "f"
+        ));
+    }
+
+    #[test]
+    fn env_names_are_checked_in_one_place() {
+        let ignore = ["GITALY_TOKEN".to_string()];
+        assert_eq!(
+            env_flag("GITALY_FIND_COMMIT", &ignore, true).as_deref(),
+            Some("find_commit")
+        );
+        assert_eq!(env_flag("GITALY_TOKEN", &ignore, false), None);
+        assert_eq!(env_flag("GITALY_", &ignore, false), None);
+        assert_eq!(env_flag("GITALY_find", &ignore, true), None);
+        assert_eq!(
+            env_flag("GITALY_find", &ignore, false).as_deref(),
+            Some("find")
+        );
+        assert_eq!(env_flag("OTHER_X", &ignore, false), None);
+    }
+
+    #[test]
+    fn climbing_is_bounded() {
+        let depth = 200;
+        let src = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+        let tree = parse(Grammar::Ruby, src.as_bytes()).unwrap();
+        let leaf = tree
+            .root_node()
+            .descendant_for_byte_range(depth, depth + 1)
+            .unwrap();
+        assert_eq!(climb(leaf).count(), MAX_CLIMB);
+        assert_eq!(climb(tree.root_node()).count(), 0);
     }
 }

@@ -14,8 +14,50 @@
 //! named `gitaly_service_client_requests_total` is not a flag.
 //! Comment lines of shell, env and YAML files are skipped.
 
-use super::{RawRef, SourceMap};
-use crate::model::{Kind, Status};
+use super::{Deferred, FileFacts, Frontend, FrontendOptions, RawRef, SourceFile, SourceMap};
+use crate::model::{CallForm, Kind, Language, Status};
+use crate::prefilter::Prefilter;
+
+/// The frontend of configuration and docs, as registered in [`super::FRONTENDS`].
+pub struct Text;
+
+impl Frontend for Text {
+    fn language(&self) -> Language {
+        Language::Text
+    }
+
+    fn claims(&self, name: &str, head: Option<&[u8]>) -> bool {
+        Format::of(name, head).is_some()
+    }
+
+    fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool {
+        prefilter.mentions_gitaly(bytes)
+    }
+
+    /// No syntax tree: large files are read in the parallel pass.
+    fn builds_tree(&self) -> bool {
+        false
+    }
+
+    fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
+        let mut out = FileFacts::default();
+        let Some(format) = Format::of(file.name(), Some(file.bytes)) else {
+            return out;
+        };
+        for t in extract(file.bytes, format, &opts.env_ignore) {
+            let raw = RawRef {
+                json_path: t.json_path,
+                ..t.raw
+            };
+            if t.candidate {
+                out.deferred.push(Deferred::Mention(raw));
+            } else {
+                out.refs.push(raw);
+            }
+        }
+        out
+    }
+}
 
 /// The text formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +66,26 @@ pub enum Format {
     Json,
     Yaml,
     Doc,
+}
+
+impl Format {
+    /// The format of the file `name` whose first bytes are `head` (see
+    /// [`Frontend::claims`]): by extension, or a shell script by its shebang.
+    pub fn of(name: &str, head: Option<&[u8]>) -> Option<Format> {
+        match name.rsplit_once('.') {
+            Some((_, "sh" | "bash" | "env")) => Some(Format::Shell),
+            Some((_, "json")) => Some(Format::Json),
+            Some((_, "yml" | "yaml")) => Some(Format::Yaml),
+            Some((_, "md" | "markdown" | "txt" | "adoc" | "rst")) => Some(Format::Doc),
+            Some(_) => None,
+            None => match head {
+                None => Some(Format::Shell),
+                Some(head) => super::shebang(head)
+                    .filter(|line| memchr::memmem::find(line, b"sh").is_some())
+                    .map(|_| Format::Shell),
+            },
+        }
+    }
 }
 
 /// A reference from a text file; `candidate` ones are kept only for known flags.
@@ -51,12 +113,12 @@ pub fn extract(src: &[u8], format: Format, env_ignore: &[String]) -> Vec<TextRef
 fn raw(
     flag: String,
     kind: Kind,
-    form: &'static str,
+    call: CallForm,
     map: &SourceMap,
     start: usize,
     end: usize,
 ) -> RawRef {
-    RawRef::new(flag, kind, form, form, map.range(start, end), Status::None)
+    RawRef::direct(flag, kind, call, map.range(start, end), Status::None)
 }
 
 fn is_word(b: u8) -> bool {
@@ -151,13 +213,27 @@ fn lines(
                 Format::Shell if assigned => Some(TextRef {
                     raw: RawRef {
                         value: Some(value(&after[1..])),
-                        ..raw(name, Kind::Config, "env-assignment", map, abs.0, abs.1)
+                        ..raw(
+                            name,
+                            Kind::Config,
+                            CallForm::EnvAssignment,
+                            map,
+                            abs.0,
+                            abs.1,
+                        )
                     },
                     candidate: false,
                     json_path: None,
                 }),
                 Format::Yaml if !upper && yaml_key_is(before, b"name") => Some(TextRef {
-                    raw: raw(name, Kind::Config, "feature-definition", map, abs.0, abs.1),
+                    raw: raw(
+                        name,
+                        Kind::Config,
+                        CallForm::FeatureDefinition,
+                        map,
+                        abs.0,
+                        abs.1,
+                    ),
                     candidate: false,
                     json_path: None,
                 }),
@@ -180,21 +256,32 @@ fn lines(
                     Some(TextRef {
                         raw: RawRef {
                             value: Some(value(rest)),
-                            ..raw(name, Kind::Config, "env-assignment", map, abs.0, abs.1)
+                            ..raw(
+                                name,
+                                Kind::Config,
+                                CallForm::EnvAssignment,
+                                map,
+                                abs.0,
+                                abs.1,
+                            )
                         },
                         candidate: false,
                         json_path: None,
                     })
                 }
                 Format::Yaml => Some(TextRef {
-                    raw: raw(name, Kind::Config, "yaml-mention", map, abs.0, abs.1),
+                    raw: raw(name, Kind::Config, CallForm::YamlMention, map, abs.0, abs.1),
                     candidate: true,
                     json_path: None,
                 }),
                 Format::Doc => {
                     let in_code =
                         in_fence || before.iter().filter(|&&b| b == b'`').count() % 2 == 1;
-                    let form = if in_code { "doc-code" } else { "doc-prose" };
+                    let form = if in_code {
+                        CallForm::DocCode
+                    } else {
+                        CallForm::DocProse
+                    };
                     Some(TextRef {
                         raw: raw(name, Kind::Doc, form, map, abs.0, abs.1),
                         candidate: true,
@@ -244,7 +331,7 @@ fn doc_calls(line: &[u8], start: usize, map: &SourceMap, out: &mut Vec<TextRef>)
                     raw: raw(
                         String::from_utf8_lossy(&name).into_owned(),
                         Kind::Doc,
-                        "doc-code",
+                        CallForm::DocCode,
                         map,
                         s,
                         s + name.len(),
@@ -365,16 +452,9 @@ fn emit_json_key(
     env_ignore: &[String],
     out: &mut Vec<TextRef>,
 ) {
-    let Some(name) = key.strip_prefix("GITALY_") else {
+    let Some(flag) = super::env_flag(key, env_ignore, true) else {
         return;
     };
-    let valid = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    if !valid || env_ignore.iter().any(|i| i == key) {
-        return;
-    }
     if out.iter().any(|r| r.raw.span.start_byte == ks + 1) {
         return;
     }
@@ -388,9 +468,9 @@ fn emit_json_key(
         raw: RawRef {
             value,
             ..raw(
-                name.to_ascii_lowercase(),
+                flag,
                 Kind::Config,
-                "json-key",
+                CallForm::JsonKey,
                 map,
                 ks + 1,
                 ke.saturating_sub(1),
@@ -408,7 +488,7 @@ mod tests {
     fn flags(src: &str, format: Format) -> Vec<(String, &'static str, bool, Option<String>)> {
         extract(src.as_bytes(), format, &["GITALY_TOKEN".to_string()])
             .into_iter()
-            .map(|r| (r.raw.flag, r.raw.form, r.candidate, r.raw.value))
+            .map(|r| (r.raw.flag, r.raw.form.as_str(), r.candidate, r.raw.value))
             .collect()
     }
 

@@ -444,7 +444,7 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
     for r in references {
         // One row per feature: aliases join their feature's row.
         let name = r.feature.as_deref().unwrap_or(&r.flag);
-        let row = rows.entry((name, &r.component)).or_default();
+        let row = rows.entry((name, &r.location.component)).or_default();
         if r.status != Status::None {
             row.statuses.insert(r.status);
         }

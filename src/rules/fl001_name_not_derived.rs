@@ -142,7 +142,7 @@ impl Rule for NameNotDerived {
                 .iter()
                 .filter(|r| !std::ptr::eq(**r, *anchor))
                 .map(|r| Related {
-                    location: super::location(r),
+                    location: r.location.clone(),
                     message: format!("`{flag}` also here"),
                 })
                 .collect();

@@ -83,7 +83,7 @@ impl Rule for InconsistentStatus {
                 f.related = others
                     .iter()
                     .map(|o| Related {
-                        location: super::location(o),
+                        location: o.location.clone(),
                         message: format!("{} here", name(majority)),
                     })
                     .collect();

@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleInfo};
-use crate::model::{Finding, Kind};
+use crate::model::{CallForm, Finding, Form, Kind};
 
 declare_rule! {
     /// ## What it does
@@ -44,8 +44,11 @@ impl Rule for EnvNameMismatch {
         for r in cx.references.iter().filter(|r| r.is_named()) {
             let is_env_name = r.kind == Kind::Env
                 || (r.kind == Kind::Config
-                    && matches!(r.form, "env-assignment" | "env-hash" | "json-key"))
-                || (r.kind == Kind::TestStub && r.call == "env");
+                    && matches!(
+                        r.form,
+                        Form::Call(CallForm::EnvAssignment | CallForm::EnvHash | CallForm::JsonKey)
+                    ))
+                || (r.kind == Kind::TestStub && r.call == CallForm::Env);
             if !is_env_name {
                 continue;
             }

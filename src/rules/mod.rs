@@ -75,17 +75,7 @@ impl RuleInfo {
             label,
             help,
         };
-        self.finding(r.flag.clone(), location(r), text)
-    }
-}
-
-/// Where a reference is.
-pub(crate) fn location(r: &Reference) -> Location {
-    Location {
-        component: r.component.clone(),
-        path: r.path.clone(),
-        abs_path: r.abs_path.clone(),
-        span: r.span,
+        self.finding(r.flag.clone(), r.location.clone(), text)
     }
 }
 

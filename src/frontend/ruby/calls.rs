@@ -94,7 +94,7 @@ pub fn facts_of(nodes: &[Node], class: &str, src: &[u8]) -> Vec<CallFact> {
         });
     }
     for &root in nodes {
-        super::walk_tree(root, |n, ancestors| {
+        crate::frontend::walk_tree(root, |n, ancestors| {
             // A root has no parent here: a statement of its own.
             let parent = ancestors.last().map_or("body_statement", |a| a.kind());
             fact(n, Some(parent), class, &clients, src, &mut out);
@@ -106,9 +106,9 @@ pub fn facts_of(nodes: &[Node], class: &str, src: &[u8]) -> Vec<CallFact> {
     out
 }
 
-/// Visits `root` and its descendants (see [`super::walk_tree`]).
+/// Visits `root` and its descendants (see [`crate::frontend::walk_tree`]).
 fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
-    super::walk_tree(root, |n, _| {
+    crate::frontend::walk_tree(root, |n, _| {
         f(n);
         true
     });
@@ -214,7 +214,7 @@ fn fact(
 /// The methods of a file with their facts.
 pub fn methods(root: Node, src: &[u8]) -> Vec<Method> {
     let mut out = Vec::new();
-    super::walk_tree(root, |n, ancestors| {
+    crate::frontend::walk_tree(root, |n, ancestors| {
         if matches!(n.kind(), "method" | "singleton_method") {
             if let (Some(name), Some(body)) =
                 (n.child_by_field_name("name"), n.child_by_field_name("body"))
