@@ -3,8 +3,7 @@
 //! branch that returns keeps the Gitaly side and drops the legacy statements
 //! after it. An address variable left unused is removed (Go would not compile).
 
-use super::ruby::{line_indent, reindent};
-use super::Edit;
+use super::edit::{apply_edits, line_indent, reindent, Edit};
 use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
 
@@ -230,7 +229,7 @@ pub fn drop_unused_address_vars(src: &str) -> String {
             edits.push(Edit::new(line_start, line_end, String::new()));
         }
     });
-    super::apply_edits(src, edits)
+    apply_edits(src, edits)
 }
 
 /// Removes imports the fixed code no longer uses (Go would not compile).
@@ -290,5 +289,5 @@ pub fn drop_unused_imports(src: &str, original: &str) -> String {
             edits.push(Edit::new(line_start, line_end, String::new()));
         }
     });
-    super::apply_edits(src, edits)
+    apply_edits(src, edits)
 }

@@ -11,27 +11,16 @@
 pub mod checklist;
 pub mod config;
 pub mod dead;
+pub mod edit;
 pub mod go;
 pub mod ruby;
+
+pub use edit::{apply_edits, Edit};
 
 use crate::config::{Config, Stage};
 use crate::model::{Kind, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
-/// One replacement in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-}
-
-impl Edit {
-    pub fn new(start: usize, end: usize, text: String) -> Edit {
-        Edit { start, end, text }
-    }
-}
 
 /// What a toggle method does around `GitalyClient.migrate`, kept by the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,86 +245,6 @@ struct FileContext<'a> {
     wrappers: &'a Wrappers,
     language: &'static str,
     path: &'a str,
-}
-
-/// A deletion that covers a whole statement takes its lines with it, and the
-/// blank line after it when the line before opens a block (no blank line is
-/// left right after `def …` or `do`).
-fn widen_deletion(text: &str, e: &mut Edit) {
-    if !e.text.is_empty() {
-        return;
-    }
-    let ls = text[..e.start].rfind('\n').map_or(0, |i| i + 1);
-    let le = if e.end > 0 && text.as_bytes()[e.end - 1] == b'\n' {
-        e.end
-    } else {
-        text[e.end..]
-            .find('\n')
-            .map_or(text.len(), |i| e.end + i + 1)
-    };
-    if !text[ls..e.start].trim().is_empty() || !text[e.end..le].trim().is_empty() {
-        return;
-    }
-    e.start = ls;
-    e.end = le;
-    let prev = text[..ls].trim_end_matches('\n');
-    let prev_line = prev.rsplit('\n').next().unwrap_or("").trim();
-    let opener = prev_line.starts_with("def ")
-        || prev_line.ends_with(" do")
-        || prev_line.ends_with('|')
-        || prev_line.ends_with('{')
-        || prev_line.ends_with("begin")
-        || prev_line.ends_with("then")
-        || prev_line == "else";
-    let next_end = text[le..].find('\n').map_or(text.len(), |i| le + i + 1);
-    if opener && le < text.len() && text[le..next_end].trim().is_empty() {
-        e.end = next_end;
-    }
-}
-
-/// Applies non-overlapping edits (outermost first wins).
-pub fn apply_edits(text: &str, mut edits: Vec<Edit>) -> String {
-    for e in &mut edits {
-        widen_deletion(text, e);
-    }
-    edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut kept: Vec<Edit> = Vec::new();
-    for e in edits {
-        if kept.last().is_some_and(|k| e.start < k.end) {
-            continue;
-        }
-        kept.push(e);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for e in kept {
-        out.push_str(&text[at..e.start]);
-        out.push_str(&e.text);
-        at = e.end;
-    }
-    out.push_str(&text[at..]);
-    tidy_blank_lines(&out)
-}
-
-/// No runs of blank lines where code was removed, no trailing spaces on
-/// emptied lines.
-fn tidy_blank_lines(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0;
-    for line in text.split_inclusive('\n') {
-        let blank = line.trim().is_empty();
-        if blank {
-            blank_run += 1;
-            if blank_run > 1 {
-                continue;
-            }
-            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
-        } else {
-            blank_run = 0;
-            out.push_str(line);
-        }
-    }
-    out
 }
 
 /// Edits the file until nothing selected is left (or nothing more can be done).

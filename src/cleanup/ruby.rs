@@ -14,42 +14,13 @@
 //!   branch, `unless` its else branch (or goes), a ternary its first value,
 //!   `a && check` becomes `a`.
 
-use super::{Edit, Wrapper};
+use super::edit::{line_indent, reindent, Edit};
+use super::Wrapper;
 use crate::frontend::ruby;
 use tree_sitter::Node;
 
 fn text<'a>(src: &'a str, n: Node) -> &'a str {
     src.get(n.byte_range()).unwrap_or("")
-}
-
-/// The indentation of the line `offset` stands on.
-pub fn line_indent(src: &str, offset: usize) -> &str {
-    let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &src[start..];
-    let n = line.len() - line.trim_start_matches([' ', '\t']).len();
-    &line[..n]
-}
-
-/// `src[start..end]` moved to `indent`: the first line keeps its place, every
-/// other line loses the indentation of the first line's line and gains `indent`.
-pub fn reindent(src: &str, start: usize, end: usize, indent: &str) -> String {
-    let base = line_indent(src, start);
-    let body = &src[start..end];
-    let mut out = String::new();
-    for (i, line) in body.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            if line.trim().is_empty() {
-                continue;
-            }
-            let stripped = line.strip_prefix(base).unwrap_or_else(|| line.trim_start());
-            out.push_str(indent);
-            out.push_str(stripped);
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
 }
 
 /// Statements `nodes` as one block of text at `indent` (each on its own line).
