@@ -589,7 +589,7 @@ fn left_sites(p: &Prepared, selection: &Selection, plan: &Plan) -> Vec<LeftSite>
         .filter_map(|r| {
             let why = match plan.outcome(r) {
                 Some(Outcome::Fixed) => return None,
-                Some(Outcome::Left(why)) => Some(why.clone()),
+                Some(Outcome::Left(why)) => Some(why.to_string()),
                 None => None,
             };
             Some(LeftSite {

@@ -71,6 +71,23 @@ impl Language {
     }
 }
 
+/// A name that is no [`Language`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no such language: `{0}`")]
+pub struct UnknownLanguage(pub String);
+
+impl TryFrom<&str> for Language {
+    type Error = UnknownLanguage;
+
+    /// The language named as in JSON (`ruby`, `go`, `text`).
+    fn try_from(name: &str) -> Result<Language, UnknownLanguage> {
+        [Language::Ruby, Language::Go, Language::Text]
+            .into_iter()
+            .find(|l| l.as_str() == name)
+            .ok_or_else(|| UnknownLanguage(name.to_string()))
+    }
+}
+
 impl fmt::Display for Language {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

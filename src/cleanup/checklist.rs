@@ -6,7 +6,7 @@
 
 use super::{Outcome, Plan, Selection};
 use crate::config::Config;
-use crate::model::{Kind, Reference};
+use crate::model::{CallForm, Form, Kind, Reference};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -142,10 +142,10 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
             }
         },
         Kind::Env => format!("delete the `GITALY_{}` lookup", r.flag.to_ascii_uppercase()),
-        Kind::Config if r.form.as_str() == "yaml-mention" => {
+        Kind::Config if r.form == Form::Call(CallForm::YamlMention) => {
             "update or delete the mention".to_string()
         }
-        Kind::Config if r.form.as_str() == "feature-definition" => {
+        Kind::Config if r.form == Form::Call(CallForm::FeatureDefinition) => {
             "delete the feature-flag definition".to_string()
         }
         Kind::Config => match &r.json_path {
@@ -168,7 +168,7 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
     };
     let (fixable, reason) = match plan.outcome(r) {
         Some(Outcome::Fixed) => (true, None),
-        Some(Outcome::Left(why)) => (false, Some(why.clone())),
+        Some(Outcome::Left(why)) => (false, Some(why.to_string())),
         None => (false, None),
     };
     let link = link_base

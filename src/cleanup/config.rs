@@ -3,7 +3,7 @@
 //! `GITALY_X=1 cmd` loses the assignment, a JSON member is deleted and the JSON
 //! stays valid with the file's indentation, a Ruby hash pair is removed.
 
-use super::Edit;
+use super::{Edit, FixError};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -22,7 +22,7 @@ pub fn edits(
     path: &str,
     selected: &HashSet<usize>,
     edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, String)>,
+    left: &mut Vec<(usize, FixError)>,
 ) {
     for &at in selected {
         if at >= src.len() {
@@ -54,9 +54,7 @@ pub fn edits(
                 let end = end + src[end..le].len() - src[end..le].trim_start().len();
                 Ok(Edit::new(at, end, String::new()))
             } else {
-                Err(format!(
-                    "`{trimmed}` sets more than the flag; edit it by hand"
-                ))
+                Err(FixError::SetsMore(trimmed.to_string()))
             }
         };
         match result {
@@ -67,14 +65,14 @@ pub fn edits(
 }
 
 /// Deletes the JSON member whose key starts at `at` (inside its quotes).
-fn json_member(src: &str, at: usize, ls: usize, le: usize) -> Result<Edit, String> {
+fn json_member(src: &str, at: usize, ls: usize, le: usize) -> Result<Edit, FixError> {
     let line = src[ls..le].trim();
     let key_start = at.saturating_sub(1);
     if !line.starts_with('"') || src[ls..key_start].trim() != "" {
-        return Err("the member shares its line with others; edit it by hand".into());
+        return Err(FixError::JsonSharedLine);
     }
     if line.ends_with('{') || line.ends_with('[') {
-        return Err("the member's value spans several lines; edit it by hand".into());
+        return Err(FixError::JsonMultiLine);
     }
     if line.ends_with(',') {
         return Ok(Edit::new(ls, le, String::new()));
@@ -91,7 +89,7 @@ fn json_member(src: &str, at: usize, ls: usize, le: usize) -> Result<Edit, Strin
 }
 
 /// Removes a `'GITALY_X' => '1'` pair from a Ruby hash.
-pub fn ruby_pair(src: &str, pair: Node) -> Result<Edit, String> {
+pub fn ruby_pair(src: &str, pair: Node) -> Result<Edit, FixError> {
     let (mut start, mut end) = (pair.start_byte(), pair.end_byte());
     let rest = &src[end..];
     let trailing = rest.len() - rest.trim_start_matches([' ', '\t']).len();
@@ -115,12 +113,12 @@ pub fn ruby_pair(src: &str, pair: Node) -> Result<Edit, String> {
 
 /// Shell: `if MIGRATED.key?(cmd) && @gitaly` keeps the table lookup and drops
 /// the feature check (`if MIGRATED.key?(cmd)`).
-pub fn shell_condition(src: &str, stmt: Node) -> Result<Edit, String> {
+pub fn shell_condition(src: &str, stmt: Node) -> Result<Edit, FixError> {
     let cond = stmt
         .child_by_field_name("condition")
-        .ok_or("no condition")?;
+        .ok_or(FixError::NoCondition)?;
     if cond.kind() != "binary" {
-        return Err("the condition is not `lookup && check`".into());
+        return Err(FixError::NotLookupAndCheck);
     }
     let op = cond
         .child_by_field_name("operator")
@@ -130,7 +128,7 @@ pub fn shell_condition(src: &str, stmt: Node) -> Result<Edit, String> {
         cond.child_by_field_name("left"),
         cond.child_by_field_name("right"),
     ) else {
-        return Err("the condition is not `lookup && check`".into());
+        return Err(FixError::NotLookupAndCheck);
     };
     let is_lookup = |n: Node| {
         n.kind() == "call"
@@ -140,7 +138,7 @@ pub fn shell_condition(src: &str, stmt: Node) -> Result<Edit, String> {
     let keep = match (op, is_lookup(l), is_lookup(r)) {
         ("&&" | "and", true, false) => l,
         ("&&" | "and", false, true) => r,
-        _ => return Err("the condition is not `lookup && check`".into()),
+        _ => return Err(FixError::NotLookupAndCheck),
     };
     Ok(Edit::new(
         cond.start_byte(),

@@ -4,6 +4,7 @@
 //! after it. An address variable left unused is removed (Go would not compile).
 
 use super::edit::{apply_edits, line_indent, reindent, Edit};
+use super::FixError;
 use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
 
@@ -104,7 +105,7 @@ pub fn edits(
     src: &str,
     selected: &HashSet<usize>,
     edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, String)>,
+    left: &mut Vec<(usize, FixError)>,
 ) {
     let x = crate::frontend::go::extract(src.as_bytes(), false, &[]);
     let Some(tree) = parse(src) else { return };
@@ -141,25 +142,24 @@ pub fn edits(
     }
 }
 
-fn fix_branch(src: &str, node: Node, vars: &HashSet<String>) -> Result<Edit, String> {
+fn fix_branch(src: &str, node: Node, vars: &HashSet<String>) -> Result<Edit, FixError> {
     let cond = node
         .child_by_field_name("condition")
-        .ok_or("no condition")?;
+        .ok_or(FixError::NoCondition)?;
     if node.child_by_field_name("initializer").is_some() {
-        return Err("the `if` has an initializer statement".into());
+        return Err(FixError::Initializer);
     }
-    let positive =
-        plain_test(src, cond, vars).ok_or("the condition tests more than the Gitaly address")?;
+    let positive = plain_test(src, cond, vars).ok_or(FixError::CombinedAddressTest)?;
     let then = node
         .child_by_field_name("consequence")
-        .ok_or("no then block")?;
+        .ok_or(FixError::NoThen)?;
     let other = node.child_by_field_name("alternative");
     let indent = line_indent(src, node.start_byte()).to_string();
     let then_stmts = block_statements(then);
     let (keep, drop_rest): (Vec<Node>, bool) = match (positive, other) {
         (true, Some(_)) => (then_stmts, false),
         (false, Some(o)) if o.kind() == "block" => (block_statements(o), false),
-        (false, Some(_)) => return Err("an `else if` follows the address test".into()),
+        (false, Some(_)) => return Err(FixError::ElseIf),
         (true, None) => {
             let returns = ends_with_return(&then_stmts);
             (then_stmts, returns)

@@ -12,13 +12,16 @@ pub mod checklist;
 pub mod config;
 pub mod dead;
 pub mod edit;
+pub mod error;
 pub mod go;
 pub mod ruby;
 
 pub use edit::{apply_edits, Edit};
+pub use error::FixError;
 
 use crate::config::{Config, Stage};
-use crate::model::{Kind, Reference, Status};
+use crate::frontend::FrontendOptions;
+use crate::model::{Kind, Language, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -69,7 +72,7 @@ impl Selection {
 pub enum Outcome {
     Fixed,
     /// Left for a person, with the reason.
-    Left(String),
+    Left(FixError),
 }
 
 /// The plan for one file.
@@ -81,7 +84,7 @@ pub struct FilePlan {
     pub original: String,
     pub fixed: String,
     /// Why the whole file was abandoned, if it was.
-    pub abandoned: Option<String>,
+    pub abandoned: Option<FixError>,
     /// Methods the fix made unused (Ruby).
     pub dead: Vec<dead::DeadMethod>,
 }
@@ -136,12 +139,14 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
     // The toggle methods' wrappers, from every Ruby file with references.
     let mut ruby_files: Vec<&PathBuf> = refs
         .iter()
-        .filter(|r| r.language == crate::model::Language::Ruby)
+        .filter(|r| r.language == Language::Ruby)
         .map(|r| &r.location.abs_path)
         .collect();
     ruby_files.sort();
     ruby_files.dedup();
     let wrappers = collect_wrappers(&ruby_files, config);
+    // The frontend's settings, as the scan builds them.
+    let opts = crate::scan::ScanOptions::from_config(config, 1).frontend;
     let mut plan = Plan::default();
     for (path, sites) in by_file {
         let shown = format!("{}:{}", sites[0].location.component, sites[0].location.path);
@@ -152,7 +157,7 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
                     for r in &sites {
                         plan.outcomes.insert(
                             (path.clone(), r.location.span.start_byte),
-                            Outcome::Left("the file is not valid UTF-8".into()),
+                            Outcome::Left(FixError::NotUtf8),
                         );
                     }
                     continue;
@@ -162,18 +167,19 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
                 for r in &sites {
                     plan.outcomes.insert(
                         (path.clone(), r.location.span.start_byte),
-                        Outcome::Left(format!("cannot read the file: {e}")),
+                        Outcome::Left(FixError::Unreadable(e.to_string())),
                     );
                 }
                 continue;
             }
         };
-        let language = sites[0].language.as_str();
+        let language = sites[0].language;
         let ctx = FileContext {
             flags: &flags,
             selected: sites.iter().map(|r| r.location.span.start_byte).collect(),
             config,
             wrappers: &wrappers,
+            opts: &opts,
             language,
             path: &sites[0].location.path,
         };
@@ -191,7 +197,7 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             };
             plan.outcomes.insert(key, outcome);
         }
-        let dead = if language == "ruby" && verdict.is_ok() && fixed != original {
+        let dead = if language == Language::Ruby && verdict.is_ok() && fixed != original {
             dead::find(&original, &fixed)
         } else {
             Vec::new()
@@ -243,15 +249,17 @@ struct FileContext<'a> {
     selected: HashSet<usize>,
     config: &'a Config,
     wrappers: &'a Wrappers,
-    language: &'static str,
+    /// The frontend's settings, for re-extracting each round.
+    opts: &'a FrontendOptions,
+    language: Language,
     path: &'a str,
 }
 
 /// Edits the file until nothing selected is left (or nothing more can be done).
 /// Returns the text and the sites left, by their start byte in the original.
-fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, String)>) {
+fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, FixError)>) {
     let mut text = original.to_string();
-    let mut left: Vec<(usize, String)> = Vec::new();
+    let mut left: Vec<(usize, FixError)> = Vec::new();
     for round in 0..8 {
         let (edits, why) = edits_for(&text, ctx, round == 0);
         if round == 0 {
@@ -266,7 +274,7 @@ fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, St
         }
         text = next;
     }
-    if ctx.language == "go" && text != original {
+    if ctx.language == Language::Go && text != original {
         text = go::drop_unused_address_vars(&text);
         text = go::drop_unused_imports(&text, original);
     }
@@ -278,17 +286,16 @@ fn edits_for(
     text: &str,
     ctx: &FileContext,
     text_is_original: bool,
-) -> (Vec<Edit>, Vec<(usize, String)>) {
+) -> (Vec<Edit>, Vec<(usize, FixError)>) {
     let mut edits = Vec::new();
     let mut left = Vec::new();
     match ctx.language {
-        "ruby" => ruby_edits(text, ctx, &mut edits, &mut left),
-        "go" if text_is_original => go::edits(text, &ctx.selected, &mut edits, &mut left),
-        "go" => {}
-        _ if text_is_original => {
+        Language::Ruby => ruby_edits(text, ctx, &mut edits, &mut left),
+        Language::Go if text_is_original => go::edits(text, &ctx.selected, &mut edits, &mut left),
+        Language::Text if text_is_original => {
             config::edits(text, ctx.path, &ctx.selected, &mut edits, &mut left)
         }
-        _ => {}
+        Language::Go | Language::Text => {}
     }
     (edits, left)
 }
@@ -297,22 +304,10 @@ fn ruby_edits(
     text: &str,
     ctx: &FileContext,
     edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, String)>,
+    left: &mut Vec<(usize, FixError)>,
 ) {
-    let opts = crate::frontend::ruby::Options {
-        toggle_methods: ctx.config.toggle_methods.clone(),
-        env_ignore: crate::config::DEFAULT_ENV_IGNORE
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        commands: crate::frontend::ruby::DEFAULT_COMMANDS
-            .iter()
-            .map(|(c, e)| (c.to_string(), e.to_string()))
-            .chain(ctx.config.shell_commands.iter().cloned())
-            .collect(),
-    };
     let is_test = crate::frontend::ruby::is_test_path(ctx.path);
-    let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, &opts);
+    let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, ctx.opts);
     let Some(tree) = ruby::parse(text) else {
         return;
     };
@@ -353,17 +348,16 @@ fn ruby_edits(
                     }
                     None
                 })
-                .ok_or_else(|| "cannot find the conditional".to_string())
+                .ok_or(FixError::NoConditional)
                 .and_then(|stmt| config::shell_condition(text, stmt))
         } else {
             let others: Vec<&String> = flags.iter().filter(|f| !ctx.flags.contains(*f)).collect();
-            Err(format!(
-                "the other commands of the table are not Mandatory ({})",
+            Err(FixError::OtherCommands(
                 others
                     .iter()
                     .map(|f| f.as_str())
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
             ))
         };
         match result {
@@ -406,7 +400,7 @@ fn ruby_edits(
 
 /// The wrapper of a toggle method defined elsewhere: the definition in a
 /// `Repository` class if there is one (`repo.gitaly_migrate`), else the only one.
-fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrapper, String> {
+fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrapper, FixError> {
     let defs: Vec<&(String, String, Wrapper)> =
         wrappers.iter().filter(|(n, _, _)| n == method).collect();
     // `repo.gitaly_migrate`: the definition in `Gitlab::Git::Repository` (or
@@ -429,27 +423,25 @@ fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrappe
     match distinct.as_slice() {
         [] => Ok(Wrapper::None),
         [w] => Ok((*w).clone()),
-        _ => Err(format!(
-            "`{method}` has several definitions that handle errors differently"
-        )),
+        _ => Err(FixError::AmbiguousWrapper(method.to_string())),
     }
 }
 
 /// The fixed file must parse if the original did.
-fn verify(language: &str, path: &str, original: &str, fixed: &str) -> Result<(), String> {
+fn verify(language: Language, path: &str, original: &str, fixed: &str) -> Result<(), FixError> {
     if original == fixed {
         return Ok(());
     }
     let broken = |t: &str| -> bool {
         match language {
-            "ruby" => ruby::parse(t).is_none_or(|tree| tree.root_node().has_error()),
-            "go" => go::parse(t).is_none_or(|tree| tree.root_node().has_error()),
+            Language::Ruby => ruby::parse(t).is_none_or(|tree| tree.root_node().has_error()),
+            Language::Go => go::parse(t).is_none_or(|tree| tree.root_node().has_error()),
             _ if path.ends_with(".json") => serde_json::from_str::<serde_json::Value>(t).is_err(),
             _ => false,
         }
     };
     if broken(fixed) && !broken(original) {
-        return Err("the fixed file would not parse; left as it is".into());
+        return Err(FixError::WouldNotParse);
     }
     Ok(())
 }
@@ -555,7 +547,7 @@ pub fn delete_dead(
             continue;
         }
         let cleaned = dead::delete(&f.fixed, &deletable);
-        if verify("ruby", "", &f.original, &cleaned).is_ok() {
+        if verify(Language::Ruby, "", &f.original, &cleaned).is_ok() {
             deleted.extend(
                 deletable
                     .iter()
@@ -576,10 +568,17 @@ pub fn delete_dead(
 /// `flaglint fix` would with all of them selected, *without* the safety net
 /// that abandons a fix whose result does not parse: the fuzzer checks that the
 /// net is never needed.
-pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
+///
+/// `language` is a [`Language`] or its name (`"ruby"`, `"go"`); a name of no
+/// language leaves the text as it is.
+pub fn fix_source<L: TryInto<Language>>(language: L, path: &str, text: &str) -> String {
+    let Ok(language) = language.try_into() else {
+        return text.to_string();
+    };
     let config = Config::default();
+    let opts = FrontendOptions::default();
     let (flags, selected): (HashSet<String>, HashSet<usize>) = match language {
-        "go" => {
+        Language::Go => {
             let x = crate::frontend::go::extract(text.as_bytes(), false, &[]);
             (
                 HashSet::new(),
@@ -587,11 +586,7 @@ pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
             )
         }
         _ => {
-            let x = crate::frontend::ruby::extract(
-                text.as_bytes(),
-                false,
-                &crate::frontend::ruby::Options::default(),
-            );
+            let x = crate::frontend::ruby::extract(text.as_bytes(), false, &opts);
             (
                 x.refs.iter().map(|r| r.flag.clone()).collect(),
                 HashSet::new(),
@@ -604,6 +599,7 @@ pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
         selected,
         config: &config,
         wrappers: &wrappers,
+        opts: &opts,
         language,
         path,
     };
@@ -611,8 +607,15 @@ pub fn fix_source(language: &'static str, path: &str, text: &str) -> String {
 }
 
 /// Whether a fixed text parses whenever the original did (the fix's promise).
-pub fn parses_if_original_did(language: &str, original: &str, fixed: &str) -> bool {
-    verify(language, "", original, fixed).is_ok()
+/// `language` as for [`fix_source`].
+pub fn parses_if_original_did<L: TryInto<Language>>(
+    language: L,
+    original: &str,
+    fixed: &str,
+) -> bool {
+    language
+        .try_into()
+        .is_ok_and(|language| verify(language, "", original, fixed).is_ok())
 }
 
 /// `fix --format json`: the planned edits as data (version 1). Each changed
@@ -641,7 +644,7 @@ pub fn plan_json(
             match &f.abandoned {
                 Some(why) => {
                     v["status"] = json!("abandoned");
-                    v["reason"] = json!(why);
+                    v["reason"] = json!(why.to_string());
                 }
                 None => {
                     v["status"] = json!("fixed");
@@ -665,8 +668,11 @@ pub fn plan_json(
         .map(|r| {
             let (outcome, reason) = match plan.outcome(r) {
                 Some(Outcome::Fixed) => ("fixed", None),
-                Some(Outcome::Left(why)) => ("left", Some(why.as_str())),
-                None => ("left", Some("left to a person (see `flaglint checklist`)")),
+                Some(Outcome::Left(why)) => ("left", Some(why.to_string())),
+                None => (
+                    "left",
+                    Some("left to a person (see `flaglint checklist`)".to_string()),
+                ),
             };
             let mut v = json!({
                 "flag": r.flag,

@@ -15,7 +15,7 @@
 //!   `a && check` becomes `a`.
 
 use super::edit::{line_indent, reindent, Edit};
-use super::Wrapper;
+use super::{FixError, Wrapper};
 use crate::frontend::ruby;
 use tree_sitter::Node;
 
@@ -129,7 +129,7 @@ fn collapse<'t>(
     src: &str,
     stmt: Node<'t>,
     is_flag: &dyn Fn(Node) -> bool,
-) -> Option<Result<Replacement<'t>, String>> {
+) -> Option<Result<Replacement<'t>, FixError>> {
     let cond = stmt.child_by_field_name("condition")?;
     let c = simplify(src, cond, is_flag);
     let kind = stmt.kind();
@@ -154,9 +154,7 @@ fn collapse<'t>(
                 body_statements(stmt.child_by_field_name("consequence"))
             } else {
                 match alt {
-                    Some(a) if a.kind() == "elsif" => {
-                        return Some(Err("an `elsif` follows the flag test".into()))
-                    }
+                    Some(a) if a.kind() == "elsif" => return Some(Err(FixError::Elsif)),
                     other => body_statements(other),
                 }
             }
@@ -172,7 +170,7 @@ fn collapse<'t>(
                 Vec::new()
             }
         }
-        _ => return Some(Err(format!("a `{kind}` on the flag"))),
+        _ => return Some(Err(FixError::UnknownConditional(kind.to_string()))),
     };
     Some(Ok(Replacement::Statements(chosen)))
 }
@@ -216,7 +214,7 @@ fn position(call: Node) -> Position {
 }
 
 /// Builds the replacement text of `kept` for the expression at `call`.
-fn place(src: &str, call: Node, kept: &KeptCode, wrapper: &Wrapper) -> Result<String, String> {
+fn place(src: &str, call: Node, kept: &KeptCode, wrapper: &Wrapper) -> Result<String, FixError> {
     let indent = line_indent(src, call.start_byte()).to_string();
     let inner = format!("{indent}  ");
     let pos = position(call);
@@ -261,7 +259,7 @@ fn place(src: &str, call: Node, kept: &KeptCode, wrapper: &Wrapper) -> Result<St
         && !out.starts_with("begin")
         && !wrapped
     {
-        return Err("a multi-line value after `return`".into());
+        return Err(FixError::MultiLineReturn);
     }
     Ok(out)
 }
@@ -321,10 +319,8 @@ impl KeptCode<'_> {
 
 /// The edit that collapses the toggle call `call` (a `gitaly_migrate` or
 /// `GitalyClient.migrate` with a block).
-pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, String> {
-    let block = call
-        .child_by_field_name("block")
-        .ok_or("the toggle has no block")?;
+pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, FixError> {
+    let block = call.child_by_field_name("block").ok_or(FixError::NoBlock)?;
     let param = block
         .child_by_field_name("parameters")
         .and_then(|p| p.named_child(0))
@@ -334,7 +330,7 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, Stri
     let mut stmts: Vec<Node> = body.map(named_children).unwrap_or_default();
     if let [only] = stmts.as_slice() {
         if only.kind() == "begin" {
-            return Err("the toggle's block is a `begin … rescue` block".into());
+            return Err(FixError::BeginBlock);
         }
     }
     let mut parts: Vec<Part> = Vec::new();
@@ -376,7 +372,7 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, Stri
         i += 1;
     }
     if !found {
-        return Err("no `if`/`unless`/ternary on the block parameter".into());
+        return Err(FixError::NoBranch);
     }
     // The parameter must not be needed any more.
     for p in &parts {
@@ -387,7 +383,7 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, Stri
                 .any(|w| w == param),
         };
         if still {
-            return Err(format!("`{param}` is used outside the branch"));
+            return Err(FixError::ParamUsedOutside(param));
         }
     }
     let kept = KeptCode { parts };
@@ -396,7 +392,7 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, Stri
 }
 
 /// The edit that makes the check `call` (`feature_enabled?(:x)`) true.
-pub fn fix_check(src: &str, call: Node) -> Result<Edit, String> {
+pub fn fix_check(src: &str, call: Node) -> Result<Edit, FixError> {
     let is_flag = |n: Node| n.id() == call.id();
     // Climb through parentheses, `!` and `&&`/`||` to the statement that tests it.
     let mut node = call;
@@ -414,7 +410,7 @@ pub fn fix_check(src: &str, call: Node) -> Result<Edit, String> {
             {
                 let stmt = p;
                 return match collapse(src, stmt, &is_flag) {
-                    None => Err("the check is combined in a way flaglint cannot simplify".into()),
+                    None => Err(FixError::CheckCombined),
                     Some(Err(e)) => Err(e),
                     Some(Ok(Replacement::Text(t))) => {
                         Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), t))
@@ -435,10 +431,10 @@ pub fn fix_check(src: &str, call: Node) -> Result<Edit, String> {
         return match simplify(src, node, &is_flag) {
             Cond::Residual(rest) => Ok(Edit::new(node.start_byte(), node.end_byte(), rest)),
             Cond::True => Ok(Edit::new(node.start_byte(), node.end_byte(), "true".into())),
-            _ => Err("the check is combined in a way flaglint cannot simplify".into()),
+            _ => Err(FixError::CheckCombined),
         };
     }
-    Err("the check is not a condition (its value is used)".into())
+    Err(FixError::CheckValueUsed)
 }
 
 /// How a file's `def gitaly_migrate` wraps `GitalyClient.migrate`.
