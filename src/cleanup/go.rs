@@ -5,6 +5,7 @@
 
 use super::edit::{apply_edits, line_indent, reindent, Edit};
 use super::FixError;
+use crate::frontend::{GoElse, GoShape, Shape};
 use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
 
@@ -22,38 +23,6 @@ fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 
 fn text<'a>(src: &'a str, n: Node) -> &'a str {
     src.get(n.byte_range()).unwrap_or("")
-}
-
-fn is_address(src: &str, n: Node, vars: &HashSet<String>) -> bool {
-    match n.kind() {
-        "selector_expression" => {
-            let t = text(src, n);
-            t.ends_with("GitalyServer.Address") || t.ends_with("GitalyAddress")
-        }
-        "identifier" => vars.contains(text(src, n)),
-        "parenthesized_expression" => n.named_child(0).is_some_and(|c| is_address(src, c, vars)),
-        _ => false,
-    }
-}
-
-/// `Some(true)` for `addr != ""`, `Some(false)` for `addr == ""`; `None` for
-/// anything else, combined conditions included.
-fn plain_test(src: &str, cond: Node, vars: &HashSet<String>) -> Option<bool> {
-    match cond.kind() {
-        "parenthesized_expression" => plain_test(src, cond.named_child(0)?, vars),
-        "binary_expression" => {
-            let op = text(src, cond.child_by_field_name("operator")?);
-            let (l, r) = (
-                cond.child_by_field_name("left")?,
-                cond.child_by_field_name("right")?,
-            );
-            let empty = |n: Node| matches!(text(src, n), "\"\"" | "``");
-            let ok =
-                (is_address(src, l, vars) && empty(r)) || (is_address(src, r, vars) && empty(l));
-            (ok && matches!(op, "==" | "!=")).then_some(op == "!=")
-        }
-        _ => None,
-    }
 }
 
 /// The statements of a block `{ ... }`.
@@ -90,17 +59,9 @@ fn stmts_text(src: &str, nodes: &[Node], indent: &str) -> String {
     out
 }
 
-fn ends_with_return(nodes: &[Node]) -> bool {
-    nodes
-        .iter()
-        .rev()
-        .find(|n| n.kind() != "comment")
-        .is_some_and(|n| n.kind() == "return_statement")
-}
-
-/// The edits for the selected branches of a Go file.
 /// The edits for the branches starting at `selected` (byte offsets from the
-/// scan: a branch's feature comes from endpoint inference across files).
+/// scan: a branch's feature comes from endpoint inference across files),
+/// each fixed as the frontend found it ([`GoShape`]).
 pub fn edits(
     src: &str,
     selected: &HashSet<usize>,
@@ -110,71 +71,50 @@ pub fn edits(
     let x = crate::frontend::go::extract(src.as_bytes(), false, &[]);
     let Some(tree) = parse(src) else { return };
     let root = tree.root_node();
-    // Address variables of the file.
-    let mut vars = HashSet::new();
-    walk(root, &mut |n| {
-        if n.kind() == "short_var_declaration" {
-            if let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) {
-                if text(src, r).ends_with("GitalyServer.Address") && l.named_child_count() == 1 {
-                    vars.insert(text(src, l).to_string());
-                }
-            }
-        }
-    });
     for b in &x.branches {
-        if !selected.contains(&b.raw.span.start_byte) {
+        let start = b.raw.span.start_byte;
+        let Shape::GoBranch(shape) = &b.raw.shape else {
+            continue;
+        };
+        if !selected.contains(&start) {
             continue;
         }
-        let start = b.raw.span.start_byte;
         let Some(node) = root
             .descendant_for_byte_range(start, b.raw.span.end_byte)
             .filter(|n| n.kind() == "if_statement")
         else {
             continue;
         };
-        match fix_branch(src, node, &vars) {
+        match fix_branch(src, node, shape) {
             Ok(e) => edits.push(e),
             Err(why) => left.push((start, why)),
         }
     }
 }
 
-fn fix_branch(src: &str, node: Node, vars: &HashSet<String>) -> Result<Edit, FixError> {
-    let cond = node
-        .child_by_field_name("condition")
-        .ok_or(FixError::NoCondition)?;
-    if node.child_by_field_name("initializer").is_some() {
+/// The edit that keeps the Gitaly side of the `if` `node`, shaped as `shape`.
+pub fn fix_branch(src: &str, node: Node, shape: &GoShape) -> Result<Edit, FixError> {
+    if shape.initializer {
         return Err(FixError::Initializer);
     }
-    let positive = plain_test(src, cond, vars).ok_or(FixError::CombinedAddressTest)?;
+    let positive = shape.plain.ok_or(FixError::CombinedAddressTest)?;
     let then = node
         .child_by_field_name("consequence")
         .ok_or(FixError::NoThen)?;
-    let other = node.child_by_field_name("alternative");
     let indent = line_indent(src, node.start_byte()).to_string();
     let then_stmts = block_statements(then);
-    let (keep, drop_rest): (Vec<Node>, bool) = match (positive, other) {
-        (true, Some(_)) => (then_stmts, false),
-        (false, Some(o)) if o.kind() == "block" => (block_statements(o), false),
-        (false, Some(_)) => return Err(FixError::ElseIf),
-        (true, None) => {
-            let returns = ends_with_return(&then_stmts);
-            (then_stmts, returns)
-        }
-        (false, None) => (Vec::new(), false),
+    let else_stmts = || {
+        node.child_by_field_name("alternative")
+            .map(block_statements)
+            .unwrap_or_default()
     };
-    let mut end = node.end_byte();
-    if drop_rest {
-        // The statements after the `if` were the legacy path.
-        let mut s = node.next_named_sibling();
-        while let Some(n) = s {
-            end = n.end_byte();
-            s = n.next_named_sibling();
-        }
-    }
+    let (keep, end) = match (positive, shape.alternative) {
+        (true, GoElse::None) => (then_stmts, shape.rest_end.unwrap_or(node.end_byte())),
+        (true, _) => (then_stmts, node.end_byte()),
+        (false, GoElse::Block) => (else_stmts(), node.end_byte()),
+        (false, GoElse::ElseIf) => return Err(FixError::ElseIf),
+        (false, GoElse::None) => (Vec::new(), node.end_byte()),
+    };
     Ok(Edit::new(
         node.start_byte(),
         end,
@@ -182,7 +122,7 @@ fn fix_branch(src: &str, node: Node, vars: &HashSet<String>) -> Result<Edit, Fix
     ))
 }
 
-/// Removes `addr := x.GitalyServer.Address` where `addr` is used nowhere else.
+/// Removes `addr := x.GitalyServer.Address` (or `x.GitalyAddress`) where `addr` is used nowhere else.
 pub fn drop_unused_address_vars(src: &str) -> String {
     let Some(tree) = parse(src) else {
         return src.to_string();
@@ -199,7 +139,10 @@ pub fn drop_unused_address_vars(src: &str) -> String {
         ) else {
             return;
         };
-        if !text(src, r).ends_with("GitalyServer.Address") || l.named_child_count() != 1 {
+        // The reads the frontend takes for the address.
+        let t = text(src, r);
+        let address = t.ends_with("GitalyServer.Address") || t.ends_with("GitalyAddress");
+        if !address || l.named_child_count() != 1 {
             return;
         }
         let name = text(src, l);

@@ -20,8 +20,8 @@ pub use edit::{apply_edits, Edit};
 pub use error::FixError;
 
 use crate::config::{Config, Stage};
-use crate::frontend::FrontendOptions;
-use crate::model::{Kind, Language, Reference, Status};
+use crate::frontend::{FrontendOptions, Shape};
+use crate::model::{CallForm, Kind, Language, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -312,70 +312,80 @@ fn ruby_edits(
         return;
     };
     let root = tree.root_node();
-    let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
-    // Shell's migrated-command table: one site, one toggle per command.
-    let mut tables: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for r in x
-        .refs
-        .iter()
-        .filter(|r| r.call == crate::model::CallForm::MigratedCommands)
-    {
+    table_edits(text, root, &x.refs, ctx, edits, left);
+    site_edits(text, root, &x.refs, ctx, edits, left);
+}
+
+/// Shell's migrated-command table: one site (the conditional the frontend
+/// found), one toggle per command; fixed when every command is selected.
+fn table_edits(
+    text: &str,
+    root: tree_sitter::Node,
+    refs: &[crate::frontend::RawRef],
+    ctx: &FileContext,
+    edits: &mut Vec<Edit>,
+    left: &mut Vec<(usize, FixError)>,
+) {
+    type Table<'r> = (Option<&'r std::ops::Range<usize>>, Vec<String>);
+    let mut tables: BTreeMap<usize, Table> = BTreeMap::new();
+    for r in refs.iter().filter(|r| r.call == CallForm::MigratedCommands) {
         let flags = r
             .endpoints
             .iter()
             .map(|e| crate::resolve::flag_of_endpoint(e, ctx.config));
-        tables.entry(r.span.start_byte).or_default().extend(flags);
+        let table = tables.entry(r.span.start_byte).or_default();
+        if let Shape::Conditional(stmt) = &r.shape {
+            table.0 = Some(stmt);
+        }
+        table.1.extend(flags);
     }
-    for (start, flags) in tables {
+    for (start, (stmt, flags)) in tables {
         let selected: Vec<&String> = flags.iter().filter(|f| ctx.flags.contains(*f)).collect();
         if selected.is_empty() {
             continue;
         }
         let result = if selected.len() == flags.len() {
-            root.descendant_for_byte_range(start, start + 1)
-                .and_then(|n| {
-                    let mut n = Some(n);
-                    while let Some(x) = n {
-                        if x.is_named()
-                            && matches!(
-                                x.kind(),
-                                "if" | "unless" | "if_modifier" | "unless_modifier"
-                            )
-                        {
-                            return Some(x);
-                        }
-                        n = x.parent();
-                    }
-                    None
-                })
+            stmt.and_then(|s| ruby::node_at(root, s))
                 .ok_or(FixError::NoConditional)
                 .and_then(|stmt| config::shell_condition(text, stmt))
         } else {
-            let others: Vec<&String> = flags.iter().filter(|f| !ctx.flags.contains(*f)).collect();
-            Err(FixError::OtherCommands(
-                others
-                    .iter()
-                    .map(|f| f.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ))
+            let others: Vec<&str> = flags
+                .iter()
+                .filter(|f| !ctx.flags.contains(*f))
+                .map(|f| f.as_str())
+                .collect();
+            Err(FixError::OtherCommands(others.join(", ")))
         };
         match result {
             Ok(e) => edits.push(e),
             Err(why) => left.push((start, why)),
         }
     }
-    for r in x.refs.iter().filter(|r| {
-        ctx.flags.contains(&r.flag) && r.call != crate::model::CallForm::MigratedCommands
-    }) {
+}
+
+/// The selected toggles, checks and env pairs of a Ruby file, each fixed as
+/// the frontend found it (its [`Shape`]).
+fn site_edits(
+    text: &str,
+    root: tree_sitter::Node,
+    refs: &[crate::frontend::RawRef],
+    ctx: &FileContext,
+    edits: &mut Vec<Edit>,
+    left: &mut Vec<(usize, FixError)>,
+) {
+    let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
+    for r in refs
+        .iter()
+        .filter(|r| ctx.flags.contains(&r.flag) && r.call != CallForm::MigratedCommands)
+    {
         let Some(node) = root.descendant_for_byte_range(r.span.start_byte, r.span.end_byte) else {
             continue;
         };
-        let result = match (r.kind, r.call) {
-            (Kind::Toggle, crate::model::CallForm::Migrate) => {
-                ruby::fix_toggle(text, node, &Wrapper::None)
+        let result = match (r.kind, r.call, &r.shape) {
+            (Kind::Toggle, CallForm::Migrate, Shape::Toggle(shape)) => {
+                ruby::fix_toggle(text, node, shape, &Wrapper::None)
             }
-            (Kind::Toggle, call) => {
+            (Kind::Toggle, _, Shape::Toggle(shape)) => {
                 let method = node
                     .child_by_field_name("method")
                     .map(|m| &text[m.byte_range()])
@@ -383,12 +393,12 @@ fn ruby_edits(
                 let receiver = node.child_by_field_name("receiver");
                 let wrapper = match (receiver, own.iter().find(|(n, _, _)| n == method)) {
                     (None, Some((_, _, w))) => Ok(w.clone()),
-                    _ => tree_wrapper(ctx.wrappers, method, call.as_str()),
+                    _ => tree_wrapper(ctx.wrappers, method),
                 };
-                wrapper.and_then(|w| ruby::fix_toggle(text, node, &w))
+                wrapper.and_then(|w| ruby::fix_toggle(text, node, shape, &w))
             }
-            (Kind::Check, _) => ruby::fix_check(text, node),
-            (Kind::Config, crate::model::CallForm::EnvHash) => config::ruby_pair(text, node),
+            (Kind::Check, _, Shape::Check(shape)) => ruby::fix_check(text, root, node, shape),
+            (Kind::Config, CallForm::EnvHash, _) => config::ruby_pair(text, node),
             _ => continue,
         };
         match result {
@@ -400,7 +410,7 @@ fn ruby_edits(
 
 /// The wrapper of a toggle method defined elsewhere: the definition in a
 /// `Repository` class if there is one (`repo.gitaly_migrate`), else the only one.
-fn tree_wrapper(wrappers: &Wrappers, method: &str, _call: &str) -> Result<Wrapper, FixError> {
+fn tree_wrapper(wrappers: &Wrappers, method: &str) -> Result<Wrapper, FixError> {
     let defs: Vec<&(String, String, Wrapper)> =
         wrappers.iter().filter(|(n, _, _)| n == method).collect();
     // `repo.gitaly_migrate`: the definition in `Gitlab::Git::Repository` (or

@@ -16,7 +16,7 @@
 
 use super::edit::{line_indent, reindent, Edit};
 use super::{FixError, Wrapper};
-use crate::frontend::ruby;
+use crate::frontend::{ruby, CheckShape, Position, ToggleShape};
 use tree_sitter::Node;
 
 fn text<'a>(src: &'a str, n: Node) -> &'a str {
@@ -190,34 +190,17 @@ fn mentions(src: &str, n: Node, param: &str) -> bool {
     found
 }
 
-/// Where the replaced expression stands.
-enum Position {
-    /// A statement of its own.
-    Statement,
-    /// An expression whose value is used.
-    Value,
-    /// After `return`: only an expression may follow.
-    Return,
-}
-
-fn position(call: Node) -> Position {
-    let Some(p) = call.parent() else {
-        return Position::Statement;
-    };
-    match p.kind() {
-        "body_statement" | "then" | "else" | "block_body" | "program" | "begin" | "ensure" => {
-            Position::Statement
-        }
-        "argument_list" if p.parent().is_some_and(|r| r.kind() == "return") => Position::Return,
-        _ => Position::Value,
-    }
-}
-
-/// Builds the replacement text of `kept` for the expression at `call`.
-fn place(src: &str, call: Node, kept: &KeptCode, wrapper: &Wrapper) -> Result<String, FixError> {
+/// Builds the replacement text of `kept` for the expression at `call`, which
+/// stands at `pos`.
+fn place(
+    src: &str,
+    call: Node,
+    pos: Position,
+    kept: &KeptCode,
+    wrapper: &Wrapper,
+) -> Result<String, FixError> {
     let indent = line_indent(src, call.start_byte()).to_string();
     let inner = format!("{indent}  ");
-    let pos = position(call);
     let wrapped = !matches!(wrapper, Wrapper::None);
     if kept.is_empty() {
         return match pos {
@@ -318,21 +301,20 @@ impl KeptCode<'_> {
 }
 
 /// The edit that collapses the toggle call `call` (a `gitaly_migrate` or
-/// `GitalyClient.migrate` with a block).
-pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, FixError> {
+/// `GitalyClient.migrate` with a block), written as `shape` says.
+pub fn fix_toggle(
+    src: &str,
+    call: Node,
+    shape: &ToggleShape,
+    wrapper: &Wrapper,
+) -> Result<Edit, FixError> {
     let block = call.child_by_field_name("block").ok_or(FixError::NoBlock)?;
-    let param = block
-        .child_by_field_name("parameters")
-        .and_then(|p| p.named_child(0))
-        .filter(|p| p.kind() == "identifier")
-        .map(|p| text(src, p).to_string());
+    if shape.begin_body {
+        return Err(FixError::BeginBlock);
+    }
+    let param = shape.param.clone();
     let body = block.child_by_field_name("body");
     let mut stmts: Vec<Node> = body.map(named_children).unwrap_or_default();
-    if let [only] = stmts.as_slice() {
-        if only.kind() == "begin" {
-            return Err(FixError::BeginBlock);
-        }
-    }
     let mut parts: Vec<Part> = Vec::new();
     let Some(param) = param else {
         // No parameter: the block runs either way; keep it whole.
@@ -341,7 +323,7 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, FixE
         return Ok(Edit::new(
             call.start_byte(),
             call.end_byte(),
-            place(src, call, &kept, wrapper)?,
+            place(src, call, shape.position, &kept, wrapper)?,
         ));
     };
     let is_flag = |n: Node| is_ident(src, n, &param);
@@ -387,47 +369,31 @@ pub fn fix_toggle(src: &str, call: Node, wrapper: &Wrapper) -> Result<Edit, FixE
         }
     }
     let kept = KeptCode { parts };
-    let replacement = place(src, call, &kept, wrapper)?;
+    let replacement = place(src, call, shape.position, &kept, wrapper)?;
     Ok(Edit::new(call.start_byte(), call.end_byte(), replacement))
 }
 
-/// The edit that makes the check `call` (`feature_enabled?(:x)`) true.
-pub fn fix_check(src: &str, call: Node) -> Result<Edit, FixError> {
+/// The edit that makes the check `call` (`feature_enabled?(:x)`) true, in
+/// the statement or expression `shape` says tests it (`root`: the file's tree).
+pub fn fix_check(src: &str, root: Node, call: Node, shape: &CheckShape) -> Result<Edit, FixError> {
     let is_flag = |n: Node| n.id() == call.id();
-    // Climb through parentheses, `!` and `&&`/`||` to the statement that tests it.
-    let mut node = call;
-    let mut climbed = 0;
-    while let Some(p) = node.parent() {
-        // Never climb far: `parent()` re-descends from the root each time.
-        climbed += 1;
-        if climbed > crate::frontend::MAX_CLIMB {
-            break;
-        }
-        match p.kind() {
-            "parenthesized_statements" | "unary" | "not" | "binary" => node = p,
-            "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
-                if p.child_by_field_name("condition") == Some(node) =>
-            {
-                let stmt = p;
-                return match collapse(src, stmt, &is_flag) {
-                    None => Err(FixError::CheckCombined),
-                    Some(Err(e)) => Err(e),
-                    Some(Ok(Replacement::Text(t))) => {
-                        Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), t))
-                    }
-                    Some(Ok(Replacement::Statements(chosen))) => {
-                        let kept = KeptCode {
-                            parts: chosen.into_iter().map(Part::Node).collect(),
-                        };
-                        let replacement = place(src, stmt, &kept, &Wrapper::None)?;
-                        Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), replacement))
-                    }
+    if let Some((range, pos)) = &shape.statement {
+        let stmt = node_at(root, range).ok_or(FixError::CheckCombined)?;
+        return match collapse(src, stmt, &is_flag) {
+            None => Err(FixError::CheckCombined),
+            Some(Err(e)) => Err(e),
+            Some(Ok(Replacement::Text(t))) => Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), t)),
+            Some(Ok(Replacement::Statements(chosen))) => {
+                let kept = KeptCode {
+                    parts: chosen.into_iter().map(Part::Node).collect(),
                 };
+                let replacement = place(src, stmt, *pos, &kept, &Wrapper::None)?;
+                Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), replacement))
             }
-            _ => break,
-        }
+        };
     }
-    if node.kind() == "binary" {
+    if shape.top_is_binary {
+        let node = node_at(root, &shape.top).ok_or(FixError::CheckCombined)?;
         return match simplify(src, node, &is_flag) {
             Cond::Residual(rest) => Ok(Edit::new(node.start_byte(), node.end_byte(), rest)),
             Cond::True => Ok(Edit::new(node.start_byte(), node.end_byte(), "true".into())),
@@ -435,6 +401,12 @@ pub fn fix_check(src: &str, call: Node) -> Result<Edit, FixError> {
         };
     }
     Err(FixError::CheckValueUsed)
+}
+
+/// The node spanning exactly `range` (a range the frontend found).
+pub fn node_at<'t>(root: Node<'t>, range: &std::ops::Range<usize>) -> Option<Node<'t>> {
+    root.descendant_for_byte_range(range.start, range.end)
+        .filter(|n| n.byte_range() == *range)
 }
 
 /// How a file's `def gitaly_migrate` wraps `GitalyClient.migrate`.

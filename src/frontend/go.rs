@@ -15,7 +15,10 @@
 //!
 //! Comments are never read; `_test.go` files yield `test-stub` references.
 
-use super::{Deferred, FileFacts, Frontend, FrontendOptions, RawRef, SourceFile, SourceMap};
+use super::{
+    Deferred, FileFacts, Frontend, FrontendOptions, GoElse, GoShape, RawRef, Shape, SourceFile,
+    SourceMap,
+};
 use crate::model::{CallForm, Kind, Language, Span, Status};
 use crate::prefilter::Prefilter;
 use std::collections::HashSet;
@@ -263,18 +266,63 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// `Some(true)` for `address != ""` alone, `Some(false)` for `== ""`;
+    /// `None` when the condition tests more (what the fix can collapse).
+    fn plain_test(&self, cond: Node) -> Option<bool> {
+        match cond.kind() {
+            "parenthesized_expression" => self.plain_test(cond.named_child(0)?),
+            "binary_expression" => {
+                let op = self.text(cond.child_by_field_name("operator")?);
+                let (l, r) = (
+                    cond.child_by_field_name("left")?,
+                    cond.child_by_field_name("right")?,
+                );
+                let empty = |n: Node| matches!(self.text(n), "\"\"" | "``");
+                let ok = (self.is_address(l) && empty(r)) || (self.is_address(r) && empty(l));
+                (ok && matches!(op, "==" | "!=")).then_some(op == "!=")
+            }
+            _ => None,
+        }
+    }
+
+    /// How the fix sees the `if` `n`: its test, its else, where the legacy
+    /// statements after a returning then block end.
+    fn shape(&self, n: Node, cond: Node, returns: bool) -> GoShape {
+        let alternative = match n.child_by_field_name("alternative") {
+            None => GoElse::None,
+            Some(o) if o.kind() == "block" => GoElse::Block,
+            Some(_) => GoElse::ElseIf,
+        };
+        let rest_end = (alternative == GoElse::None && returns).then(|| {
+            let mut end = n.end_byte();
+            let mut s = n.next_named_sibling();
+            while let Some(x) = s {
+                end = x.end_byte();
+                s = x.next_named_sibling();
+            }
+            end
+        });
+        GoShape {
+            plain: self.plain_test(cond),
+            initializer: n.child_by_field_name("initializer").is_some(),
+            alternative,
+            rest_end,
+        }
+    }
+
     fn branch(&mut self, n: Node) {
-        let Some(positive) = n
-            .child_by_field_name("condition")
-            .and_then(|c| self.address_test(c))
-        else {
+        let Some(cond) = n.child_by_field_name("condition") else {
+            return;
+        };
+        let Some(positive) = self.address_test(cond) else {
             return;
         };
         let then = n.child_by_field_name("consequence");
         let other = n.child_by_field_name("alternative");
         // Without an else, a `then` that returns leaves the other path to the
         // statements after the `if`.
-        let rest: Vec<Node> = if other.is_none() && then.is_some_and(|t| ends_with_return(t)) {
+        let returns = then.is_some_and(|t| ends_with_return(t));
+        let rest: Vec<Node> = if other.is_none() && returns {
             let mut v = Vec::new();
             let mut s = n.next_named_sibling();
             while let Some(x) = s {
@@ -311,6 +359,7 @@ impl<'s> Extractor<'s> {
         );
         raw.enabled_branch = span_of(&gitaly);
         raw.legacy_branch = span_of(&legacy);
+        raw.shape = Shape::GoBranch(self.shape(n, cond, returns));
         self.out.branches.push(Branch { raw, calls });
     }
 

@@ -267,6 +267,85 @@ pub struct RawRef {
     pub value: Option<String>,
     /// Where a JSON key stands (`default_attributes → … → env → GITALY_X`).
     pub json_path: Option<String>,
+    /// How the toggle or check is written, for the fix (found with the branches).
+    pub shape: Shape,
+}
+
+/// How a toggle or check is written, as the fix needs it: the frontend finds
+/// it with the branches, so the fix never looks for a toggle itself. Byte
+/// ranges are in the file the reference was extracted from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Shape {
+    /// Nothing the fix uses (not a toggle or check, or not understood).
+    #[default]
+    None,
+    /// A Ruby toggle call (`gitaly_migrate(:x) do |on| … end`).
+    Toggle(ToggleShape),
+    /// A Ruby check (`feature_enabled?(:x)`) and the code that tests it.
+    Check(CheckShape),
+    /// Shell's command table: the conditional statement the lookup stands in.
+    Conditional(std::ops::Range<usize>),
+    /// A Go `if` on the Gitaly address.
+    GoBranch(GoShape),
+}
+
+/// Where an expression the fix replaces stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// A statement of its own.
+    Statement,
+    /// An expression whose value is used.
+    Value,
+    /// After `return`: only an expression may follow.
+    Return,
+}
+
+/// A Ruby toggle's block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToggleShape {
+    /// The block's parameter (`on` of `do |on|`), when it is a plain name.
+    pub param: Option<String>,
+    /// The block's body is a lone `begin … rescue … end` (the Gitaly branch
+    /// is inside it).
+    pub begin_body: bool,
+    /// Where the call stands.
+    pub position: Position,
+}
+
+/// A Ruby check and what tests it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckShape {
+    /// The `if`/`unless`/ternary/modifier whose condition holds the check
+    /// (through parentheses, `!`, `&&` and `||`), and where it stands.
+    pub statement: Option<(std::ops::Range<usize>, Position)>,
+    /// The outermost parenthesis, `!` or `&&`/`||` around the check (the
+    /// check itself if none): what the fix simplifies when no statement tests it.
+    pub top: std::ops::Range<usize>,
+    /// `top` is an `&&`/`||`.
+    pub top_is_binary: bool,
+}
+
+/// A Go `if` on the Gitaly address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoShape {
+    /// The condition is the address test alone: `Some(true)` for `!= ""`,
+    /// `Some(false)` for `== ""`; `None` when it tests more.
+    pub plain: Option<bool>,
+    /// `if init; cond { … }`.
+    pub initializer: bool,
+    /// What follows the then block.
+    pub alternative: GoElse,
+    /// Without an else, when the then block returns: the end of the
+    /// statements after the `if` (the legacy path).
+    pub rest_end: Option<usize>,
+}
+
+/// What follows a Go `if`'s then block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoElse {
+    None,
+    Block,
+    ElseIf,
 }
 
 /// Line starts of one file, to turn byte offsets into lines and columns.
@@ -297,6 +376,7 @@ impl RawRef {
             endpoints: Vec::new(),
             value: None,
             json_path: None,
+            shape: Shape::None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! of a check used as a condition, and the call facts of the Gitaly branch.
 
 use super::facts::Facts;
-use crate::frontend::climb;
+use crate::frontend::{climb, CheckShape, Position, Shape, ToggleShape};
 use crate::model::Span;
 use tree_sitter::Node;
 
@@ -103,6 +103,54 @@ where
         (None, None)
     }
 
+    /// How a toggle call's block is written: its parameter, whether its body
+    /// is a lone `begin`, and where the call stands.
+    pub(super) fn toggle_shape(&self, call: Node) -> Shape {
+        let block = call.child_by_field_name("block");
+        let param = block
+            .and_then(|b| b.child_by_field_name("parameters"))
+            .and_then(|p| p.named_child(0))
+            .filter(|p| p.kind() == "identifier")
+            .map(|p| self.text(p).to_string());
+        let begin_body = block
+            .and_then(|b| b.child_by_field_name("body"))
+            .is_some_and(|body| {
+                let mut c = body.walk();
+                let stmts: Vec<Node> = body.named_children(&mut c).collect();
+                matches!(stmts.as_slice(), [only] if only.kind() == "begin")
+            });
+        Shape::Toggle(ToggleShape {
+            param,
+            begin_body,
+            position: position(call),
+        })
+    }
+
+    /// What tests a check: the statement whose condition holds it (climbing
+    /// through parentheses, `!`, `&&` and `||`), else the outermost of those
+    /// around it.
+    pub(super) fn check_shape(&self, call: Node) -> Shape {
+        let mut node = call;
+        let mut statement = None;
+        for p in climb(call) {
+            match p.kind() {
+                "parenthesized_statements" | "unary" | "not" | "binary" => node = p,
+                "if" | "unless" | "conditional" | "if_modifier" | "unless_modifier"
+                    if p.child_by_field_name("condition") == Some(node) =>
+                {
+                    statement = Some((p.byte_range(), position(p)));
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Shape::Check(CheckShape {
+            statement,
+            top: node.byte_range(),
+            top_is_binary: node.kind() == "binary",
+        })
+    }
+
     /// Whether `cond` is `param` (Some(true)) or `!param` / `not param` (Some(false)).
     pub(super) fn tests_param(&self, cond: Node, param: &str) -> Option<bool> {
         let cond = unparen(cond);
@@ -171,6 +219,20 @@ where
             node = parent;
         }
         (None, None)
+    }
+}
+
+/// Where an expression stands: a statement, a value, or after `return`.
+fn position(n: Node) -> Position {
+    let Some(p) = n.parent() else {
+        return Position::Statement;
+    };
+    match p.kind() {
+        "body_statement" | "then" | "else" | "block_body" | "program" | "begin" | "ensure" => {
+            Position::Statement
+        }
+        "argument_list" if p.parent().is_some_and(|r| r.kind() == "return") => Position::Return,
+        _ => Position::Value,
     }
 }
 

@@ -5,7 +5,7 @@
 use super::facts::{argument_pairs, first_arg, keyword_arg, Facts};
 use super::names::Name;
 use super::{FLIPPER_CHECKS, FLIPPER_SETS};
-use crate::frontend::{climb, env_flag, RawRef};
+use crate::frontend::{climb, env_flag, RawRef, Shape};
 use crate::model::{CallForm, Form, Kind, Status};
 use tree_sitter::Node;
 
@@ -101,6 +101,7 @@ where
             out.push(RawRef {
                 enabled_branch: enabled,
                 legacy_branch: legacy,
+                shape: Shape::Conditional(cond.byte_range()),
                 endpoints: vec![endpoint.clone()],
                 ..RawRef::direct(
                     String::new(),
@@ -173,15 +174,16 @@ where
             None => Status::Default,
             Some(s) => self.status_constant(s).unwrap_or(Status::Unknown),
         };
-        let (enabled, legacy) = if kind == Kind::Toggle {
-            self.block_branches(node)
+        let ((enabled, legacy), shape) = if kind == Kind::Toggle {
+            (self.block_branches(node), self.toggle_shape(node))
         } else {
-            self.condition_branches(node)
+            (self.condition_branches(node), self.check_shape(node))
         };
         let span = self.map.span(node);
         let mk = |flag: String, form: Form, status: Status| RawRef {
             enabled_branch: enabled,
             legacy_branch: legacy,
+            shape: shape.clone(),
             ..RawRef::new(flag, kind, form, call, span, status)
         };
         match self.resolve_name(arg) {
@@ -291,14 +293,15 @@ where
                 (text.to_string(), Form::Dynamic)
             }
         };
-        let (enabled, legacy) = if kind == Kind::Check {
-            self.condition_branches(node)
+        let ((enabled, legacy), shape) = if kind == Kind::Check {
+            (self.condition_branches(node), self.check_shape(node))
         } else {
-            (None, None)
+            ((None, None), Shape::None)
         };
         out.push(RawRef {
             enabled_branch: enabled,
             legacy_branch: legacy,
+            shape,
             ..RawRef::new(flag, kind, form, call, self.map.span(node), Status::None)
         });
     }
