@@ -125,7 +125,8 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
     };
     let span = |s: &crate::model::Span| s.describe();
     let action = match r.kind {
-        Kind::Toggle | Kind::Check => match (r.enabled_branch, r.legacy_branch) {
+        // What to keep: what the fix's edit keeps, else the frontend's branch.
+        Kind::Toggle | Kind::Check => match (plan.kept(r).or(r.enabled_branch), r.legacy_branch) {
             (Some(keep), Some(drop)) => format!(
                 "delete the toggle and the legacy branch, {}; keep the Gitaly branch, {}",
                 span(&drop),

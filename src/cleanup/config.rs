@@ -3,7 +3,7 @@
 //! `GITALY_X=1 cmd` loses the assignment, a JSON member is deleted and the JSON
 //! stays valid with the file's indentation, a Ruby hash pair is removed.
 
-use super::{Edit, FixError};
+use super::{Edit, FixError, Round};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -17,13 +17,7 @@ fn line_of(src: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The edits for the selected entries (by start byte) of a config file.
-pub fn edits(
-    src: &str,
-    path: &str,
-    selected: &HashSet<usize>,
-    edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, FixError)>,
-) {
+pub fn edits(src: &str, path: &str, selected: &HashSet<usize>, out: &mut Round) {
     for &at in selected {
         if at >= src.len() {
             continue;
@@ -57,10 +51,7 @@ pub fn edits(
                 Err(FixError::SetsMore(trimmed.to_string()))
             }
         };
-        match result {
-            Ok(e) => edits.push(e),
-            Err(why) => left.push((at, why)),
-        }
+        out.record(at, result)
     }
 }
 

@@ -9,11 +9,24 @@ pub struct Edit {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The code of the Gitaly branch the replacement keeps (its byte range
+    /// in the text edited), when it keeps one: what the checklist names.
+    pub kept: Option<std::ops::Range<usize>>,
 }
 
 impl Edit {
     pub fn new(start: usize, end: usize, text: String) -> Edit {
-        Edit { start, end, text }
+        Edit {
+            start,
+            end,
+            text,
+            kept: None,
+        }
+    }
+
+    /// The edit, keeping the code at `kept`.
+    pub fn keeping(self, kept: Option<std::ops::Range<usize>>) -> Edit {
+        Edit { kept, ..self }
     }
 }
 

@@ -4,7 +4,7 @@
 //! after it. An address variable left unused is removed (Go would not compile).
 
 use super::edit::{apply_edits, line_indent, reindent, Edit};
-use super::FixError;
+use super::{FixError, Round};
 use crate::frontend::{GoElse, GoShape, Shape};
 use std::collections::HashSet;
 use tree_sitter::{Node, Tree};
@@ -62,12 +62,7 @@ fn stmts_text(src: &str, nodes: &[Node], indent: &str) -> String {
 /// The edits for the branches starting at `selected` (byte offsets from the
 /// scan: a branch's feature comes from endpoint inference across files),
 /// each fixed as the frontend found it ([`GoShape`]).
-pub fn edits(
-    src: &str,
-    selected: &HashSet<usize>,
-    edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, FixError)>,
-) {
+pub fn edits(src: &str, selected: &HashSet<usize>, out: &mut Round) {
     let x = crate::frontend::go::extract(src.as_bytes(), false, &[]);
     let Some(tree) = parse(src) else { return };
     let root = tree.root_node();
@@ -85,10 +80,7 @@ pub fn edits(
         else {
             continue;
         };
-        match fix_branch(src, node, shape) {
-            Ok(e) => edits.push(e),
-            Err(why) => left.push((start, why)),
-        }
+        out.record(start, fix_branch(src, node, shape));
     }
 }
 
@@ -108,18 +100,25 @@ pub fn fix_branch(src: &str, node: Node, shape: &GoShape) -> Result<Edit, FixErr
             .map(block_statements)
             .unwrap_or_default()
     };
-    let (keep, end) = match (positive, shape.alternative) {
-        (true, GoElse::None) => (then_stmts, shape.rest_end.unwrap_or(node.end_byte())),
-        (true, _) => (then_stmts, node.end_byte()),
-        (false, GoElse::Block) => (else_stmts(), node.end_byte()),
+    let else_block = node.child_by_field_name("alternative");
+    // The Gitaly code kept: the block whose statements stay.
+    let (keep, end, kept) = match (positive, shape.alternative) {
+        (true, GoElse::None) => (
+            then_stmts,
+            shape.rest_end.unwrap_or(node.end_byte()),
+            Some(then.byte_range()),
+        ),
+        (true, _) => (then_stmts, node.end_byte(), Some(then.byte_range())),
+        (false, GoElse::Block) => (
+            else_stmts(),
+            node.end_byte(),
+            else_block.map(|b| b.byte_range()),
+        ),
         (false, GoElse::ElseIf) => return Err(FixError::ElseIf),
-        (false, GoElse::None) => (Vec::new(), node.end_byte()),
+        // The statements after the `if` stay where they are.
+        (false, GoElse::None) => (Vec::new(), node.end_byte(), shape.rest.clone()),
     };
-    Ok(Edit::new(
-        node.start_byte(),
-        end,
-        stmts_text(src, &keep, &indent),
-    ))
+    Ok(Edit::new(node.start_byte(), end, stmts_text(src, &keep, &indent)).keeping(kept))
 }
 
 /// Removes `addr := x.GitalyServer.Address` (or `x.GitalyAddress`) where `addr` is used nowhere else.
@@ -233,4 +232,58 @@ pub fn drop_unused_imports(src: &str, original: &str) -> String {
         }
     });
     apply_edits(src, edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = "package x\n\nfunc f() {\n\tif params.GitalyServer.Address == \"\" {\n\t\tlegacy()\n\t} else {\n\t\tgitaly()\n\t}\n}\n";
+
+    fn shape(plain: Option<bool>, alternative: GoElse) -> GoShape {
+        GoShape {
+            plain,
+            initializer: false,
+            alternative,
+            rest_end: None,
+            rest: None,
+        }
+    }
+
+    #[test]
+    fn the_branch_is_fixed_from_the_shape_it_is_given() {
+        let tree = parse(SRC).unwrap();
+        let at = SRC.find("if ").unwrap();
+        let node = tree
+            .root_node()
+            .descendant_for_byte_range(at, at + 2)
+            .unwrap()
+            .parent()
+            .unwrap();
+        assert_eq!(node.kind(), "if_statement");
+        let e = fix_branch(SRC, node, &shape(Some(false), GoElse::Block)).unwrap();
+        assert_eq!(e.text, "gitaly()");
+        let block = SRC.rfind("{\n\t\tgitaly").unwrap();
+        assert_eq!(e.kept.map(|k| k.start), Some(block));
+        // The same `if` read the other way round keeps the other side.
+        let e = fix_branch(SRC, node, &shape(Some(true), GoElse::Block)).unwrap();
+        assert_eq!(e.text, "legacy()");
+        assert_eq!(
+            fix_branch(SRC, node, &shape(None, GoElse::Block)),
+            Err(FixError::CombinedAddressTest)
+        );
+        assert_eq!(
+            fix_branch(SRC, node, &shape(Some(false), GoElse::ElseIf)),
+            Err(FixError::ElseIf)
+        );
+    }
+
+    #[test]
+    fn the_frontend_gives_the_shape_the_fix_uses() {
+        let x = crate::frontend::go::extract(SRC.as_bytes(), false, &[]);
+        assert_eq!(
+            x.branches[0].raw.shape,
+            Shape::GoBranch(shape(Some(false), GoElse::Block))
+        );
+    }
 }

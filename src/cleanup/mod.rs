@@ -25,6 +25,31 @@ use crate::model::{CallForm, Kind, Language, Reference, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// The edits of one round of a file's fix, and the sites it leaves.
+#[derive(Debug, Default)]
+pub struct Round {
+    pub edits: Vec<Edit>,
+    /// Sites that cannot be fixed: (start byte, reason).
+    pub left: Vec<(usize, FixError)>,
+    /// The Gitaly code each fixed site keeps: (start byte, its range).
+    pub kept: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Round {
+    /// Records the fix of the site starting at `site`.
+    pub fn record(&mut self, site: usize, result: Result<Edit, FixError>) {
+        match result {
+            Ok(e) => {
+                if let Some(k) = &e.kept {
+                    self.kept.push((site, k.clone()));
+                }
+                self.edits.push(e);
+            }
+            Err(why) => self.left.push((site, why)),
+        }
+    }
+}
+
 /// What a toggle method does around `GitalyClient.migrate`, kept by the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Wrapper {
@@ -95,12 +120,22 @@ pub struct Plan {
     pub files: Vec<FilePlan>,
     /// Per reference (by file and start byte): what the fix does with it.
     pub outcomes: BTreeMap<(PathBuf, usize), Outcome>,
+    /// Per fixed reference (by file and start byte): the Gitaly code its
+    /// edit keeps, in the original.
+    pub kept: BTreeMap<(PathBuf, usize), crate::model::Span>,
 }
 
 impl Plan {
     pub fn outcome(&self, r: &Reference) -> Option<&Outcome> {
         self.outcomes
             .get(&(r.location.abs_path.clone(), r.location.span.start_byte))
+    }
+
+    /// The Gitaly code the fix of `r` keeps (what the checklist says to keep).
+    pub fn kept(&self, r: &Reference) -> Option<crate::model::Span> {
+        self.kept
+            .get(&(r.location.abs_path.clone(), r.location.span.start_byte))
+            .copied()
     }
 }
 
@@ -183,7 +218,13 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             language,
             path: &sites[0].location.path,
         };
-        let (fixed, left) = fix_to_fixpoint(&original, &ctx);
+        let (fixed, first) = fix_to_fixpoint(&original, &ctx);
+        let left = first.left;
+        let map = crate::frontend::SourceMap::new(original.as_bytes());
+        for (start, k) in first.kept {
+            plan.kept
+                .insert((path.clone(), start), map.range(k.start, k.end));
+        }
         let verdict = verify(language, &sites[0].location.path, &original, &fixed);
         for r in &sites {
             let key = (path.clone(), r.location.span.start_byte);
@@ -256,14 +297,16 @@ struct FileContext<'a> {
 }
 
 /// Edits the file until nothing selected is left (or nothing more can be done).
-/// Returns the text and the sites left, by their start byte in the original.
-fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, FixError)>) {
+/// Returns the text, and the first round's sites left and code kept, by their
+/// start byte in the original.
+fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Round) {
     let mut text = original.to_string();
-    let mut left: Vec<(usize, FixError)> = Vec::new();
+    let mut first = Round::default();
     for round in 0..8 {
-        let (edits, why) = edits_for(&text, ctx, round == 0);
+        let mut r = edits_for(&text, ctx, round == 0);
+        let edits = std::mem::take(&mut r.edits);
         if round == 0 {
-            left = why;
+            first = r;
         }
         if edits.is_empty() {
             break;
@@ -278,42 +321,32 @@ fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Vec<(usize, Fi
         text = go::drop_unused_address_vars(&text);
         text = go::drop_unused_imports(&text, original);
     }
-    (text, left)
+    (text, first)
 }
 
 /// The edits of one round, and the sites that cannot be fixed (start byte, reason).
-fn edits_for(
-    text: &str,
-    ctx: &FileContext,
-    text_is_original: bool,
-) -> (Vec<Edit>, Vec<(usize, FixError)>) {
-    let mut edits = Vec::new();
-    let mut left = Vec::new();
+fn edits_for(text: &str, ctx: &FileContext, text_is_original: bool) -> Round {
+    let mut out = Round::default();
     match ctx.language {
-        Language::Ruby => ruby_edits(text, ctx, &mut edits, &mut left),
-        Language::Go if text_is_original => go::edits(text, &ctx.selected, &mut edits, &mut left),
+        Language::Ruby => ruby_edits(text, ctx, &mut out),
+        Language::Go if text_is_original => go::edits(text, &ctx.selected, &mut out),
         Language::Text if text_is_original => {
-            config::edits(text, ctx.path, &ctx.selected, &mut edits, &mut left)
+            config::edits(text, ctx.path, &ctx.selected, &mut out)
         }
         Language::Go | Language::Text => {}
     }
-    (edits, left)
+    out
 }
 
-fn ruby_edits(
-    text: &str,
-    ctx: &FileContext,
-    edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, FixError)>,
-) {
+fn ruby_edits(text: &str, ctx: &FileContext, out: &mut Round) {
     let is_test = crate::frontend::ruby::is_test_path(ctx.path);
     let x = crate::frontend::ruby::extract(text.as_bytes(), is_test, ctx.opts);
     let Some(tree) = ruby::parse(text) else {
         return;
     };
     let root = tree.root_node();
-    table_edits(text, root, &x.refs, ctx, edits, left);
-    site_edits(text, root, &x.refs, ctx, edits, left);
+    table_edits(text, root, &x.refs, ctx, out);
+    site_edits(text, root, &x.refs, ctx, out);
 }
 
 /// Shell's migrated-command table: one site (the conditional the frontend
@@ -323,8 +356,7 @@ fn table_edits(
     root: tree_sitter::Node,
     refs: &[crate::frontend::RawRef],
     ctx: &FileContext,
-    edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, FixError)>,
+    out: &mut Round,
 ) {
     type Table<'r> = (Option<&'r std::ops::Range<usize>>, Vec<String>);
     let mut tables: BTreeMap<usize, Table> = BTreeMap::new();
@@ -356,10 +388,7 @@ fn table_edits(
                 .collect();
             Err(FixError::OtherCommands(others.join(", ")))
         };
-        match result {
-            Ok(e) => edits.push(e),
-            Err(why) => left.push((start, why)),
-        }
+        out.record(start, result)
     }
 }
 
@@ -370,8 +399,7 @@ fn site_edits(
     root: tree_sitter::Node,
     refs: &[crate::frontend::RawRef],
     ctx: &FileContext,
-    edits: &mut Vec<Edit>,
-    left: &mut Vec<(usize, FixError)>,
+    out: &mut Round,
 ) {
     let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
     for r in refs
@@ -401,10 +429,7 @@ fn site_edits(
             (Kind::Config, CallForm::EnvHash, _) => config::ruby_pair(text, node),
             _ => continue,
         };
-        match result {
-            Ok(e) => edits.push(e),
-            Err(why) => left.push((r.span.start_byte, why)),
-        }
+        out.record(r.span.start_byte, result)
     }
 }
 

@@ -328,6 +328,9 @@ pub fn fix_toggle(
     };
     let is_flag = |n: Node| is_ident(src, n, &param);
     let mut found = false;
+    // The branch of the first statement on the flag: the Gitaly code kept.
+    let mut kept_range = None;
+    let mut found_statements = false;
     let mut i = 0;
     while i < stmts.len() {
         let stmt = stmts[i];
@@ -344,6 +347,10 @@ pub fn fix_toggle(
                 found = true;
                 let early_exit = matches!(stmt.kind(), "if_modifier" | "unless_modifier")
                     && chosen.iter().any(|n| n.kind() == "return");
+                if !found_statements {
+                    found_statements = true;
+                    kept_range = range_of(&chosen);
+                }
                 parts.extend(chosen.into_iter().map(Part::Node));
                 if early_exit {
                     // `return x if on`: what follows was the legacy path.
@@ -370,7 +377,7 @@ pub fn fix_toggle(
     }
     let kept = KeptCode { parts };
     let replacement = place(src, call, shape.position, &kept, wrapper)?;
-    Ok(Edit::new(call.start_byte(), call.end_byte(), replacement))
+    Ok(Edit::new(call.start_byte(), call.end_byte(), replacement).keeping(kept_range))
 }
 
 /// The edit that makes the check `call` (`feature_enabled?(:x)`) true, in
@@ -384,11 +391,12 @@ pub fn fix_check(src: &str, root: Node, call: Node, shape: &CheckShape) -> Resul
             Some(Err(e)) => Err(e),
             Some(Ok(Replacement::Text(t))) => Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), t)),
             Some(Ok(Replacement::Statements(chosen))) => {
+                let kept_range = range_of(&chosen);
                 let kept = KeptCode {
                     parts: chosen.into_iter().map(Part::Node).collect(),
                 };
                 let replacement = place(src, stmt, *pos, &kept, &Wrapper::None)?;
-                Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), replacement))
+                Ok(Edit::new(stmt.start_byte(), stmt.end_byte(), replacement).keeping(kept_range))
             }
         };
     }
@@ -401,6 +409,11 @@ pub fn fix_check(src: &str, root: Node, call: Node, shape: &CheckShape) -> Resul
         };
     }
     Err(FixError::CheckValueUsed)
+}
+
+/// The source range from the first of `nodes` to the last.
+fn range_of(nodes: &[Node]) -> Option<std::ops::Range<usize>> {
+    Some(nodes.first()?.start_byte()..nodes.last()?.end_byte())
 }
 
 /// The node spanning exactly `range` (a range the frontend found).
@@ -467,4 +480,117 @@ pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, Stri
 /// Parses Ruby; `None` if the parser gives up.
 pub fn parse(src: &str) -> Option<tree_sitter::Tree> {
     ruby::parse(src.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::Shape;
+
+    fn call_at<'t>(tree: &'t tree_sitter::Tree, src: &str, needle: &str) -> Node<'t> {
+        let at = src.find(needle).unwrap();
+        let mut n = tree
+            .root_node()
+            .descendant_for_byte_range(at, at + needle.len())
+            .unwrap();
+        while n.kind() != "call" {
+            n = n.parent().unwrap();
+        }
+        n
+    }
+
+    const TOGGLE: &str =
+        "def f\n  gitaly_migrate(:x) do |on|\n    if on\n      a\n    else\n      b\n    end\n  end\nend\n";
+
+    #[test]
+    fn the_toggle_is_fixed_from_the_shape_it_is_given() {
+        let tree = parse(TOGGLE).unwrap();
+        let call = call_at(&tree, TOGGLE, "gitaly_migrate");
+        let mut shape = ToggleShape {
+            param: Some("on".into()),
+            begin_body: false,
+            position: Position::Statement,
+        };
+        let e = fix_toggle(TOGGLE, call, &shape, &Wrapper::None).unwrap();
+        assert_eq!(e.text, "a");
+        let a = TOGGLE.find("a\n").unwrap();
+        assert_eq!(e.kept, Some(a..a + 1));
+        // Another parameter name: the block tests nothing the fix knows.
+        shape.param = Some("enabled".into());
+        assert_eq!(
+            fix_toggle(TOGGLE, call, &shape, &Wrapper::None),
+            Err(FixError::NoBranch)
+        );
+        // The frontend saw a `begin` body: left, whatever the code is.
+        shape.begin_body = true;
+        assert_eq!(
+            fix_toggle(TOGGLE, call, &shape, &Wrapper::None),
+            Err(FixError::BeginBlock)
+        );
+        // In a value position one expression stays an expression.
+        let shape = ToggleShape {
+            param: Some("on".into()),
+            begin_body: false,
+            position: Position::Return,
+        };
+        assert_eq!(
+            fix_toggle(TOGGLE, call, &shape, &Wrapper::None)
+                .unwrap()
+                .text,
+            "a"
+        );
+    }
+
+    #[test]
+    fn the_check_is_fixed_in_the_statement_the_shape_names() {
+        let src = "if feature_enabled?(:x) && y\n  a\nelse\n  b\nend\n";
+        let tree = parse(src).unwrap();
+        let root = tree.root_node();
+        let call = call_at(&tree, src, "feature_enabled?");
+        let stmt = CheckShape {
+            statement: Some((0..src.len() - 1, Position::Statement)),
+            top: 3..src.find(" y").unwrap() + 2,
+            top_is_binary: true,
+        };
+        let e = fix_check(src, root, call, &stmt).unwrap();
+        assert_eq!(e.text, "if y\n  a\nelse\n  b\nend");
+        // Without the statement the fix simplifies only the `&&`.
+        let expr = CheckShape {
+            statement: None,
+            ..stmt.clone()
+        };
+        assert_eq!(fix_check(src, root, call, &expr).unwrap().text, "y");
+        // Neither: the value is used.
+        let value = CheckShape {
+            statement: None,
+            top: call.byte_range(),
+            top_is_binary: false,
+        };
+        assert_eq!(
+            fix_check(src, root, call, &value),
+            Err(FixError::CheckValueUsed)
+        );
+    }
+
+    #[test]
+    fn the_frontend_gives_the_shape_the_fix_uses() {
+        let x = crate::frontend::ruby::extract(TOGGLE.as_bytes(), false, &Default::default());
+        let shape = &x.refs[0].shape;
+        assert_eq!(
+            shape,
+            &Shape::Toggle(ToggleShape {
+                param: Some("on".into()),
+                begin_body: false,
+                position: Position::Statement,
+            })
+        );
+        let src = "x = (feature_enabled?(:y) && z) ? 1 : 2\n";
+        let x = crate::frontend::ruby::extract(src.as_bytes(), false, &Default::default());
+        let Shape::Check(check) = &x.refs[0].shape else {
+            panic!("{:?}", x.refs[0].shape)
+        };
+        let ternary = 4..src.len() - 1;
+        assert_eq!(check.statement, Some((ternary, Position::Value)));
+        assert!(!check.top_is_binary, "the top is the parenthesis");
+    }
 }

@@ -287,7 +287,7 @@ impl<'s> Extractor<'s> {
 
     /// How the fix sees the `if` `n`: its test, its else, where the legacy
     /// statements after a returning then block end.
-    fn shape(&self, n: Node, cond: Node, returns: bool) -> GoShape {
+    fn shape(&self, n: Node, cond: Node, returns: bool, rest: &[Node]) -> GoShape {
         let alternative = match n.child_by_field_name("alternative") {
             None => GoElse::None,
             Some(o) if o.kind() == "block" => GoElse::Block,
@@ -307,6 +307,10 @@ impl<'s> Extractor<'s> {
             initializer: n.child_by_field_name("initializer").is_some(),
             alternative,
             rest_end,
+            rest: match (rest.first(), rest.last()) {
+                (Some(f), Some(l)) => Some(f.start_byte()..l.end_byte()),
+                _ => None,
+            },
         }
     }
 
@@ -339,6 +343,7 @@ impl<'s> Extractor<'s> {
             let (first, last) = (nodes.first()?, nodes.last()?);
             Some(self.map.range(first.start_byte(), last.end_byte()))
         };
+        let shape = self.shape(n, cond, returns, &rest);
         let then_nodes: Vec<Node> = then.into_iter().collect();
         let other_nodes: Vec<Node> = match other {
             Some(o) => vec![o],
@@ -359,7 +364,7 @@ impl<'s> Extractor<'s> {
         );
         raw.enabled_branch = span_of(&gitaly);
         raw.legacy_branch = span_of(&legacy);
-        raw.shape = Shape::GoBranch(self.shape(n, cond, returns));
+        raw.shape = Shape::GoBranch(shape);
         self.out.branches.push(Branch { raw, calls });
     }
 

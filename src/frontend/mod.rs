@@ -336,8 +336,12 @@ pub struct GoShape {
     /// What follows the then block.
     pub alternative: GoElse,
     /// Without an else, when the then block returns: the end of the
-    /// statements after the `if` (the legacy path).
+    /// statements after the `if`, comments included (the legacy path when
+    /// the condition holds for Gitaly).
     pub rest_end: Option<usize>,
+    /// Those statements, without comments at either end (the Gitaly path
+    /// when the condition holds for the legacy one).
+    pub rest: Option<std::ops::Range<usize>>,
 }
 
 /// What follows a Go `if`'s then block.
