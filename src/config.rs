@@ -212,7 +212,8 @@ impl Config {
     }
 
     /// Indexes the names (a feature's name, then its aliases) of the feature
-    /// about to be added; a name already in the index is an error.
+    /// about to be added; a name already in the index (also the feature's own,
+    /// given again as an alias) is an error.
     fn index_names(
         &mut self,
         names: &[(String, (usize, usize))],
@@ -221,7 +222,8 @@ impl Config {
         let idx = self.features.len();
         for (n, s) in names {
             if let Some(&other) = self.index.get(n) {
-                let first = &self.features[other].name;
+                // `other == idx`: the feature names itself twice.
+                let first = self.features.get(other).map_or(&names[0].0, |f| &f.name);
                 return Err(src.error(
                     *s,
                     format!("`{n}` is already the name or an alias of feature `{first}`"),
@@ -893,5 +895,16 @@ mod tests {
         assert_eq!(f.name_span, span_of(text, "\"a\""));
         assert_eq!(f.endpoint_span, Some(span_of(text, "\"S/M\"")));
         assert_eq!(c.source, text);
+    }
+
+    #[test]
+    fn an_alias_repeating_the_name_is_an_error() {
+        let text = "[[feature]]\nname = \"a\"\nstage = \"opt-in\"\naliases = [\"a\"]\n";
+        let e = invalid(text);
+        assert_eq!(
+            e.message,
+            "invalid registry: `a` is already the name or an alias of feature `a`"
+        );
+        assert_eq!(e.span.offset(), text.rfind("\"a\"").unwrap());
     }
 }
