@@ -140,7 +140,7 @@ fn shown_components(path: &Path) -> (bool, Vec<&OsStr>) {
 }
 
 /// The path of a file relative to the working directory, `/`-separated,
-/// without `./` (see [`shown_components`]); invalid UTF-8 is replaced.
+/// without `./` (see `shown_components`); invalid UTF-8 is replaced.
 pub fn shown_path(path: &Path) -> String {
     let (absolute, parts) = shown_components(path);
     let joined = parts
