@@ -2,7 +2,7 @@
 
 use super::{shown_path, text_keeping_offsets};
 use crate::config::Config;
-use crate::model::{Finding, Kind, Reference, Related, Severity, Status};
+use crate::model::{Finding, Kind, Location, Reference, Related, Severity, Status};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -251,19 +251,27 @@ struct FindingDiagnostic<'a> {
     see_also: Vec<String>,
 }
 
-impl fmt::Debug for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
+/// `Debug`, `Display` and `Error` for a diagnostic: its message (miette
+/// prints it as the header).
+macro_rules! shown_as_message {
+    ($ty:ident, $($field:ident).+) => {
+        impl fmt::Debug for $ty<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.$($field).+)
+            }
+        }
+
+        impl fmt::Display for $ty<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.$($field).+)
+            }
+        }
+
+        impl std::error::Error for $ty<'_> {}
+    };
 }
 
-impl fmt::Display for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl std::error::Error for FindingDiagnostic<'_> {}
+shown_as_message!(FindingDiagnostic, finding.message);
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -290,14 +298,8 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                Some(f.label.clone()),
-                self.source
-                    .as_ref()?
-                    .head(f.location.span.start_byte, f.location.span.end_byte),
-            ),
-        )))
+        let source = self.source.as_ref()?;
+        Some(source.primary(Some(f.label.clone()), &f.location))
     }
 }
 
@@ -307,19 +309,7 @@ struct RelatedDiagnostic<'a> {
     source: &'a Window<'a>,
 }
 
-impl fmt::Debug for RelatedDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.related.message)
-    }
-}
-
-impl fmt::Display for RelatedDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.related.message)
-    }
-}
-
-impl std::error::Error for RelatedDiagnostic<'_> {}
+shown_as_message!(RelatedDiagnostic, related.message);
 
 impl Diagnostic for RelatedDiagnostic<'_> {
     fn severity(&self) -> Option<miette::Severity> {
@@ -331,14 +321,7 @@ impl Diagnostic for RelatedDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let r = self.related;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                None,
-                self.source
-                    .head(r.location.span.start_byte, r.location.span.end_byte),
-            ),
-        )))
+        Some(self.source.primary(None, &self.related.location))
     }
 }
 
@@ -387,6 +370,18 @@ impl<'a> Window<'a> {
             offset: start,
             first_line,
         }
+    }
+
+    /// The only label of a snippet: the first line of `location`'s span.
+    fn primary(
+        &self,
+        label: Option<String>,
+        location: &Location,
+    ) -> Box<dyn Iterator<Item = LabeledSpan>> {
+        let span = self.head(location.span.start_byte, location.span.end_byte);
+        Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            label, span,
+        )))
     }
 
     /// The first line of a span of the file, in the window: a toggle's head,

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::catalog::Endpoint;
 use crate::naming::{base_names, derives_from};
 use crate::model::{Finding, Kind, Reference, Related};
@@ -59,14 +59,10 @@ declare_rule! {
 }
 
 impl Rule for NameNotDerived {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let naming = &cx.config.naming;
         let mut by_flag: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
-        for r in cx.references.iter().filter(|r| r.is_named()) {
+        for r in cx.named() {
             by_flag.entry(&r.flag).or_default().push(r);
         }
         for (flag, sites) in by_flag {
