@@ -356,24 +356,17 @@ fn json(src: &[u8], map: &SourceMap, env_ignore: &[String], out: &mut Vec<TextRe
     let mut i = 0;
     while i < src.len() {
         match src[i] {
-            b'{' => {
-                stack.push(true);
+            open @ (b'{' | b'[') => {
+                // A container opens: its path segment is the key it is the
+                // value of (none in an array); an object expects a key.
+                let object = open == b'{';
+                stack.push(object);
                 if let Some((k, _, _)) = pending_key.take() {
                     path.push(k);
                 } else if stack.len() > 1 {
                     path.push(String::new());
                 }
-                expect_key = true;
-                i += 1;
-            }
-            b'[' => {
-                stack.push(false);
-                if let Some((k, _, _)) = pending_key.take() {
-                    path.push(k);
-                } else if stack.len() > 1 {
-                    path.push(String::new());
-                }
-                expect_key = false;
+                expect_key = object;
                 i += 1;
             }
             b'}' | b']' => {

@@ -221,25 +221,35 @@ pub fn statistics_table(findings: &[Finding]) -> String {
             r.count.to_string(),
         ]);
     }
-    let mut widths = [0usize; 4];
-    for row in &table {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+    aligned(&table, 3)
+}
+
+/// A table with columns two spaces apart, each as wide as its widest cell:
+/// those before `right_from` left-aligned, the others right-aligned; no line
+/// ends with spaces.
+fn aligned<const N: usize>(rows: &[[String; N]], right_from: usize) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in &table {
-        out.push_str(&format!(
-            "{:<a$}  {:<b$}  {:<c$}  {:>d$}\n",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            a = widths[0],
-            b = widths[1],
-            c = widths[2],
-            d = widths[3]
-        ));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                if i < right_from {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
     }
     out
 }
@@ -489,32 +499,7 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
             row.other.to_string(),
         ]);
     }
-    let mut widths = [0usize; 8];
-    for row in &table {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in &table {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            let pad = widths[i] - cell.chars().count();
-            if i >= 4 {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            }
-            if i + 1 < row.len() {
-                line.push_str("  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    aligned(&table, 4)
 }
 
 /// `flaglint endpoints`: one row per endpoint.
@@ -531,26 +516,35 @@ pub fn endpoints_table(catalog: &crate::catalog::Catalog) -> String {
             e.sources.join(", "),
         ]);
     }
-    let mut widths = [0usize; 5];
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = if i + 1 == r.len() { 0 } else { widths[i] }))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = aligned(&rows, rows[0].len());
     let n = rows.len() - 1;
     out.push_str(&format!(
         "\n{n} endpoint{}\n",
         if n == 1 { "" } else { "s" }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::aligned;
+
+    #[test]
+    fn tables_align_left_then_right_without_trailing_spaces() {
+        let rows = [
+            ["A", "LONG", "N"].map(String::from),
+            ["bb", "x", "10"].map(String::from),
+            ["c", "", "7"].map(String::from),
+        ];
+        assert_eq!(
+            aligned(&rows, 2),
+            "A   LONG   N\nbb  x     10\nc          7\n"
+        );
+        assert_eq!(
+            aligned(&rows, 3),
+            "A   LONG  N\nbb  x     10\nc         7\n"
+        );
+        let wide = [["é", "x"].map(String::from), ["ab", "y"].map(String::from)];
+        assert_eq!(aligned(&wide, 2), "é   x\nab  y\n");
+    }
 }
