@@ -50,24 +50,20 @@ fn report_order(findings: &[Finding]) -> Vec<&Finding> {
         .iter()
         .map(|f| (f, shown_path(&f.location.abs_path)))
         .collect();
-    v.sort_by(|(a, pa), (b, pb)| {
-        (
-            std::cmp::Reverse(a.severity),
-            pa,
-            a.location.span.line,
-            a.location.span.column,
-            a.code,
-            &a.flag,
-        )
-            .cmp(&(
-                std::cmp::Reverse(b.severity),
-                pb,
-                b.location.span.line,
-                b.location.span.column,
-                b.code,
-                &b.flag,
-            ))
-    });
+    type Key<'a> = (
+        std::cmp::Reverse<Severity>,
+        &'a str,
+        usize,
+        usize,
+        crate::rules::RuleCode,
+        &'a str,
+    );
+    fn key<'a>((f, shown): &'a (&Finding, String)) -> Key<'a> {
+        let span = &f.location.span;
+        let severity = std::cmp::Reverse(f.severity);
+        (severity, shown, span.line, span.column, f.code, &f.flag)
+    }
+    v.sort_by(|a, b| key(a).cmp(&key(b)));
     v.into_iter().map(|(f, _)| f).collect()
 }
 
@@ -102,89 +98,112 @@ pub fn findings(
                 owned.as_deref()
             }
         };
-        let name = name_of(&f.location.component, &f.location.abs_path);
-        // miette lays out whole lines: a finding on a line thousands of
-        // characters long is reported without its snippet.
-        let fits = |byte: usize| {
-            text.as_ref().is_some_and(|t| {
-                let start = byte.min(t.len());
-                let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
-                let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
-                le - ls <= MAX_SNIPPET_LINE
-            })
-        };
-        let line_fits = fits(f.location.span.start_byte);
-        let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f.related.iter().partition(|r| {
-            r.location.abs_path == f.location.abs_path && fits(r.location.span.start_byte)
-        });
-        let (snippets, more) = if line_fits {
-            here.split_at(here.len().min(RELATED_SNIPPETS))
-        } else {
-            here.split_at(0)
-        };
-        let see_also: Vec<String> = more
-            .iter()
-            .chain(elsewhere.iter())
-            .map(|r| {
-                format!(
-                    "{}:{}:{}",
-                    name_of(&r.location.component, &r.location.abs_path),
-                    r.location.span.line,
-                    r.location.span.column
-                )
-            })
-            .collect();
-        let diag = FindingDiagnostic {
-            finding: f,
-            source: text
-                .filter(|_| line_fits)
-                .map(|t| Window::new(&name, t, f.location.span.start_byte, f.location.span.line)),
-            see_also,
-        };
-        let mut rendered = String::new();
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handler.render_report(&mut rendered, &diag).is_ok()
-                && diag.source.as_ref().is_none_or(|source| {
-                    // Each related location of the file: a short snippet of its own.
-                    snippets.iter().all(|r| {
-                        rendered.push('\n');
-                        let source = &Window::new(
-                            &source.name,
-                            text.unwrap_or_default(),
-                            r.location.span.start_byte,
-                            r.location.span.line,
-                        );
-                        handler
-                            .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
-                            .is_ok()
-                    })
-                })
-        }))
-        .unwrap_or(false);
-        if !ok {
-            rendered = format!("{}: {}: {}\n  help: {}\n", name, f.code, f.message, f.help);
-        }
-        if !line_fits {
-            // No snippet: the file vanished since the scan, or the line is too long.
-            rendered.push_str(&format!(
-                "  at {}:{}:{}\n",
-                name, f.location.span.line, f.location.span.column
-            ));
-        }
-        // One location a line, never wrapped: terminals and editors open them.
-        for l in diag.see_also.iter().take(SEE_ALSO) {
-            rendered.push_str(&format!("  see also: {l}\n"));
-        }
-        if diag.see_also.len() > SEE_ALSO {
-            rendered.push_str(&format!(
-                "  see also: {} more\n",
-                diag.see_also.len() - SEE_ALSO
-            ));
-        }
-        out.push_str(&rendered);
+        out.push_str(&finding(&handler, f, text, &name_of));
         out.push('\n');
     }
     out
+}
+
+/// One finding of the human report: its diagnostic with a snippet (when the
+/// file's `text` is there and the line is not too long), the snippets of its
+/// related locations in the same file, and the others as `see also` lines.
+fn finding(
+    handler: &GraphicalReportHandler,
+    f: &Finding,
+    text: Option<&str>,
+    name_of: &impl Fn(&str, &std::path::Path) -> String,
+) -> String {
+    let name = name_of(&f.location.component, &f.location.abs_path);
+    // miette lays out whole lines: a finding on a line thousands of
+    // characters long is reported without its snippet.
+    let fits = |byte: usize| {
+        text.as_ref().is_some_and(|t| {
+            let start = byte.min(t.len());
+            let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
+            let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
+            le - ls <= MAX_SNIPPET_LINE
+        })
+    };
+    let line_fits = fits(f.location.span.start_byte);
+    let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f.related.iter().partition(|r| {
+        r.location.abs_path == f.location.abs_path && fits(r.location.span.start_byte)
+    });
+    let (snippets, more) = if line_fits {
+        here.split_at(here.len().min(RELATED_SNIPPETS))
+    } else {
+        here.split_at(0)
+    };
+    let see_also: Vec<String> = more
+        .iter()
+        .chain(elsewhere.iter())
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                name_of(&r.location.component, &r.location.abs_path),
+                r.location.span.line,
+                r.location.span.column
+            )
+        })
+        .collect();
+    let diag = FindingDiagnostic {
+        finding: f,
+        source: text
+            .filter(|_| line_fits)
+            .map(|t| Window::new(&name, t, f.location.span.start_byte, f.location.span.line)),
+        see_also,
+    };
+    let mut rendered = render(handler, &diag, snippets, text.unwrap_or_default())
+        .unwrap_or_else(|| format!("{}: {}: {}\n  help: {}\n", name, f.code, f.message, f.help));
+    if !line_fits {
+        // No snippet: the file vanished since the scan, or the line is too long.
+        rendered.push_str(&format!(
+            "  at {}:{}:{}\n",
+            name, f.location.span.line, f.location.span.column
+        ));
+    }
+    // One location a line, never wrapped: terminals and editors open them.
+    for l in diag.see_also.iter().take(SEE_ALSO) {
+        rendered.push_str(&format!("  see also: {l}\n"));
+    }
+    if diag.see_also.len() > SEE_ALSO {
+        rendered.push_str(&format!(
+            "  see also: {} more\n",
+            diag.see_also.len() - SEE_ALSO
+        ));
+    }
+    rendered
+}
+
+/// miette's rendering of a finding's diagnostic, then of each related
+/// location's snippet in the same file (`text`); `None` if miette fails (or
+/// panics).
+fn render(
+    handler: &GraphicalReportHandler,
+    diag: &FindingDiagnostic,
+    snippets: &[&Related],
+    text: &str,
+) -> Option<String> {
+    let mut rendered = String::new();
+    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut rendered, diag).is_ok()
+            && diag.source.as_ref().is_none_or(|source| {
+                // Each related location of the file: a short snippet of its own.
+                snippets.iter().all(|r| {
+                    rendered.push('\n');
+                    let source = &Window::new(
+                        &source.name,
+                        text,
+                        r.location.span.start_byte,
+                        r.location.span.line,
+                    );
+                    handler
+                        .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
+                        .is_ok()
+                })
+            })
+    }))
+    .unwrap_or(false);
+    ok.then_some(rendered)
 }
 
 /// The per-rule summary that ends the human report: one line per rule, in

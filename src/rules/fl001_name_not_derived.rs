@@ -99,35 +99,7 @@ impl Rule for NameNotDerived {
                 .iter()
                 .find(|r| matches!(r.kind, Kind::Toggle | Kind::Check))
                 .unwrap_or(&sites[0]);
-            let (message, help) = if endpoints.is_empty() {
-                let nearest = nearest(flag, cx.catalog.endpoints(), naming);
-                (
-                    format!("`{flag}` does not derive from any Gitaly endpoint, and the endpoint it guards is unknown"),
-                    if nearest.is_empty() {
-                        "name the flag after the endpoint it guards (snake case of the RPC method)".to_string()
-                    } else {
-                        format!(
-                            "name the flag after the endpoint it guards; nearest endpoints: {}",
-                            nearest.join(", ")
-                        )
-                    },
-                )
-            } else {
-                let guards: Vec<String> = endpoints.iter().map(|e| e.name()).collect();
-                let expected: Vec<String> = endpoints
-                    .iter()
-                    .flat_map(|e| base_names(e, naming))
-                    .map(|n| format!("`{n}`"))
-                    .collect();
-                (
-                    format!("`{flag}` guards {} but its name does not derive from it", guards.join(" and ")),
-                    format!(
-                        "rename it to {} (env `GITALY_{}`), or record `{flag}` as an alias in flaglint.toml",
-                        expected.join(" or "),
-                        base_names(endpoints[0], naming)[0].to_ascii_uppercase()
-                    ),
-                )
-            };
+            let (message, help) = message_and_help(flag, &endpoints, cx);
             let mut finding = Self::INFO.at(
                 anchor,
                 message,
@@ -144,6 +116,41 @@ impl Rule for NameNotDerived {
                 .collect();
             out.push(finding);
         }
+    }
+}
+
+/// The message and help of a flag whose name does not derive: from the
+/// endpoints it guards, or, when none is known, the nearest catalog endpoints.
+fn message_and_help(flag: &str, endpoints: &[&Endpoint], cx: &Context) -> (String, String) {
+    let naming = &cx.config.naming;
+    if endpoints.is_empty() {
+        let nearest = nearest(flag, cx.catalog.endpoints(), naming);
+        (
+            format!("`{flag}` does not derive from any Gitaly endpoint, and the endpoint it guards is unknown"),
+            if nearest.is_empty() {
+                "name the flag after the endpoint it guards (snake case of the RPC method)".to_string()
+            } else {
+                format!(
+                    "name the flag after the endpoint it guards; nearest endpoints: {}",
+                    nearest.join(", ")
+                )
+            },
+        )
+    } else {
+        let guards: Vec<String> = endpoints.iter().map(|e| e.name()).collect();
+        let expected: Vec<String> = endpoints
+            .iter()
+            .flat_map(|e| base_names(e, naming))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        (
+            format!("`{flag}` guards {} but its name does not derive from it", guards.join(" and ")),
+            format!(
+                "rename it to {} (env `GITALY_{}`), or record `{flag}` as an alias in flaglint.toml",
+                expected.join(" or "),
+                base_names(endpoints[0], naming)[0].to_ascii_uppercase()
+            ),
+        )
     }
 }
 
