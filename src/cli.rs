@@ -116,6 +116,8 @@ pub enum FailOn {
 /// Options shared by the scanning commands.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    // The doc comment is the help text (clap): `[components]` is not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// Trees to scan, each a component: PATH or NAME=PATH [default: the registry's
     /// [components], or .].
     pub paths: Vec<String>,
@@ -193,6 +195,8 @@ pub enum CleanupStage {
 pub struct ChecklistArgs {
     #[command(flatten)]
     pub cleanup: CleanupArgs,
+    // The doc comment is the help text (clap): the URL stays bare.
+    #[allow(rustdoc::bare_urls)]
     /// Link every location: COMPONENT=URL, the URL the path is appended to
     /// (e.g. gitlab-ce=https://gitlab.com/gitlab-org/gitlab-ce/blob/SHA/).
     #[arg(long, value_name = "COMPONENT=URL")]

@@ -139,56 +139,27 @@ impl Config {
 
     /// Parses registry text; `path` only names the file in messages.
     pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
-        // A UTF-8 byte-order mark is harmless: skip it but keep offsets right.
-        let body_offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let raw: RawConfig = match toml::from_str(&text[body_offset..]) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let span = e
-                    .span()
-                    .map(|r| (r.start + body_offset, r.len().max(1)))
-                    .unwrap_or((0, 0));
-                let (message, help) = explain_toml_error(e.message());
-                return Err(ConfigError::at(
-                    path,
-                    text,
-                    span,
-                    message,
-                    "here".into(),
-                    help,
-                ));
-            }
-        };
-        let rule_levels = rule_levels(&raw.rules, path, &text, body_offset)?;
-        for glob in &raw.scan.exclude {
-            if let Err(e) =
-                ignore::overrides::OverrideBuilder::new("/").add(&format!("!{}", glob.get_ref()))
-            {
-                let s = glob.span();
-                return Err(ConfigError::at(
-                    path,
-                    text,
-                    (s.start + body_offset, s.end - s.start),
-                    format!("`[scan] exclude` glob `{}` is invalid: {e}", glob.get_ref()),
-                    "this glob".into(),
-                    Some(
-                        "exclude takes gitignore globs, e.g. `spec/fixtures/` or `*.min.js`".into(),
-                    ),
-                ));
-            }
+        let src = Source::new(path, &text);
+        let mut raw = src.deserialize()?;
+        let rule_levels = rule_levels(&raw.rules, &src)?;
+        check_excludes(&raw.scan.exclude, &src)?;
+        let features = std::mem::take(&mut raw.features);
+        let mut config = Config::from_settings(raw, &src);
+        config.rule_levels = rule_levels;
+        for f in features {
+            config.add_feature(f, &src)?;
         }
-        let component_spans = raw
-            .components
-            .values()
-            .map(|p| {
-                let s = p.span();
-                (s.start + body_offset, s.end - s.start)
-            })
-            .collect();
-        let mut config = Config {
-            rule_levels,
+        config.source = text;
+        Ok(config)
+    }
+
+    /// The configuration of `raw`'s settings, without the features.
+    fn from_settings(raw: RawConfig, src: &Source) -> Config {
+        let component_spans = raw.components.values().map(|p| src.span(p)).collect();
+        let base = src.path.parent().unwrap_or(Path::new(""));
+        Config {
             component_spans,
-            path: Some(path.to_path_buf()),
+            path: Some(src.path.to_path_buf()),
             exclude: raw
                 .scan
                 .exclude
@@ -201,109 +172,186 @@ impl Config {
             env_ignore: raw.env.ignore,
             shell_commands: raw.shell.commands.into_iter().collect(),
             naming: raw.naming.into(),
-            components: {
-                let base = path.parent().unwrap_or(Path::new(""));
-                raw.components
-                    .into_iter()
-                    .map(|(n, p)| (n, base.join(p.into_inner())))
-                    .collect()
-            },
+            components: raw
+                .components
+                .into_iter()
+                .map(|(n, p)| (n, base.join(p.into_inner())))
+                .collect(),
             ..Config::default()
-        };
-        for f in raw.features {
-            let span = f.name.span();
-            let span = (span.start + body_offset, span.end - span.start);
-            let name = f.name.into_inner();
-            let check_name = |n: &str, what: &str| -> Result<(), String> {
-                if n.is_empty() {
-                    return Err(format!("{what} is empty"));
-                }
-                if !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                    return Err(format!(
-                        "{what} `{n}` is not a flag name (letters, digits and `_` only)"
-                    ));
-                }
-                Ok(())
-            };
-            if let Err(m) = check_name(&name, "the feature name") {
-                return Err(ConfigError::at(
-                    path,
-                    text,
-                    span,
-                    m,
-                    "this name".into(),
-                    None,
-                ));
-            }
-            if let Some(ep) = f.endpoint.as_ref() {
-                let (s, v) = (ep.span(), ep.get_ref());
-                let ok = v
-                    .split_once('/')
-                    .is_some_and(|(svc, m)| !svc.is_empty() && !m.is_empty() && !m.contains('/'));
-                if !ok {
-                    return Err(ConfigError::at(
-                        path,
-                        text,
-                        (s.start + body_offset, s.end - s.start),
-                        format!("endpoint `{v}` is not of the form `Service/Method`"),
-                        "this endpoint".into(),
-                        Some("write it as in the proto, e.g. `CommitService/FindCommit`".into()),
-                    ));
-                }
-            }
-            let idx = config.features.len();
-            let mut names = vec![(name.clone(), span)];
-            for a in &f.aliases {
-                let s = a.span();
-                if let Err(m) = check_name(a.get_ref(), "the alias") {
-                    return Err(ConfigError::at(
-                        path,
-                        text,
-                        (s.start + body_offset, s.end - s.start),
-                        m,
-                        "this alias".into(),
-                        None,
-                    ));
-                }
-                names.push((
-                    a.get_ref().clone(),
-                    (s.start + body_offset, s.end - s.start),
-                ));
-            }
-            for (n, s) in &names {
-                if let Some(&other) = config.index.get(n) {
-                    let first = &config.features[other].name;
-                    return Err(ConfigError::at(
-                        path,
-                        text,
-                        *s,
-                        format!("`{n}` is already the name or an alias of feature `{first}`"),
-                        "named again here".into(),
-                        Some(
-                            "each flag name may appear once in the registry; merge the entries"
-                                .into(),
-                        ),
-                    ));
-                }
-                config.index.insert(n.clone(), idx);
-            }
-            let endpoint_span = f.endpoint.as_ref().map(|e| {
-                let s = e.span();
-                (s.start + body_offset, s.end - s.start)
-            });
-            config.features.push(Feature {
-                endpoint_span,
-                name,
-                stage: f.stage.into_inner(),
-                endpoint: f.endpoint.map(Spanned::into_inner),
-                issue: f.issue,
-                aliases: f.aliases.into_iter().map(Spanned::into_inner).collect(),
-                name_span: span,
-            });
         }
-        config.source = text;
-        Ok(config)
     }
+
+    /// Validates one `[[feature]]` entry and adds it, its name and aliases to
+    /// the index.
+    fn add_feature(&mut self, f: RawFeature, src: &Source) -> Result<(), ConfigError> {
+        let span = src.span(&f.name);
+        let name = f.name.into_inner();
+        check_flag_name(&name, "the feature name")
+            .map_err(|e| src.error(span, e.to_string(), "this name", None))?;
+        if let Some(ep) = &f.endpoint {
+            check_endpoint(ep, src)?;
+        }
+        let mut names = vec![(name.clone(), span)];
+        for a in &f.aliases {
+            let s = src.span(a);
+            check_flag_name(a.get_ref(), "the alias")
+                .map_err(|e| src.error(s, e.to_string(), "this alias", None))?;
+            names.push((a.get_ref().clone(), s));
+        }
+        self.index_names(&names, src)?;
+        self.features.push(Feature {
+            endpoint_span: f.endpoint.as_ref().map(|e| src.span(e)),
+            name,
+            stage: f.stage.into_inner(),
+            endpoint: f.endpoint.map(Spanned::into_inner),
+            issue: f.issue,
+            aliases: f.aliases.into_iter().map(Spanned::into_inner).collect(),
+            name_span: span,
+        });
+        Ok(())
+    }
+
+    /// Indexes the names (a feature's name, then its aliases) of the feature
+    /// about to be added; a name already in the index (also the feature's own,
+    /// given again as an alias) is an error.
+    fn index_names(
+        &mut self,
+        names: &[(String, (usize, usize))],
+        src: &Source,
+    ) -> Result<(), ConfigError> {
+        let idx = self.features.len();
+        for (n, s) in names {
+            if let Some(&other) = self.index.get(n) {
+                // `other == idx`: the feature names itself twice.
+                let first = self.features.get(other).map_or(&names[0].0, |f| &f.name);
+                return Err(src.error(
+                    *s,
+                    format!("`{n}` is already the name or an alias of feature `{first}`"),
+                    "named again here",
+                    Some(
+                        "each flag name may appear once in the registry; merge the entries".into(),
+                    ),
+                ));
+            }
+            self.index.insert(n.clone(), idx);
+        }
+        Ok(())
+    }
+}
+
+/// The registry text being parsed: the file named in messages, the text, and
+/// where its body starts (after a UTF-8 byte-order mark), so that toml's spans
+/// become byte offsets into the text.
+struct Source<'a> {
+    path: &'a Path,
+    text: &'a str,
+    body_offset: usize,
+}
+
+impl<'a> Source<'a> {
+    fn new(path: &'a Path, text: &'a str) -> Self {
+        // A UTF-8 byte-order mark is harmless: skip it but keep offsets right.
+        let body_offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        Source {
+            path,
+            text,
+            body_offset,
+        }
+    }
+
+    /// Where a value stands in the text: (byte offset, length).
+    fn span<T>(&self, value: &Spanned<T>) -> (usize, usize) {
+        let s = value.span();
+        (s.start + self.body_offset, s.end - s.start)
+    }
+
+    /// An error pointing at `span` of the text.
+    fn error(
+        &self,
+        span: (usize, usize),
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) -> ConfigError {
+        ConfigError::at(
+            self.path,
+            self.text.to_string(),
+            span,
+            message,
+            label.into(),
+            help,
+        )
+    }
+
+    /// The text as TOML; a syntax error or an unknown key points at its span.
+    fn deserialize(&self) -> Result<RawConfig, ConfigError> {
+        toml::from_str(&self.text[self.body_offset..]).map_err(|e| {
+            let span = e
+                .span()
+                .map(|r| (r.start + self.body_offset, r.len().max(1)))
+                .unwrap_or((0, 0));
+            let (message, help) = explain_toml_error(e.message());
+            self.error(span, message, "here", help)
+        })
+    }
+}
+
+/// Why a feature name or alias is not a flag name.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum NameError {
+    #[error("{what} is empty")]
+    Empty { what: &'static str },
+    #[error("{what} `{name}` is not a flag name (letters, digits and `_` only)")]
+    NotAFlagName { what: &'static str, name: String },
+}
+
+/// Whether `name` (`what`: "the feature name", "the alias") is a flag name:
+/// letters, digits and `_`.
+fn check_flag_name(name: &str, what: &'static str) -> Result<(), NameError> {
+    if name.is_empty() {
+        return Err(NameError::Empty { what });
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(NameError::NotAFlagName {
+            what,
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A feature's `endpoint` must read `Service/Method`.
+fn check_endpoint(endpoint: &Spanned<String>, src: &Source) -> Result<(), ConfigError> {
+    let v = endpoint.get_ref();
+    let ok = v
+        .split_once('/')
+        .is_some_and(|(svc, m)| !svc.is_empty() && !m.is_empty() && !m.contains('/'));
+    if ok {
+        return Ok(());
+    }
+    Err(src.error(
+        src.span(endpoint),
+        format!("endpoint `{v}` is not of the form `Service/Method`"),
+        "this endpoint",
+        Some("write it as in the proto, e.g. `CommitService/FindCommit`".into()),
+    ))
+}
+
+/// Each `[scan] exclude` glob must be a valid gitignore glob.
+fn check_excludes(globs: &[Spanned<String>], src: &Source) -> Result<(), ConfigError> {
+    for glob in globs {
+        if let Err(e) =
+            ignore::overrides::OverrideBuilder::new("/").add(&format!("!{}", glob.get_ref()))
+        {
+            return Err(src.error(
+                src.span(glob),
+                format!("`[scan] exclude` glob `{}` is invalid: {e}", glob.get_ref()),
+                "this glob",
+                Some("exclude takes gitignore globs, e.g. `spec/fixtures/` or `*.min.js`".into()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize, Default)]
@@ -527,27 +575,19 @@ impl Config {
 /// `off`, `warning` or `error`.
 fn rule_levels(
     rules: &std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
-    path: &Path,
-    text: &str,
-    body_offset: usize,
+    src: &Source,
 ) -> Result<Vec<(RuleCode, Option<crate::model::Severity>)>, ConfigError> {
     let mut levels = Vec::new();
     for (rule, level) in rules {
-        let k = rule.span();
-        let key_span = (k.start + body_offset, k.end - k.start);
-        let s = level.span();
-        let span = (s.start + body_offset, s.end - s.start);
         let Some(code) = RuleCode::parse(rule.get_ref()) else {
             let help = match RuleCode::closest(rule.get_ref()) {
                 Some(c) => format!("did you mean `{c}`? (`flaglint explain` lists the rules)"),
                 None => "`flaglint explain` lists the rules".into(),
             };
-            return Err(ConfigError::at(
-                path,
-                text.to_string(),
-                key_span,
+            return Err(src.error(
+                src.span(rule),
                 format!("`{}` is not a flaglint rule", rule.get_ref()),
-                "in [rules]".into(),
+                "in [rules]",
                 Some(help),
             ));
         };
@@ -556,12 +596,10 @@ fn rule_levels(
             "warning" => Some(crate::model::Severity::Warning),
             "error" => Some(crate::model::Severity::Error),
             other => {
-                return Err(ConfigError::at(
-                    path,
-                    text.to_string(),
-                    span,
+                return Err(src.error(
+                    src.span(level),
                     format!("`{other}` is not a severity"),
-                    "here".into(),
+                    "here",
                     Some("write `off`, `warning` or `error`".into()),
                 ))
             }
@@ -776,5 +814,97 @@ mod tests {
             parse("[[feature]]\nname = \"a\"\nstage = \"opt-in\"\nendpoint = \"FindCommit\"\n")
                 .unwrap_err();
         assert!(err.to_string().contains("Service/Method"), "{err}");
+    }
+
+    fn invalid(text: &str) -> Box<InvalidConfig> {
+        match parse(text) {
+            Err(ConfigError::Invalid(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The span of the first `needle` in `text`.
+    fn span_of(text: &str, needle: &str) -> (usize, usize) {
+        (text.find(needle).unwrap(), needle.len())
+    }
+
+    fn offset_len(e: &InvalidConfig) -> (usize, usize) {
+        (e.span.offset(), e.span.len())
+    }
+
+    #[test]
+    fn spans_count_the_byte_order_mark() {
+        let text = "[[feature]]\nname = \"a-b\"\nstage = \"opt-in\"\n";
+        let e = invalid(text);
+        assert_eq!(offset_len(&e), span_of(text, "\"a-b\""));
+        assert_eq!(e.label, "this name");
+        let bom = format!("\u{feff}{text}");
+        assert_eq!(offset_len(&invalid(&bom)), span_of(&bom, "\"a-b\""));
+    }
+
+    #[test]
+    fn each_error_points_at_its_entry() {
+        let feature = "[[feature]]\nname = \"a\"\nstage = \"opt-in\"\n";
+        let text = format!("{feature}aliases = [\"ok\", \"\"]\n");
+        let e = invalid(&text);
+        assert_eq!(e.message, "invalid registry: the alias is empty");
+        assert_eq!(e.label, "this alias");
+        assert_eq!(offset_len(&e), span_of(&text, "\"\""));
+        let text = format!("{feature}endpoint = \"A/B/C\"\n");
+        assert_eq!(offset_len(&invalid(&text)), span_of(&text, "\"A/B/C\""));
+        let text = "[scan]\nexclude = [\"ok\", \"a[\"]\n";
+        let e = invalid(text);
+        assert_eq!(
+            (offset_len(&e), e.label.as_str()),
+            (span_of(text, "\"a[\""), "this glob")
+        );
+        let text = "[rules]\nFL001 = \"loud\"\n";
+        let e = invalid(text);
+        assert_eq!(offset_len(&e), span_of(text, "\"loud\""));
+        assert_eq!(e.message, "invalid registry: `loud` is not a severity");
+        let text = "[rules]\nFL999 = \"off\"\n";
+        let e = invalid(text);
+        assert_eq!(
+            (offset_len(&e), e.label.as_str()),
+            (span_of(text, "FL999"), "in [rules]")
+        );
+    }
+
+    #[test]
+    fn flag_names_are_letters_digits_and_underscores() {
+        assert_eq!(check_flag_name("find_commit2", "the alias"), Ok(()));
+        assert_eq!(
+            check_flag_name("", "the alias"),
+            Err(NameError::Empty { what: "the alias" })
+        );
+        let e = check_flag_name("find-commit", "the feature name").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the feature name `find-commit` is not a flag name (letters, digits and `_` only)"
+        );
+    }
+
+    #[test]
+    fn settings_and_features_keep_their_spans() {
+        let text = "[scan]\nexclude = [\"x/\"]\n[components]\nce = \"ce\"\n[[feature]]\nname = \"a\"\nstage = \"opt-out\"\nendpoint = \"S/M\"\n";
+        let c = parse(text).unwrap();
+        assert_eq!(c.exclude, ["x/"]);
+        assert_eq!(c.components, [("ce".to_string(), PathBuf::from("ce"))]);
+        assert_eq!(c.component_spans, [span_of(text, "\"ce\"")]);
+        let f = c.feature("a").unwrap();
+        assert_eq!(f.name_span, span_of(text, "\"a\""));
+        assert_eq!(f.endpoint_span, Some(span_of(text, "\"S/M\"")));
+        assert_eq!(c.source, text);
+    }
+
+    #[test]
+    fn an_alias_repeating_the_name_is_an_error() {
+        let text = "[[feature]]\nname = \"a\"\nstage = \"opt-in\"\naliases = [\"a\"]\n";
+        let e = invalid(text);
+        assert_eq!(
+            e.message,
+            "invalid registry: `a` is already the name or an alias of feature `a`"
+        );
+        assert_eq!(e.span.offset(), text.rfind("\"a\"").unwrap());
     }
 }

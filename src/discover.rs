@@ -174,7 +174,7 @@ pub fn walk(
                 && e.file_name() == ".git")
         });
     let shared = Mutex::new(Found::default());
-    let mut visitors = VisitorBuilder {
+    let mut visitors = Walk {
         default_excludes,
         ci: component,
         root,
@@ -198,7 +198,10 @@ struct Found {
     warnings: Vec<String>,
 }
 
-struct VisitorBuilder<'a> {
+/// What every walker thread shares: the component walked and how files are
+/// selected, and where they are handed over. It builds the threads' visitors.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
     default_excludes: bool,
     ci: usize,
     root: &'a Path,
@@ -207,15 +210,37 @@ struct VisitorBuilder<'a> {
     select: &'a Select<'a>,
 }
 
-impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+impl Walk<'_> {
+    /// The entry of a walked file, if the caller selects it: `vendor/` and
+    /// `node_modules/` (with the default excludes) keep only catalog sources,
+    /// which are not read.
+    fn entry(&self, e: DirEntry) -> Option<FileEntry> {
+        let wanted = (self.select)(&e.file_name().to_string_lossy());
+        if !wanted.any() {
+            return None;
+        }
+        let rel = e
+            .path()
+            .strip_prefix(self.root)
+            .unwrap_or(e.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let excluded =
+            self.default_excludes && rel.split('/').any(|c| DEFAULT_EXCLUDED_DIRS.contains(&c));
+        (!excluded || wanted.catalog_source).then(|| FileEntry {
+            component: self.ci,
+            path: e.into_path(),
+            rel,
+            read: wanted.read && !excluded,
+            catalog_source: wanted.catalog_source,
+        })
+    }
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Walk<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Visitor {
-            default_excludes: self.default_excludes,
-            ci: self.ci,
-            root: self.root,
-            shared: self.shared,
-            walked: self.walked,
-            select: self.select,
+            walk: *self,
             local: Found::default(),
         })
     }
@@ -223,46 +248,21 @@ impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
 
 /// One walker thread: collects locally, hands over when dropped.
 struct Visitor<'a> {
-    default_excludes: bool,
-    ci: usize,
-    root: &'a Path,
-    shared: &'a Mutex<Found>,
-    walked: Option<&'a AtomicUsize>,
-    select: &'a Select<'a>,
+    walk: Walk<'a>,
     local: Found,
 }
 
 impl ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
-            Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file()) {
-                    self.local.walked += 1;
-                    if let Some(w) = self.walked {
-                        w.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let wanted = (self.select)(&e.file_name().to_string_lossy());
-                    if wanted.any() {
-                        let rel = e
-                            .path()
-                            .strip_prefix(self.root)
-                            .unwrap_or(e.path())
-                            .to_string_lossy()
-                            .replace('\\', "/");
-                        let excluded = self.default_excludes
-                            && rel.split('/').any(|c| DEFAULT_EXCLUDED_DIRS.contains(&c));
-                        if !excluded || wanted.catalog_source {
-                            self.local.files.push(FileEntry {
-                                component: self.ci,
-                                path: e.into_path(),
-                                rel,
-                                read: wanted.read && !excluded,
-                                catalog_source: wanted.catalog_source,
-                            });
-                        }
-                    }
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                self.local.walked += 1;
+                if let Some(w) = self.walk.walked {
+                    w.fetch_add(1, Ordering::Relaxed);
                 }
+                self.local.files.extend(self.walk.entry(e));
             }
+            Ok(_) => {}
             Err(err) => self.local.warnings.push(describe_walk_error(&err)),
         }
         WalkState::Continue
@@ -271,7 +271,7 @@ impl ParallelVisitor for Visitor<'_> {
 
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
-        let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let mut shared = self.walk.shared.lock().unwrap_or_else(|p| p.into_inner());
         shared.files.append(&mut self.local.files);
         shared.walked += self.local.walked;
         shared.warnings.append(&mut self.local.warnings);

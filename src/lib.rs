@@ -1,11 +1,23 @@
 //! flaglint: a static analyzer for Gitaly feature flags in the GitLab client repos.
 //!
-//! The pipeline, one module per stage:
-//! [`discover`] files → [`prefilter`] bytes → parse and extract references
-//! ([`frontend`], one module per language) → [`resolve`] against the registry
-//! ([`config`]) → [`rules`] → [`report`]. [`scan`] runs the first stages in
-//! parallel; [`engine`] runs a whole check or fix on them, as a library;
-//! [`cli`] wires the engine to the command line.
+//! The module tree is the pipeline, one module per stage, in order:
+//!
+//! 1. [`discover`] the files of each [`component`] (the one walker);
+//! 2. [`prefilter`] their bytes: only a file that can hold a reference is parsed;
+//! 3. [`frontend`]: parse and extract references, one module per language
+//!    behind the [`frontend::Frontend`] trait;
+//! 4. [`resolve`] the cross-file work the frontends defer, against the endpoint
+//!    [`catalog`] and the registry and settings of [`config`];
+//! 5. [`rules`], one module per rule, with the naming policy of [`naming`];
+//!    inline suppressions ([`suppress`]), baselines ([`baseline`]) and
+//!    `--changed-since` ([`changed`]) filter their findings;
+//! 6. [`report`]: human, JSON and the CI formats.
+//!
+//! [`scan`] runs stages 1 to 4 in parallel and keeps the output order
+//! deterministic; [`engine`] is the library's entry point for a whole run
+//! (settings, scan, check, the Mandatory stage's fix and checklist in
+//! [`cleanup`]), printing nothing; [`cli`] parses the command line, calls the
+//! engine and prints its results. [`model`] holds the data every stage shares.
 
 pub mod baseline;
 pub mod catalog;

@@ -53,78 +53,62 @@ pub fn derives_from(flag: &str, e: &Endpoint, naming: &Naming) -> bool {
 mod tests {
     use super::*;
 
+    /// Checks that each `(flag, "Service/Method", derives)` case derives, or
+    /// not, under `n`.
+    fn check(n: &Naming, cases: &[(&str, &str, bool)]) {
+        let got: Vec<_> = cases
+            .iter()
+            .map(|&(flag, endpoint, _)| {
+                let (service, method) = endpoint.split_once('/').unwrap();
+                let e = Endpoint {
+                    service: service.into(),
+                    method: method.into(),
+                    streaming: "unary".into(),
+                    sources: Vec::new(),
+                };
+                (flag, endpoint, derives_from(flag, &e, n))
+            })
+            .collect();
+        assert_eq!(got, cases);
+    }
+
     #[test]
     fn derivation_accepts_the_configured_variants() {
-        let e = |s: &str, m: &str| Endpoint {
-            service: s.into(),
-            method: m.into(),
-            streaming: "unary".into(),
-            sources: Vec::new(),
-        };
         let mut n = Naming::default();
-        assert!(derives_from(
-            "find_branch",
-            &e("RefService", "FindBranch"),
-            &n
-        ));
-        assert!(derives_from(
-            "ref_find_branch",
-            &e("RefService", "FindBranch"),
-            &n
-        ));
-        assert!(derives_from(
-            "ref_exists_tags",
-            &e("RefService", "RefExists"),
-            &n
-        ));
-        assert!(derives_from(
-            "operation_user_merge_branch",
-            &e("OperationService", "UserMergeBranch"),
-            &n
-        ));
-        assert!(derives_from(
-            "wiki_write_page",
-            &e("WikiService", "WikiWritePage"),
-            &n
-        ));
-        assert!(!derives_from(
-            "root_ref",
-            &e("RefService", "FindDefaultBranchName"),
-            &n
-        ));
-        assert!(!derives_from(
-            "workhorse_archive",
-            &e("RepositoryService", "GetArchive"),
-            &n
-        ));
-        assert!(!derives_from(
-            "ref_exists_all_tags",
-            &e("RefService", "RefExists"),
-            &n
-        ));
+        let cases = [
+            ("find_branch", "RefService/FindBranch", true),
+            ("ref_find_branch", "RefService/FindBranch", true),
+            ("ref_exists_tags", "RefService/RefExists", true),
+            (
+                "operation_user_merge_branch",
+                "OperationService/UserMergeBranch",
+                true,
+            ),
+            ("wiki_write_page", "WikiService/WikiWritePage", true),
+            ("root_ref", "RefService/FindDefaultBranchName", false),
+            ("workhorse_archive", "RepositoryService/GetArchive", false),
+            ("ref_exists_all_tags", "RefService/RefExists", false),
+        ];
+        check(&n, &cases);
         n.component_prefixes = vec!["workhorse".into()];
-        assert!(derives_from(
-            "workhorse_get_archive",
-            &e("RepositoryService", "GetArchive"),
-            &n
-        ));
+        check(
+            &n,
+            &[(
+                "workhorse_get_archive",
+                "RepositoryService/GetArchive",
+                true,
+            )],
+        );
         n.qualifier_any_word = false;
         n.service_prefix = false;
-        assert!(!derives_from(
-            "ref_exists_tags",
-            &e("RefService", "RefExists"),
-            &n
-        ));
-        assert!(!derives_from(
-            "ref_find_branch",
-            &e("RefService", "FindBranch"),
-            &n
-        ));
+        check(
+            &n,
+            &[
+                ("ref_exists_tags", "RefService/RefExists", false),
+                ("ref_find_branch", "RefService/FindBranch", false),
+            ],
+        );
         n.qualifiers = vec!["tags".into()];
-        assert!(derives_from(
-            "ref_exists_tags",
-            &e("RefService", "RefExists"),
-            &n
-        ));
+        check(&n, &[("ref_exists_tags", "RefService/RefExists", true)]);
     }
 }

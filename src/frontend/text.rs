@@ -126,8 +126,8 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Every `GITALY_X` (upper case) or `gitaly_x` (lower case) word in `line`:
-/// (start, end, name without the prefix, upper case?).
-fn prefixed_words(line: &[u8]) -> Vec<(usize, usize, String, bool)> {
+/// the flag is the name without the prefix, lower case.
+fn prefixed_words(line: &[u8]) -> Vec<Word> {
     let mut out = Vec::new();
     let mut i = 0;
     while i + 7 <= line.len() {
@@ -149,12 +149,12 @@ fn prefixed_words(line: &[u8]) -> Vec<(usize, usize, String, bool)> {
                 })
                 && !name.ends_with(b"_");
             if well_formed {
-                out.push((
-                    i,
-                    j,
-                    String::from_utf8_lossy(name).to_ascii_lowercase(),
+                out.push(Word {
+                    start: i,
+                    end: j,
+                    flag: String::from_utf8_lossy(name).to_ascii_lowercase(),
                     upper,
-                ));
+                });
             }
             i = j;
         } else {
@@ -162,6 +162,34 @@ fn prefixed_words(line: &[u8]) -> Vec<(usize, usize, String, bool)> {
         }
     }
     out
+}
+
+impl TextRef {
+    /// A reference kept whatever its flag: an assignment, a definition, a call.
+    fn sure(raw: RawRef) -> TextRef {
+        TextRef {
+            raw,
+            candidate: false,
+            json_path: None,
+        }
+    }
+
+    /// A plain mention, kept only if the flag is known.
+    fn mention(raw: RawRef) -> TextRef {
+        TextRef {
+            candidate: true,
+            ..TextRef::sure(raw)
+        }
+    }
+}
+
+/// A `GITALY_X` word of a line: where it stands in the line, the flag, and
+/// whether it was written upper case.
+struct Word {
+    start: usize,
+    end: usize,
+    flag: String,
+    upper: bool,
 }
 
 fn lines(
@@ -186,116 +214,91 @@ fn lines(
             continue;
         }
         // A heading in Markdown starts with `#` too: docs keep it.
-        for (s, e, name, upper) in prefixed_words(line) {
-            let abs = (start + s, start + e);
-            let var = format!("GITALY_{}", name.to_ascii_uppercase());
-            if upper && env_ignore.contains(&var) {
+        for word in prefixed_words(line) {
+            let var = format!("GITALY_{}", word.flag.to_ascii_uppercase());
+            if word.upper && env_ignore.contains(&var) {
                 continue;
             }
-            let after = &line[e..];
-            let before = &line[..s];
-            if after.first() == Some(&b'(') {
-                // `gitaly_migrate(`, `gitaly_repository(`: a method, not a flag.
-                continue;
-            }
-            let assigned = upper && after.first() == Some(&b'=') && after.get(1) != Some(&b'=');
-            let value = |rest: &[u8]| -> String {
-                let v: Vec<u8> = rest
-                    .iter()
-                    .copied()
-                    .take_while(|&b| !b.is_ascii_whitespace() && b != b';' && b != b'#')
-                    .collect();
-                String::from_utf8_lossy(&v)
-                    .trim_matches(|c| c == '"' || c == '\'')
-                    .to_string()
-            };
-            let tref = match format {
-                Format::Shell if assigned => Some(TextRef {
-                    raw: RawRef {
-                        value: Some(value(&after[1..])),
-                        ..raw(
-                            name,
-                            Kind::Config,
-                            CallForm::EnvAssignment,
-                            map,
-                            abs.0,
-                            abs.1,
-                        )
-                    },
-                    candidate: false,
-                    json_path: None,
-                }),
-                Format::Yaml if !upper && yaml_key_is(before, b"name") => Some(TextRef {
-                    raw: raw(
-                        name,
-                        Kind::Config,
-                        CallForm::FeatureDefinition,
-                        map,
-                        abs.0,
-                        abs.1,
-                    ),
-                    candidate: false,
-                    json_path: None,
-                }),
-                Format::Yaml
-                    if upper
-                        && (assigned
-                            || after.first() == Some(&b':')
-                            || after.starts_with(b"\":")
-                            || after.starts_with(b"':")) =>
-                {
-                    let rest = if assigned {
-                        &after[1..]
-                    } else {
-                        after
-                            .splitn(2, |&b| b == b':')
-                            .nth(1)
-                            .unwrap_or(b"")
-                            .trim_ascii_start()
-                    };
-                    Some(TextRef {
-                        raw: RawRef {
-                            value: Some(value(rest)),
-                            ..raw(
-                                name,
-                                Kind::Config,
-                                CallForm::EnvAssignment,
-                                map,
-                                abs.0,
-                                abs.1,
-                            )
-                        },
-                        candidate: false,
-                        json_path: None,
-                    })
-                }
-                Format::Yaml => Some(TextRef {
-                    raw: raw(name, Kind::Config, CallForm::YamlMention, map, abs.0, abs.1),
-                    candidate: true,
-                    json_path: None,
-                }),
-                Format::Doc => {
-                    let in_code =
-                        in_fence || before.iter().filter(|&&b| b == b'`').count() % 2 == 1;
-                    let form = if in_code {
-                        CallForm::DocCode
-                    } else {
-                        CallForm::DocProse
-                    };
-                    Some(TextRef {
-                        raw: raw(name, Kind::Doc, form, map, abs.0, abs.1),
-                        candidate: true,
-                        json_path: None,
-                    })
-                }
-                _ => None,
-            };
-            out.extend(tref);
+            out.extend(word_ref(format, line, start, word, in_fence, map));
         }
         if format == Format::Doc {
             doc_calls(line, start, map, out);
         }
     }
+}
+
+/// The reference a `GITALY_X` word of `line` (starting at byte `start` of the
+/// file; `in_fence`: inside a fenced code block) makes in a file of `format`.
+fn word_ref(
+    format: Format,
+    line: &[u8],
+    start: usize,
+    word: Word,
+    in_fence: bool,
+    map: &SourceMap,
+) -> Option<TextRef> {
+    let (after, before) = (&line[word.end..], &line[..word.start]);
+    if after.first() == Some(&b'(') {
+        // `gitaly_migrate(`, `gitaly_repository(`: a method, not a flag.
+        return None;
+    }
+    let (upper, name) = (word.upper, word.flag);
+    let span = (start + word.start, start + word.end);
+    let raw = |kind, call| raw(name.clone(), kind, call, map, span.0, span.1);
+    let assigned = upper && after.first() == Some(&b'=') && after.get(1) != Some(&b'=');
+    match format {
+        Format::Shell if assigned => Some(env_assignment(raw, &after[1..])),
+        Format::Yaml if !upper && yaml_key_is(before, b"name") => Some(TextRef::sure(raw(
+            Kind::Config,
+            CallForm::FeatureDefinition,
+        ))),
+        Format::Yaml
+            if upper
+                && (assigned
+                    || after.first() == Some(&b':')
+                    || after.starts_with(b"\":")
+                    || after.starts_with(b"':")) =>
+        {
+            let rest = if assigned {
+                &after[1..]
+            } else {
+                after
+                    .splitn(2, |&b| b == b':')
+                    .nth(1)
+                    .unwrap_or(b"")
+                    .trim_ascii_start()
+            };
+            Some(env_assignment(raw, rest))
+        }
+        Format::Yaml => Some(TextRef::mention(raw(Kind::Config, CallForm::YamlMention))),
+        Format::Doc => {
+            let in_code = in_fence || before.iter().filter(|&&b| b == b'`').count() % 2 == 1;
+            let form = if in_code {
+                CallForm::DocCode
+            } else {
+                CallForm::DocProse
+            };
+            Some(TextRef::mention(raw(Kind::Doc, form)))
+        }
+        _ => None,
+    }
+}
+
+/// `GITALY_X=value` in an env file or a YAML env block: the reference (made by
+/// `raw`) with the value `rest` starts with, unquoted.
+fn env_assignment(raw: impl Fn(Kind, CallForm) -> RawRef, rest: &[u8]) -> TextRef {
+    let v: Vec<u8> = rest
+        .iter()
+        .copied()
+        .take_while(|&b| !b.is_ascii_whitespace() && b != b';' && b != b'#')
+        .collect();
+    let value = String::from_utf8_lossy(&v)
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_string();
+    TextRef::sure(RawRef {
+        value: Some(value),
+        ..raw(Kind::Config, CallForm::EnvAssignment)
+    })
 }
 
 /// `key:` at the start of a YAML line (after `- ` and indentation).
@@ -327,18 +330,14 @@ fn doc_calls(line: &[u8], start: usize, map: &SourceMap, out: &mut Vec<TextRef>)
                 .collect();
             if !name.is_empty() {
                 let s = start + i + pat.len() + 1;
-                out.push(TextRef {
-                    raw: raw(
-                        String::from_utf8_lossy(&name).into_owned(),
-                        Kind::Doc,
-                        CallForm::DocCode,
-                        map,
-                        s,
-                        s + name.len(),
-                    ),
-                    candidate: false,
-                    json_path: None,
-                });
+                out.push(TextRef::sure(raw(
+                    String::from_utf8_lossy(&name).into_owned(),
+                    Kind::Doc,
+                    CallForm::DocCode,
+                    map,
+                    s,
+                    s + name.len(),
+                )));
             }
             from = i + pat.len();
         }
@@ -357,24 +356,17 @@ fn json(src: &[u8], map: &SourceMap, env_ignore: &[String], out: &mut Vec<TextRe
     let mut i = 0;
     while i < src.len() {
         match src[i] {
-            b'{' => {
-                stack.push(true);
+            open @ (b'{' | b'[') => {
+                // A container opens: its path segment is the key it is the
+                // value of (none in an array); an object expects a key.
+                let object = open == b'{';
+                stack.push(object);
                 if let Some((k, _, _)) = pending_key.take() {
                     path.push(k);
                 } else if stack.len() > 1 {
                     path.push(String::new());
                 }
-                expect_key = true;
-                i += 1;
-            }
-            b'[' => {
-                stack.push(false);
-                if let Some((k, _, _)) = pending_key.take() {
-                    path.push(k);
-                } else if stack.len() > 1 {
-                    path.push(String::new());
-                }
-                expect_key = false;
+                expect_key = object;
                 i += 1;
             }
             b'}' | b']' => {
@@ -465,7 +457,8 @@ fn emit_json_key(
         .collect();
     full.push(key);
     out.push(TextRef {
-        raw: RawRef {
+        json_path: Some(full.join(" → ")),
+        ..TextRef::sure(RawRef {
             value,
             ..raw(
                 flag,
@@ -475,9 +468,7 @@ fn emit_json_key(
                 ks + 1,
                 ke.saturating_sub(1),
             )
-        },
-        candidate: false,
-        json_path: Some(full.join(" → ")),
+        })
     });
 }
 
@@ -558,5 +549,49 @@ mod tests {
                 ("root_ref".into(), "doc-code", false, None),
             ]
         );
+    }
+
+    fn word_of(line: &[u8]) -> Word {
+        prefixed_words(line).into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn an_assignment_keeps_its_unquoted_value() {
+        let map = SourceMap::new(b"GITALY_X=\"1\"; y\n");
+        let make = |kind, call| raw("x".into(), kind, call, &map, 0, 8);
+        let r = env_assignment(make, b"\"1\"; y\n");
+        assert_eq!(r.raw.value.as_deref(), Some("1"));
+        assert_eq!(
+            (r.raw.kind, r.raw.call),
+            (Kind::Config, CallForm::EnvAssignment)
+        );
+        assert!(!r.candidate && r.json_path.is_none());
+        let r = env_assignment(make, b"'0' # off");
+        assert_eq!(r.raw.value.as_deref(), Some("0"));
+    }
+
+    #[test]
+    fn a_word_makes_the_reference_of_its_format() {
+        let line = b"  GITALY_FIND_COMMIT: '1'\n";
+        let map = SourceMap::new(line);
+        let w = word_of(line);
+        assert_eq!(
+            (w.start, w.end, w.flag.as_str(), w.upper),
+            (2, 20, "find_commit", true)
+        );
+        let r = word_ref(Format::Yaml, line, 0, w, false, &map).unwrap();
+        assert_eq!(
+            (r.raw.call, r.raw.value.as_deref()),
+            (CallForm::EnvAssignment, Some("1"))
+        );
+        let line = b"see `gitaly_find_commit` and gitaly_repo(x)\n";
+        let map = SourceMap::new(line);
+        let r = word_ref(Format::Doc, line, 0, word_of(line), false, &map).unwrap();
+        assert_eq!((r.raw.call, r.candidate), (CallForm::DocCode, true));
+        let method = prefixed_words(line).pop().unwrap();
+        assert!(word_ref(Format::Doc, line, 0, method, false, &map).is_none());
+        let line = b"GITALY_X=1\n";
+        let map = SourceMap::new(line);
+        assert!(word_ref(Format::Json, line, 0, word_of(line), false, &map).is_none());
     }
 }

@@ -4,7 +4,7 @@
 //! [`super::shown_path`]), so CI runners and editors open them from there.
 
 use super::{shown_path, uri_of};
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, Location, Severity};
 use crate::rules;
 use serde_json::{json, Value};
 
@@ -33,67 +33,12 @@ pub fn sarif(findings: &[Finding]) -> String {
 fn sarif_with(findings: &[Finding], docs: Option<&str>) -> String {
     let docs = docs.map(str::trim).filter(|u| !u.is_empty());
     let all = rules::all();
-    let rules: Vec<Value> = all
-        .iter()
-        .map(|r| {
-            let i = r.info();
-            let mut rule = json!({
-                "id": i.code,
-                "name": i.name,
-                "shortDescription": { "text": i.summary },
-                "fullDescription": { "text": i.summary },
-                "help": { "text": i.doc_text(), "markdown": i.doc_text() },
-                "defaultConfiguration": { "level": level(i.severity) },
-                "properties": { "tags": ["gitaly", "feature-flags"] }
-            });
-            if let Some(url) = docs {
-                rule["helpUri"] = json!(format!("{url}#{}", i.code.to_ascii_lowercase()));
-            }
-            rule
-        })
-        .collect();
-    let location = |uri: String, s: &crate::model::Span| {
-        json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri },
-                "region": {
-                    "startLine": s.line,
-                    "startColumn": s.column,
-                    "endLine": s.end_line,
-                    "endColumn": s.end_column.max(1)
-                }
-            }
-        })
-    };
+    let rules: Vec<Value> = all.iter().map(|r| sarif_rule(r.info(), docs)).collect();
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
             let index = all.iter().position(|r| r.info().code == f.code);
-            let mut result = json!({
-                "ruleId": f.code,
-                "level": level(f.severity),
-                "message": { "text": format!("{} ({})", f.message, f.help) },
-                "locations": [location(uri_of(&f.location.abs_path), &f.location.span)],
-                "partialFingerprints": { "flaglint/v1": f.fingerprint },
-            });
-            if let Some(i) = index {
-                result["ruleIndex"] = json!(i);
-            }
-            if !f.related.is_empty() {
-                result["relatedLocations"] = Value::Array(
-                    f.related
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            let mut l = location(uri_of(&r.location.abs_path), &r.location.span);
-                            l["id"] = json!(i);
-                            l["message"] = json!({ "text": r.message });
-                            l
-                        })
-                        .collect(),
-                );
-            }
-            result
+            sarif_result(f, index)
         })
         .collect();
     let mut driver = json!({
@@ -115,6 +60,68 @@ fn sarif_with(findings: &[Finding], docs: Option<&str>) -> String {
         }]
     });
     pretty(&report)
+}
+
+/// A rule's SARIF `reportingDescriptor`; `helpUri` points into `docs`.
+fn sarif_rule(i: &rules::RuleInfo, docs: Option<&str>) -> Value {
+    let mut rule = json!({
+        "id": i.code,
+        "name": i.name,
+        "shortDescription": { "text": i.summary },
+        "fullDescription": { "text": i.summary },
+        "help": { "text": i.doc_text(), "markdown": i.doc_text() },
+        "defaultConfiguration": { "level": level(i.severity) },
+        "properties": { "tags": ["gitaly", "feature-flags"] }
+    });
+    if let Some(url) = docs {
+        rule["helpUri"] = json!(format!("{url}#{}", i.code.to_ascii_lowercase()));
+    }
+    rule
+}
+
+/// A SARIF `location`: the file's URI and the span's region.
+fn sarif_location(l: &Location) -> Value {
+    let s = &l.span;
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri_of(&l.abs_path) },
+            "region": {
+                "startLine": s.line,
+                "startColumn": s.column,
+                "endLine": s.end_line,
+                "endColumn": s.end_column.max(1)
+            }
+        }
+    })
+}
+
+/// A finding as a SARIF `result`; `rule_index`: its rule's in the driver.
+fn sarif_result(f: &Finding, rule_index: Option<usize>) -> Value {
+    let mut result = json!({
+        "ruleId": f.code,
+        "level": level(f.severity),
+        "message": { "text": format!("{} ({})", f.message, f.help) },
+        "locations": [sarif_location(&f.location)],
+        "partialFingerprints": { "flaglint/v1": f.fingerprint },
+    });
+    if let Some(i) = rule_index {
+        result["ruleIndex"] = json!(i);
+    }
+    if !f.related.is_empty() {
+        result["relatedLocations"] = Value::Array(
+            f.related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut l = sarif_location(&r.location);
+                    l["id"] = json!(i);
+                    l["message"] = json!({ "text": r.message });
+                    l
+                })
+                .collect(),
+        );
+    }
+    result
 }
 
 /// GitLab Code Quality (the CodeClimate subset GitLab reads).

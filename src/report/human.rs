@@ -2,7 +2,7 @@
 
 use super::{shown_path, text_keeping_offsets};
 use crate::config::Config;
-use crate::model::{Finding, Kind, Reference, Related, Severity, Status};
+use crate::model::{Finding, Kind, Location, Reference, Related, Severity, Status};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -50,24 +50,20 @@ fn report_order(findings: &[Finding]) -> Vec<&Finding> {
         .iter()
         .map(|f| (f, shown_path(&f.location.abs_path)))
         .collect();
-    v.sort_by(|(a, pa), (b, pb)| {
-        (
-            std::cmp::Reverse(a.severity),
-            pa,
-            a.location.span.line,
-            a.location.span.column,
-            a.code,
-            &a.flag,
-        )
-            .cmp(&(
-                std::cmp::Reverse(b.severity),
-                pb,
-                b.location.span.line,
-                b.location.span.column,
-                b.code,
-                &b.flag,
-            ))
-    });
+    type Key<'a> = (
+        std::cmp::Reverse<Severity>,
+        &'a str,
+        usize,
+        usize,
+        crate::rules::RuleCode,
+        &'a str,
+    );
+    fn key<'a>((f, shown): &'a (&Finding, String)) -> Key<'a> {
+        let span = &f.location.span;
+        let severity = std::cmp::Reverse(f.severity);
+        (severity, shown, span.line, span.column, f.code, &f.flag)
+    }
+    v.sort_by(|a, b| key(a).cmp(&key(b)));
     v.into_iter().map(|(f, _)| f).collect()
 }
 
@@ -102,89 +98,112 @@ pub fn findings(
                 owned.as_deref()
             }
         };
-        let name = name_of(&f.location.component, &f.location.abs_path);
-        // miette lays out whole lines: a finding on a line thousands of
-        // characters long is reported without its snippet.
-        let fits = |byte: usize| {
-            text.as_ref().is_some_and(|t| {
-                let start = byte.min(t.len());
-                let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
-                let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
-                le - ls <= MAX_SNIPPET_LINE
-            })
-        };
-        let line_fits = fits(f.location.span.start_byte);
-        let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f.related.iter().partition(|r| {
-            r.location.abs_path == f.location.abs_path && fits(r.location.span.start_byte)
-        });
-        let (snippets, more) = if line_fits {
-            here.split_at(here.len().min(RELATED_SNIPPETS))
-        } else {
-            here.split_at(0)
-        };
-        let see_also: Vec<String> = more
-            .iter()
-            .chain(elsewhere.iter())
-            .map(|r| {
-                format!(
-                    "{}:{}:{}",
-                    name_of(&r.location.component, &r.location.abs_path),
-                    r.location.span.line,
-                    r.location.span.column
-                )
-            })
-            .collect();
-        let diag = FindingDiagnostic {
-            finding: f,
-            source: text
-                .filter(|_| line_fits)
-                .map(|t| Window::new(&name, t, f.location.span.start_byte, f.location.span.line)),
-            see_also,
-        };
-        let mut rendered = String::new();
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handler.render_report(&mut rendered, &diag).is_ok()
-                && diag.source.as_ref().is_none_or(|source| {
-                    // Each related location of the file: a short snippet of its own.
-                    snippets.iter().all(|r| {
-                        rendered.push('\n');
-                        let source = &Window::new(
-                            &source.name,
-                            text.unwrap_or_default(),
-                            r.location.span.start_byte,
-                            r.location.span.line,
-                        );
-                        handler
-                            .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
-                            .is_ok()
-                    })
-                })
-        }))
-        .unwrap_or(false);
-        if !ok {
-            rendered = format!("{}: {}: {}\n  help: {}\n", name, f.code, f.message, f.help);
-        }
-        if !line_fits {
-            // No snippet: the file vanished since the scan, or the line is too long.
-            rendered.push_str(&format!(
-                "  at {}:{}:{}\n",
-                name, f.location.span.line, f.location.span.column
-            ));
-        }
-        // One location a line, never wrapped: terminals and editors open them.
-        for l in diag.see_also.iter().take(SEE_ALSO) {
-            rendered.push_str(&format!("  see also: {l}\n"));
-        }
-        if diag.see_also.len() > SEE_ALSO {
-            rendered.push_str(&format!(
-                "  see also: {} more\n",
-                diag.see_also.len() - SEE_ALSO
-            ));
-        }
-        out.push_str(&rendered);
+        out.push_str(&finding(&handler, f, text, &name_of));
         out.push('\n');
     }
     out
+}
+
+/// One finding of the human report: its diagnostic with a snippet (when the
+/// file's `text` is there and the line is not too long), the snippets of its
+/// related locations in the same file, and the others as `see also` lines.
+fn finding(
+    handler: &GraphicalReportHandler,
+    f: &Finding,
+    text: Option<&str>,
+    name_of: &impl Fn(&str, &std::path::Path) -> String,
+) -> String {
+    let name = name_of(&f.location.component, &f.location.abs_path);
+    // miette lays out whole lines: a finding on a line thousands of
+    // characters long is reported without its snippet.
+    let fits = |byte: usize| {
+        text.as_ref().is_some_and(|t| {
+            let start = byte.min(t.len());
+            let ls = t[..start].rfind('\n').map_or(0, |i| i + 1);
+            let le = t[start..].find('\n').map_or(t.len(), |i| start + i);
+            le - ls <= MAX_SNIPPET_LINE
+        })
+    };
+    let line_fits = fits(f.location.span.start_byte);
+    let (here, elsewhere): (Vec<&Related>, Vec<&Related>) = f.related.iter().partition(|r| {
+        r.location.abs_path == f.location.abs_path && fits(r.location.span.start_byte)
+    });
+    let (snippets, more) = if line_fits {
+        here.split_at(here.len().min(RELATED_SNIPPETS))
+    } else {
+        here.split_at(0)
+    };
+    let see_also: Vec<String> = more
+        .iter()
+        .chain(elsewhere.iter())
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                name_of(&r.location.component, &r.location.abs_path),
+                r.location.span.line,
+                r.location.span.column
+            )
+        })
+        .collect();
+    let diag = FindingDiagnostic {
+        finding: f,
+        source: text
+            .filter(|_| line_fits)
+            .map(|t| Window::new(&name, t, f.location.span.start_byte, f.location.span.line)),
+        see_also,
+    };
+    let mut rendered = render(handler, &diag, snippets, text.unwrap_or_default())
+        .unwrap_or_else(|| format!("{}: {}: {}\n  help: {}\n", name, f.code, f.message, f.help));
+    if !line_fits {
+        // No snippet: the file vanished since the scan, or the line is too long.
+        rendered.push_str(&format!(
+            "  at {}:{}:{}\n",
+            name, f.location.span.line, f.location.span.column
+        ));
+    }
+    // One location a line, never wrapped: terminals and editors open them.
+    for l in diag.see_also.iter().take(SEE_ALSO) {
+        rendered.push_str(&format!("  see also: {l}\n"));
+    }
+    if diag.see_also.len() > SEE_ALSO {
+        rendered.push_str(&format!(
+            "  see also: {} more\n",
+            diag.see_also.len() - SEE_ALSO
+        ));
+    }
+    rendered
+}
+
+/// miette's rendering of a finding's diagnostic, then of each related
+/// location's snippet in the same file (`text`); `None` if miette fails (or
+/// panics).
+fn render(
+    handler: &GraphicalReportHandler,
+    diag: &FindingDiagnostic,
+    snippets: &[&Related],
+    text: &str,
+) -> Option<String> {
+    let mut rendered = String::new();
+    let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut rendered, diag).is_ok()
+            && diag.source.as_ref().is_none_or(|source| {
+                // Each related location of the file: a short snippet of its own.
+                snippets.iter().all(|r| {
+                    rendered.push('\n');
+                    let source = &Window::new(
+                        &source.name,
+                        text,
+                        r.location.span.start_byte,
+                        r.location.span.line,
+                    );
+                    handler
+                        .render_report(&mut rendered, &RelatedDiagnostic { related: r, source })
+                        .is_ok()
+                })
+            })
+    }))
+    .unwrap_or(false);
+    ok.then_some(rendered)
 }
 
 /// The per-rule summary that ends the human report: one line per rule, in
@@ -221,25 +240,35 @@ pub fn statistics_table(findings: &[Finding]) -> String {
             r.count.to_string(),
         ]);
     }
-    let mut widths = [0usize; 4];
-    for row in &table {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+    aligned(&table, 3)
+}
+
+/// A table with columns two spaces apart, each as wide as its widest cell:
+/// those before `right_from` left-aligned, the others right-aligned; no line
+/// ends with spaces.
+fn aligned<const N: usize>(rows: &[[String; N]], right_from: usize) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in &table {
-        out.push_str(&format!(
-            "{:<a$}  {:<b$}  {:<c$}  {:>d$}\n",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            a = widths[0],
-            b = widths[1],
-            c = widths[2],
-            d = widths[3]
-        ));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                if i < right_from {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
     }
     out
 }
@@ -251,19 +280,27 @@ struct FindingDiagnostic<'a> {
     see_also: Vec<String>,
 }
 
-impl fmt::Debug for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
+/// `Debug`, `Display` and `Error` for a diagnostic: its message (miette
+/// prints it as the header).
+macro_rules! shown_as_message {
+    ($ty:ident, $($field:ident).+) => {
+        impl fmt::Debug for $ty<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.$($field).+)
+            }
+        }
+
+        impl fmt::Display for $ty<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.$($field).+)
+            }
+        }
+
+        impl std::error::Error for $ty<'_> {}
+    };
 }
 
-impl fmt::Display for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl std::error::Error for FindingDiagnostic<'_> {}
+shown_as_message!(FindingDiagnostic, finding.message);
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -290,14 +327,8 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                Some(f.label.clone()),
-                self.source
-                    .as_ref()?
-                    .head(f.location.span.start_byte, f.location.span.end_byte),
-            ),
-        )))
+        let source = self.source.as_ref()?;
+        Some(source.primary(Some(f.label.clone()), &f.location))
     }
 }
 
@@ -307,19 +338,7 @@ struct RelatedDiagnostic<'a> {
     source: &'a Window<'a>,
 }
 
-impl fmt::Debug for RelatedDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.related.message)
-    }
-}
-
-impl fmt::Display for RelatedDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.related.message)
-    }
-}
-
-impl std::error::Error for RelatedDiagnostic<'_> {}
+shown_as_message!(RelatedDiagnostic, related.message);
 
 impl Diagnostic for RelatedDiagnostic<'_> {
     fn severity(&self) -> Option<miette::Severity> {
@@ -331,14 +350,7 @@ impl Diagnostic for RelatedDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let r = self.related;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                None,
-                self.source
-                    .head(r.location.span.start_byte, r.location.span.end_byte),
-            ),
-        )))
+        Some(self.source.primary(None, &self.related.location))
     }
 }
 
@@ -387,6 +399,18 @@ impl<'a> Window<'a> {
             offset: start,
             first_line,
         }
+    }
+
+    /// The only label of a snippet: the first line of `location`'s span.
+    fn primary(
+        &self,
+        label: Option<String>,
+        location: &Location,
+    ) -> Box<dyn Iterator<Item = LabeledSpan>> {
+        let span = self.head(location.span.start_byte, location.span.end_byte);
+        Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            label, span,
+        )))
     }
 
     /// The first line of a span of the file, in the window: a toggle's head,
@@ -494,32 +518,7 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
             row.other.to_string(),
         ]);
     }
-    let mut widths = [0usize; 8];
-    for row in &table {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in &table {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            let pad = widths[i] - cell.chars().count();
-            if i >= 4 {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            }
-            if i + 1 < row.len() {
-                line.push_str("  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    aligned(&table, 4)
 }
 
 /// `flaglint endpoints`: one row per endpoint.
@@ -536,26 +535,35 @@ pub fn endpoints_table(catalog: &crate::catalog::Catalog) -> String {
             e.sources.join(", "),
         ]);
     }
-    let mut widths = [0usize; 5];
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = if i + 1 == r.len() { 0 } else { widths[i] }))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = aligned(&rows, rows[0].len());
     let n = rows.len() - 1;
     out.push_str(&format!(
         "\n{n} endpoint{}\n",
         if n == 1 { "" } else { "s" }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::aligned;
+
+    #[test]
+    fn tables_align_left_then_right_without_trailing_spaces() {
+        let rows = [
+            ["A", "LONG", "N"].map(String::from),
+            ["bb", "x", "10"].map(String::from),
+            ["c", "", "7"].map(String::from),
+        ];
+        assert_eq!(
+            aligned(&rows, 2),
+            "A   LONG   N\nbb  x     10\nc          7\n"
+        );
+        assert_eq!(
+            aligned(&rows, 3),
+            "A   LONG  N\nbb  x     10\nc         7\n"
+        );
+        let wide = [["é", "x"].map(String::from), ["ab", "y"].map(String::from)];
+        assert_eq!(aligned(&wide, 2), "é   x\nab  y\n");
+    }
 }

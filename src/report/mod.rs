@@ -140,16 +140,22 @@ fn shown_components(path: &Path) -> (bool, Vec<&OsStr>) {
 }
 
 /// The path of a file relative to the working directory, `/`-separated,
-/// without `./` (see [`shown_components`]); invalid UTF-8 is replaced.
+/// without `./` (see `shown_components`); invalid UTF-8 is replaced.
 pub fn shown_path(path: &Path) -> String {
+    join_shown(path, "/", |p| p.to_string_lossy().into_owned())
+}
+
+/// The [`shown_components`] of `path`, each written by `segment`, joined with
+/// `/`; after `root` when the path is absolute.
+fn join_shown(path: &Path, root: &str, segment: impl Fn(&OsStr) -> String) -> String {
     let (absolute, parts) = shown_components(path);
     let joined = parts
         .iter()
-        .map(|p| p.to_string_lossy())
+        .map(|p| segment(p))
         .collect::<Vec<_>>()
         .join("/");
     if absolute {
-        format!("/{joined}")
+        format!("{root}{joined}")
     } else {
         joined
     }
@@ -182,17 +188,9 @@ fn raw_bytes(s: &OsStr) -> std::borrow::Cow<'_, [u8]> {
 /// Unix a name's raw bytes when it is not UTF-8); a `file://` URI when the
 /// file is outside the working directory.
 pub fn uri_of(path: &Path) -> String {
-    let (absolute, parts) = shown_components(path);
-    let joined = parts
-        .iter()
-        .map(|p| percent_encode(&raw_bytes(p), SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/");
-    if absolute {
-        format!("file:///{joined}")
-    } else {
-        joined
-    }
+    join_shown(path, "file:///", |p| {
+        percent_encode(&raw_bytes(p), SEGMENT).to_string()
+    })
 }
 
 #[cfg(test)]

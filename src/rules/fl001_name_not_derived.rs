@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::catalog::Endpoint;
 use crate::naming::{base_names, derives_from};
 use crate::model::{Finding, Kind, Reference, Related};
@@ -59,14 +59,10 @@ declare_rule! {
 }
 
 impl Rule for NameNotDerived {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let naming = &cx.config.naming;
         let mut by_flag: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
-        for r in cx.references.iter().filter(|r| r.is_named()) {
+        for r in cx.named() {
             by_flag.entry(&r.flag).or_default().push(r);
         }
         for (flag, sites) in by_flag {
@@ -103,35 +99,7 @@ impl Rule for NameNotDerived {
                 .iter()
                 .find(|r| matches!(r.kind, Kind::Toggle | Kind::Check))
                 .unwrap_or(&sites[0]);
-            let (message, help) = if endpoints.is_empty() {
-                let nearest = nearest(flag, cx.catalog.endpoints(), naming);
-                (
-                    format!("`{flag}` does not derive from any Gitaly endpoint, and the endpoint it guards is unknown"),
-                    if nearest.is_empty() {
-                        "name the flag after the endpoint it guards (snake case of the RPC method)".to_string()
-                    } else {
-                        format!(
-                            "name the flag after the endpoint it guards; nearest endpoints: {}",
-                            nearest.join(", ")
-                        )
-                    },
-                )
-            } else {
-                let guards: Vec<String> = endpoints.iter().map(|e| e.name()).collect();
-                let expected: Vec<String> = endpoints
-                    .iter()
-                    .flat_map(|e| base_names(e, naming))
-                    .map(|n| format!("`{n}`"))
-                    .collect();
-                (
-                    format!("`{flag}` guards {} but its name does not derive from it", guards.join(" and ")),
-                    format!(
-                        "rename it to {} (env `GITALY_{}`), or record `{flag}` as an alias in flaglint.toml",
-                        expected.join(" or "),
-                        base_names(endpoints[0], naming)[0].to_ascii_uppercase()
-                    ),
-                )
-            };
+            let (message, help) = message_and_help(flag, &endpoints, cx);
             let mut finding = Self::INFO.at(
                 anchor,
                 message,
@@ -148,6 +116,41 @@ impl Rule for NameNotDerived {
                 .collect();
             out.push(finding);
         }
+    }
+}
+
+/// The message and help of a flag whose name does not derive: from the
+/// endpoints it guards, or, when none is known, the nearest catalog endpoints.
+fn message_and_help(flag: &str, endpoints: &[&Endpoint], cx: &Context) -> (String, String) {
+    let naming = &cx.config.naming;
+    if endpoints.is_empty() {
+        let nearest = nearest(flag, cx.catalog.endpoints(), naming);
+        (
+            format!("`{flag}` does not derive from any Gitaly endpoint, and the endpoint it guards is unknown"),
+            if nearest.is_empty() {
+                "name the flag after the endpoint it guards (snake case of the RPC method)".to_string()
+            } else {
+                format!(
+                    "name the flag after the endpoint it guards; nearest endpoints: {}",
+                    nearest.join(", ")
+                )
+            },
+        )
+    } else {
+        let guards: Vec<String> = endpoints.iter().map(|e| e.name()).collect();
+        let expected: Vec<String> = endpoints
+            .iter()
+            .flat_map(|e| base_names(e, naming))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        (
+            format!("`{flag}` guards {} but its name does not derive from it", guards.join(" and ")),
+            format!(
+                "rename it to {} (env `GITALY_{}`), or record `{flag}` as an alias in flaglint.toml",
+                expected.join(" or "),
+                base_names(endpoints[0], naming)[0].to_ascii_uppercase()
+            ),
+        )
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::config::Stage;
 use crate::model::{Finding, Kind, Status};
 
@@ -40,12 +40,8 @@ declare_rule! {
 }
 
 impl Rule for MandatoryLeftover {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for r in cx.references.iter().filter(|r| r.is_named()) {
+        for r in cx.named() {
             let registry = cx
                 .config
                 .feature(&r.flag)

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::config::Stage;
 use crate::model::{Finding, Kind, Status};
 
@@ -39,10 +39,6 @@ declare_rule! {
 }
 
 impl Rule for StageMismatch {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for r in cx.references {
             if !r.is_named()

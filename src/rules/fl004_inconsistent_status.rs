@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::model::{Finding, Kind, Reference, Related, Status};
 use std::collections::BTreeMap;
 
@@ -31,10 +31,6 @@ declare_rule! {
 }
 
 impl Rule for InconsistentStatus {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let mut by_flag: BTreeMap<&str, Vec<&Reference>> = BTreeMap::new();
         for r in cx.references {

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::config::Stage;
 use crate::model::Finding;
 use std::collections::HashSet;
@@ -34,10 +34,6 @@ declare_rule! {
 }
 
 impl Rule for UnusedFeature {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let used: HashSet<&str> = cx
             .references

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleInfo};
+use super::{Context, Rule};
 use crate::model::{CallForm, Finding, Form, Kind};
 
 declare_rule! {
@@ -36,12 +36,8 @@ declare_rule! {
 }
 
 impl Rule for EnvNameMismatch {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for r in cx.references.iter().filter(|r| r.is_named()) {
+        for r in cx.named() {
             let is_env_name = r.kind == Kind::Env
                 || (r.kind == Kind::Config
                     && matches!(

@@ -1,5 +1,5 @@
-use super::{Context, Rule, RuleInfo, SuppressionUse};
-use crate::model::{Finding, Text};
+use super::{Context, Rule, SuppressionUse};
+use crate::model::Finding;
 
 declare_rule! {
     /// ## What it does
@@ -27,10 +27,6 @@ declare_rule! {
 }
 
 impl Rule for UnusedSuppression {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     /// Its findings come from [`Rule::check_suppressions`].
     fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
 
@@ -46,13 +42,8 @@ impl Rule for UnusedSuppression {
             } else {
                 format!("`{}` is not a flaglint rule", unknown.join(", "))
             };
-            let text = Text {
-                message,
-                label: "this suppression".to_string(),
-                help: "delete the suppression, or fix its codes (`flaglint explain` lists them)"
-                    .to_string(),
-            };
-            out.push(Self::INFO.finding(String::new(), d.location.clone(), text));
+            let help = "delete the suppression, or fix its codes (`flaglint explain` lists them)";
+            out.push(Self::INFO.at_suppression(d, message, help));
         }
     }
 }

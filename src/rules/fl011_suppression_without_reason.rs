@@ -1,5 +1,5 @@
-use super::{Context, Rule, RuleInfo, SuppressionUse};
-use crate::model::{Finding, Text};
+use super::{Context, Rule, SuppressionUse};
+use crate::model::Finding;
 
 declare_rule! {
     /// ## What it does
@@ -28,10 +28,6 @@ declare_rule! {
 }
 
 impl Rule for SuppressionWithoutReason {
-    fn info(&self) -> &'static RuleInfo {
-        &Self::INFO
-    }
-
     /// Its findings come from [`Rule::check_suppressions`].
     fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
 
@@ -40,12 +36,9 @@ impl Rule for SuppressionWithoutReason {
             if d.reason.is_some() {
                 continue;
             }
-            let text = Text {
-                message: "this suppression gives no reason".to_string(),
-                label: "this suppression".to_string(),
-                help: "say why after `--`: `flaglint: disable=FL001 -- legacy name kept until the 11.2 cleanup`".to_string(),
-            };
-            out.push(Self::INFO.finding(String::new(), d.location.clone(), text));
+            let message = "this suppression gives no reason".to_string();
+            let help = "say why after `--`: `flaglint: disable=FL001 -- legacy name kept until the 11.2 cleanup`";
+            out.push(Self::INFO.at_suppression(d, message, help));
         }
     }
 }

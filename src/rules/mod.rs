@@ -68,6 +68,16 @@ impl RuleInfo {
         ))
     }
 
+    /// A finding of this rule at an inline suppression (FL010, FL011).
+    pub fn at_suppression(&self, d: &Directive, message: String, help: &str) -> Finding {
+        let text = Text {
+            message,
+            label: "this suppression".to_string(),
+            help: help.to_string(),
+        };
+        self.finding(String::new(), d.location.clone(), text)
+    }
+
     /// A finding of this rule at a reference.
     pub fn at(&self, r: &Reference, message: String, label: String, help: String) -> Finding {
         let text = Text {
@@ -86,6 +96,13 @@ pub struct Context<'a> {
     pub catalog: &'a crate::catalog::Catalog,
 }
 
+impl Context<'_> {
+    /// The references whose flag is named statically (not `dynamic`).
+    pub fn named(&self) -> impl Iterator<Item = &Reference> {
+        self.references.iter().filter(|r| r.is_named())
+    }
+}
+
 /// An inline suppression, once the other rules' findings have been matched
 /// against it: what FL010 and FL011 check.
 pub struct SuppressionUse<'a> {
@@ -94,9 +111,14 @@ pub struct SuppressionUse<'a> {
     pub used: bool,
 }
 
-/// A rule.
-pub trait Rule: Sync {
+/// A rule's [`RuleInfo`]: implemented by `declare_rule!` for the type it
+/// declares.
+pub trait Declared {
     fn info(&self) -> &'static RuleInfo;
+}
+
+/// A rule (its info comes with its declaration, [`Declared`]).
+pub trait Rule: Declared + Sync {
     /// Checks the references (most rules).
     fn check(&self, cx: &Context, out: &mut Vec<Finding>);
     /// Checks the inline suppressions, after they were applied to the
@@ -118,6 +140,11 @@ macro_rules! declare_rule {
                 summary: $summary,
                 doc: concat!($($doc, "\n"),*),
             };
+        }
+        impl $crate::rules::Declared for $ty {
+            fn info(&self) -> &'static $crate::rules::RuleInfo {
+                &Self::INFO
+            }
         }
     };
 }
@@ -213,5 +240,44 @@ mod tests {
         for r in super::all() {
             assert_eq!(r.info().name, r.info().code.name());
         }
+    }
+
+    #[test]
+    fn the_suppression_rules_report_at_the_directive() {
+        use super::SuppressionUse;
+        let src = b"# flaglint: disable=FL001\n# flaglint: disable=FL999 -- why\n";
+        let d = crate::suppress::directives(src, "c", "p", std::path::Path::new("p"));
+        let uses: Vec<SuppressionUse> = d
+            .iter()
+            .map(|directive| SuppressionUse {
+                directive,
+                used: false,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for rule in super::all() {
+            rule.check_suppressions(&uses, &mut out);
+        }
+        let got: Vec<_> = out
+            .iter()
+            .map(|f| {
+                (
+                    f.code,
+                    f.location.span.line,
+                    f.label.as_str(),
+                    f.flag.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (super::RuleCode::FL010, 1, "this suppression", ""),
+                (super::RuleCode::FL010, 2, "this suppression", ""),
+                (super::RuleCode::FL011, 1, "this suppression", ""),
+            ]
+        );
+        assert_eq!(out[1].message, "`FL999` is not a flaglint rule");
+        assert!(out[2].help.starts_with("say why after `--`"));
     }
 }
