@@ -145,18 +145,16 @@ pub fn drop_unused_address_vars(src: &str) -> String {
             return;
         }
         let name = text(src, l);
-        // Uses within the enclosing function body.
-        let mut f = n.parent();
-        while let Some(p) = f {
-            if matches!(
+        // Uses within the enclosing function body (a bounded climb: see
+        // `frontend::climb`; too deep, and the variable stays).
+        let Some(func) = crate::frontend::climb(n).find(|p| {
+            matches!(
                 p.kind(),
                 "function_declaration" | "method_declaration" | "func_literal"
-            ) {
-                break;
-            }
-            f = p.parent();
-        }
-        let Some(func) = f else { return };
+            )
+        }) else {
+            return;
+        };
         let mut uses = 0;
         walk(func, &mut |m| {
             if m.kind() == "identifier" && text(src, m) == name {
