@@ -924,6 +924,7 @@ fn apply_fix(
     };
     let outcome = engine::fix(p, selection, plan, opts);
     dead_notes(&outcome, how.delete_dead);
+    helper_notes(&outcome);
     if how.print && args.format == Format::Json {
         let v = engine::fix_json(p, selection, &outcome);
         let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
@@ -985,6 +986,21 @@ fn dead_notes(outcome: &engine::FixOutcome, delete_dead: bool) {
                 }
             );
         }
+    }
+}
+
+/// The files whose kept code is wrapped in their class's error helper.
+fn helper_notes(outcome: &engine::FixOutcome) {
+    for f in &outcome.plan.files {
+        if f.helpers.is_empty() || f.abandoned.is_some() || f.fixed == f.original {
+            continue;
+        }
+        let names: Vec<String> = f.helpers.iter().map(|h| format!("`{h}`")).collect();
+        crate::infoln!(
+            "note: {}: the kept code is wrapped in {}",
+            f.shown,
+            names.join(", ")
+        );
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Round {
     pub left: Vec<(usize, FixError)>,
     /// The Gitaly code each fixed site keeps: (start byte, its range).
     pub kept: Vec<(usize, std::ops::Range<usize>)>,
+    /// The error helpers the kept code was wrapped in (`wrapped_gitaly_errors`).
+    pub helpers: Vec<String>,
 }
 
 impl Round {
@@ -58,6 +60,42 @@ pub enum Wrapper {
     Block(String),
     /// `rescue` clauses of the method body.
     Rescue(Vec<String>),
+    /// `rescue` clauses of the method body that a method of its class (the
+    /// helper `name`, which only runs its block) has too: the kept code is
+    /// wrapped in `helper do … end`, with the site's receiver; `public`: it
+    /// may be called with one (else those sites inline the clauses).
+    Helper {
+        name: String,
+        public: bool,
+        clauses: Vec<String>,
+    },
+}
+
+impl Wrapper {
+    /// The wrapper at a site whose toggle call has `receiver` (`repo.`,
+    /// `@repository.`, with its operator) and is an argument without
+    /// parentheses (`bare_argument`, where `do … end` would bind to the outer
+    /// call): a helper becomes a `helper do … end` block (returned with the
+    /// helper's name), or its clauses when it cannot be called from there.
+    fn at_site(&self, receiver: Option<&str>, bare_argument: bool) -> (Wrapper, Option<String>) {
+        let Wrapper::Helper {
+            name,
+            public,
+            clauses,
+        } = self
+        else {
+            return (self.clone(), None);
+        };
+        let callable = match receiver {
+            None => true,
+            Some(r) => *public && !r.contains('\n'),
+        };
+        if !callable || bare_argument {
+            return (Wrapper::Rescue(clauses.clone()), None);
+        }
+        let head = format!("{}{name}", receiver.unwrap_or(""));
+        (Wrapper::Block(head), Some(name.clone()))
+    }
 }
 
 /// Which features to clean up.
@@ -112,6 +150,8 @@ pub struct FilePlan {
     pub abandoned: Option<FixError>,
     /// Methods the fix made unused (Ruby).
     pub dead: Vec<dead::DeadMethod>,
+    /// The error helpers the kept code is wrapped in (Ruby), sorted.
+    pub helpers: Vec<String>,
 }
 
 /// The fix of a whole run.
@@ -220,6 +260,9 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
         };
         let (fixed, first) = fix_to_fixpoint(&original, &ctx);
         let left = first.left;
+        let mut helpers = first.helpers;
+        helpers.sort();
+        helpers.dedup();
         let map = crate::frontend::SourceMap::new(original.as_bytes());
         for (start, k) in first.kept {
             plan.kept
@@ -250,6 +293,7 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             original,
             fixed,
             dead,
+            helpers,
         });
     }
     plan
@@ -307,6 +351,8 @@ fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Round) {
         let edits = std::mem::take(&mut r.edits);
         if round == 0 {
             first = r;
+        } else {
+            first.helpers.append(&mut r.helpers);
         }
         if edits.is_empty() {
             break;
@@ -402,6 +448,7 @@ fn site_edits(
     out: &mut Round,
 ) {
     let own: Wrappers = ruby::toggle_defs(text, root, &ctx.config.toggle_methods);
+    let mut helpers = Vec::new();
     for r in refs
         .iter()
         .filter(|r| ctx.flags.contains(&r.flag) && r.call != CallForm::MigratedCommands)
@@ -423,7 +470,25 @@ fn site_edits(
                     (None, Some((_, _, w))) => Ok(w.clone()),
                     _ => tree_wrapper(ctx.wrappers, method),
                 };
-                wrapper.and_then(|w| ruby::fix_toggle(text, node, shape, &w))
+                // `repo.` of `repo.gitaly_migrate`: the receiver with its operator.
+                let receiver = receiver.zip(node.child_by_field_name("method"));
+                let receiver = receiver.map(|(r, m)| &text[r.start_byte()..m.start_byte()]);
+                // `outer repo.gitaly_migrate(…) { … }`: a `do` block would be outer's
+                // (not after `return`, `break` or `next`, which are no calls).
+                let bare_argument = node.parent().is_some_and(|p| {
+                    p.kind() == "argument_list"
+                        && !text[p.byte_range()].starts_with('(')
+                        && p.parent()
+                            .is_none_or(|c| !matches!(c.kind(), "return" | "break" | "next"))
+                });
+                let wrapper = wrapper.map(|w| w.at_site(receiver, bare_argument));
+                wrapper.and_then(|(w, helper)| {
+                    let fixed = ruby::fix_toggle(text, node, shape, &w);
+                    if let (Ok(_), Some(h)) = (&fixed, helper) {
+                        helpers.push(h);
+                    }
+                    fixed
+                })
             }
             (Kind::Check, _, Shape::Check(shape)) => ruby::fix_check(text, root, node, shape),
             (Kind::Config, CallForm::EnvHash, _) => config::ruby_pair(text, node),
@@ -431,6 +496,7 @@ fn site_edits(
         };
         out.record(r.span.start_byte, result)
     }
+    out.helpers.append(&mut helpers);
 }
 
 /// The wrapper of a toggle method defined elsewhere: the definition in a
@@ -806,6 +872,34 @@ mod plan_tests {
         assert_eq!(h[1]["new_start"], 5);
         assert_eq!(h[1]["old_lines"], 0);
         assert_eq!(h[1]["added"], serde_json::json!(["e"]));
+    }
+
+    #[test]
+    fn a_helper_is_called_with_the_sites_receiver_where_it_can_be() {
+        let clauses = vec!["rescue X\n  nil".to_string()];
+        let helper = |public| Wrapper::Helper {
+            name: "wrapped".into(),
+            public,
+            clauses: clauses.clone(),
+        };
+        let block = |head: &str| (Wrapper::Block(head.into()), Some("wrapped".to_string()));
+        let rescue = (Wrapper::Rescue(clauses.clone()), None);
+        assert_eq!(helper(true).at_site(None, false), block("wrapped"));
+        assert_eq!(helper(false).at_site(None, false), block("wrapped"));
+        assert_eq!(
+            helper(true).at_site(Some("@repository."), false),
+            block("@repository.wrapped")
+        );
+        assert_eq!(
+            helper(true).at_site(Some("repo&."), false),
+            block("repo&.wrapped")
+        );
+        // A private helper from outside; a `do` block that would bind to the outer call.
+        assert_eq!(helper(false).at_site(Some("repo."), false), rescue);
+        assert_eq!(helper(true).at_site(None, true), rescue);
+        // Other wrappers stay as they are.
+        let r = Wrapper::Rescue(clauses.clone());
+        assert_eq!(r.at_site(Some("repo."), true), (r.clone(), None));
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! - The toggle method's own error handling stays: if the `gitaly_migrate`
 //!   definition of the file (or, for `repo.gitaly_migrate`, the one definition
 //!   of the tree) wraps the call in `wrapped_gitaly_errors do … end` or in
-//!   `rescue` clauses, the kept branch is wrapped the same way.
+//!   `rescue` clauses, the kept branch is wrapped the same way — in a call
+//!   of the class's own error helper when it has one with those clauses
+//!   ([`Wrapper::Helper`]: `wrapped_gitaly_errors do … end`).
 //! - `feature_enabled?(:x)` in a condition becomes true: `if` keeps its then
 //!   branch, `unless` its else branch (or goes), a ternary its first value,
 //!   `a && check` becomes `a`.
@@ -216,7 +218,7 @@ fn place(
         (Wrapper::None, _) if single => body(&indent),
         (Wrapper::None, _) => format!("begin\n{inner}{}\n{indent}end", body(&inner)),
         (Wrapper::Block(head), _) => format!("{head} do\n{inner}{}\n{indent}end", body(&inner)),
-        (Wrapper::Rescue(clauses), _) => {
+        (Wrapper::Rescue(clauses), _) | (Wrapper::Helper { clauses, .. }, _) => {
             let rescue = clauses
                 .iter()
                 .map(|c| {
@@ -422,22 +424,30 @@ pub fn node_at<'t>(root: Node<'t>, range: &std::ops::Range<usize>) -> Option<Nod
         .filter(|n| n.byte_range() == *range)
 }
 
+/// The `rescue` (and `ensure`) clauses of a method body, each re-indented to
+/// column 0.
+fn rescue_clauses(src: &str, def: Node) -> Vec<String> {
+    let Some(body) = def.child_by_field_name("body") else {
+        return Vec::new();
+    };
+    named_children(body)
+        .iter()
+        .filter(|c| matches!(c.kind(), "rescue" | "ensure"))
+        .map(|c| reindent(src, c.start_byte(), c.end_byte(), ""))
+        .collect()
+}
+
 /// How a file's `def gitaly_migrate` wraps `GitalyClient.migrate`.
 pub fn wrapper_of_def(src: &str, def: Node) -> Wrapper {
     let Some(body) = def.child_by_field_name("body") else {
         return Wrapper::None;
     };
-    let children = named_children(body);
-    let rescues: Vec<String> = children
-        .iter()
-        .filter(|c| matches!(c.kind(), "rescue" | "ensure"))
-        .map(|c| reindent(src, c.start_byte(), c.end_byte(), ""))
-        .collect();
+    let rescues = rescue_clauses(src, def);
     if !rescues.is_empty() {
         // Rescue clauses sit at the def's indentation; keep them relative to `begin`.
         return Wrapper::Rescue(rescues);
     }
-    let stmts: Vec<Node> = children
+    let stmts: Vec<Node> = named_children(body)
         .into_iter()
         .filter(|c| c.kind() != "comment")
         .collect();
@@ -457,23 +467,158 @@ pub fn wrapper_of_def(src: &str, def: Node) -> Wrapper {
     Wrapper::None
 }
 
+/// Clauses compared with their white space normalized: as the sequences of
+/// their words (runs of letters, digits, `_`, `:`, `@`, `$`, `?`, `!`) and
+/// other characters, so `=>e` is `=> e` but `raise X` is not `raiseX`.
+fn same_clauses(a: &[String], b: &[String]) -> bool {
+    fn tokens(c: &str) -> Vec<&str> {
+        let is_word = |ch: char| ch.is_alphanumeric() || "_:@$?!".contains(ch);
+        let mut out = Vec::new();
+        let mut rest = c.trim_start();
+        while let Some(first) = rest.chars().next() {
+            let len = if is_word(first) {
+                rest.find(|ch: char| !is_word(ch)).unwrap_or(rest.len())
+            } else {
+                first.len_utf8()
+            };
+            out.push(&rest[..len]);
+            rest = rest[len..].trim_start();
+        }
+        out
+    }
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| tokens(x) == tokens(y))
+}
+
+/// The name of the `&block` parameter of a method, if it has one.
+fn block_param<'s>(src: &'s str, def: Node) -> Option<&'s str> {
+    let params = def.child_by_field_name("parameters")?;
+    named_children(params)
+        .into_iter()
+        .find(|p| p.kind() == "block_parameter")
+        .and_then(|p| p.child_by_field_name("name"))
+        .map(|n| text(src, n))
+}
+
+/// Whether the method only runs its block: its one statement (besides
+/// comments and the `rescue` clauses) is a `yield`, `block.call(…)`, or a call
+/// that passes `&block` on to a method that is not a toggle (`toggles`).
+fn only_yields(src: &str, def: Node, toggles: &[&str]) -> bool {
+    let Some(body) = def.child_by_field_name("body") else {
+        return false;
+    };
+    let stmts: Vec<Node> = named_children(body)
+        .into_iter()
+        .filter(|c| !matches!(c.kind(), "comment" | "rescue" | "ensure"))
+        .collect();
+    let [only] = stmts.as_slice() else {
+        return false;
+    };
+    if only.kind() == "yield" {
+        return true;
+    }
+    let Some(block) = block_param(src, def) else {
+        return false;
+    };
+    if only.kind() != "call" {
+        return false;
+    }
+    let method = only.child_by_field_name("method").map(|m| text(src, m));
+    let receiver = only.child_by_field_name("receiver");
+    if method == Some("call") && receiver.is_some_and(|r| is_ident(src, r, block)) {
+        return true;
+    }
+    // `other(&block)`: passed on, to anything but a toggle method.
+    let passed_on = only.child_by_field_name("arguments").is_some_and(|args| {
+        named_children(args).iter().any(|a| {
+            a.kind() == "block_argument"
+                && a.named_child(0).is_some_and(|i| is_ident(src, i, block))
+        })
+    });
+    let call_text = text(src, *only);
+    passed_on && !call_text.contains("migrate") && !toggles.iter().any(|t| call_text.contains(t))
+}
+
+/// Whether a method is public: no `private`/`protected` line above it in its
+/// class body (since the last `public`), not `private def …`, not named by a
+/// `private :name` of the same body.
+fn is_public(src: &str, def: Node, name: &str) -> bool {
+    if def
+        .parent()
+        .is_some_and(|p| p.kind() == "argument_list" || p.kind() == "call")
+    {
+        return false;
+    }
+    let mut prev = def.prev_named_sibling();
+    while let Some(p) = prev {
+        if p.kind() == "identifier" {
+            match text(src, p) {
+                "private" | "protected" => return false,
+                "public" => break,
+                _ => {}
+            }
+        }
+        prev = p.prev_named_sibling();
+    }
+    let Some(parent) = def.parent() else {
+        return true;
+    };
+    !named_children(parent).iter().any(|c| {
+        c.kind() == "call"
+            && c.child_by_field_name("receiver").is_none()
+            && c.child_by_field_name("method")
+                .is_some_and(|m| matches!(text(src, m), "private" | "protected"))
+            && c.child_by_field_name("arguments").is_some_and(|a| {
+                named_children(a)
+                    .iter()
+                    .any(|x| x.kind() == "simple_symbol" && text(src, *x) == format!(":{name}"))
+            })
+    })
+}
+
 /// Every `def gitaly_migrate` (and configured toggle methods) of a file: name,
-/// enclosing class path, wrapper.
+/// enclosing class path, wrapper. A toggle method that rescues errors gets
+/// [`Wrapper::Helper`] when its class (in the same file) defines a method that
+/// only runs its block inside the same `rescue` clauses.
 pub fn toggle_defs(src: &str, root: Node, names: &[String]) -> Vec<(String, String, Wrapper)> {
-    let mut out = Vec::new();
+    // Every instance method: name, class path, node, whether it is a
+    // singleton's (`class << self`: never a helper of the instances).
+    let mut methods: Vec<(String, String, Node, bool)> = Vec::new();
     crate::frontend::walk_tree(root, |n, ancestors| {
         if n.kind() == "method" {
             let name = n
                 .child_by_field_name("name")
                 .map(|m| text(src, m))
                 .unwrap_or("");
-            if name == "gitaly_migrate" || names.iter().any(|t| t == name) {
-                let class = crate::frontend::ruby::calls::class_of(ancestors, src.as_bytes());
-                out.push((name.to_string(), class, wrapper_of_def(src, n)));
-            }
+            let class = crate::frontend::ruby::calls::class_of(ancestors, src.as_bytes());
+            let singleton = ancestors.iter().any(|a| a.kind() == "singleton_class");
+            methods.push((name.to_string(), class, n, singleton));
         }
         true
     });
+    let is_toggle = |name: &str| name == "gitaly_migrate" || names.iter().any(|t| t == name);
+    let toggles: Vec<&str> = std::iter::once("gitaly_migrate")
+        .chain(names.iter().map(|s| s.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (name, class, def, _) in methods.iter().filter(|(n, _, _, _)| is_toggle(n)) {
+        let wrapper = match wrapper_of_def(src, *def) {
+            Wrapper::Rescue(clauses) => methods
+                .iter()
+                .filter(|(n, c, _, singleton)| c == class && !is_toggle(n) && !singleton)
+                .find(|(_, _, h, _)| {
+                    only_yields(src, *h, &toggles)
+                        && same_clauses(&rescue_clauses(src, *h), &clauses)
+                })
+                .map(|(n, _, h, _)| Wrapper::Helper {
+                    name: n.clone(),
+                    public: is_public(src, *h, n),
+                    clauses: clauses.clone(),
+                })
+                .unwrap_or(Wrapper::Rescue(clauses)),
+            w => w,
+        };
+        out.push((name.clone(), class.clone(), wrapper));
+    }
     out
 }
 
@@ -539,6 +684,59 @@ mod tests {
                 .text,
             "a"
         );
+    }
+
+    /// The wrapper `toggle_defs` finds for a class holding `def gitaly_migrate`
+    /// (rescuing `GRPC::NotFound`) and `helper`.
+    fn wrapper_with(helper: &str) -> Wrapper {
+        let src = format!(
+            "class R\n  def gitaly_migrate(m, &block)\n    Gitlab::GitalyClient.migrate(m, &block)\n  rescue GRPC::NotFound => e\n    raise Missing, e\n  end\n\n{helper}end\n"
+        );
+        let tree = parse(&src).unwrap();
+        let defs = toggle_defs(&src, tree.root_node(), &[]);
+        assert_eq!(defs.len(), 1, "{src}");
+        defs[0].2.clone()
+    }
+
+    #[test]
+    fn the_helper_is_a_method_of_the_class_that_only_runs_its_block_in_the_same_clauses() {
+        let clauses = vec!["rescue GRPC::NotFound => e\n  raise Missing, e".to_string()];
+        let helper = |name: &str, public| Wrapper::Helper {
+            name: name.into(),
+            public,
+            clauses: clauses.clone(),
+        };
+        let rescue = "  rescue GRPC::NotFound => e\n    raise Missing, e\n  end\n";
+        let yielding = format!("  def wrapped(&block)\n    yield block\n{rescue}");
+        assert_eq!(wrapper_with(&yielding), helper("wrapped", true));
+        // `block.call`, `&block` passed on; white space does not count.
+        let call =
+            "  def w(&b)\n    b.call\n  rescue   GRPC::NotFound=>e\n    raise  Missing,e\n  end\n";
+        assert_eq!(wrapper_with(call), helper("w", true));
+        let passed = format!("  def w(&b)\n    instrument(:x, &b)\n{rescue}");
+        assert_eq!(wrapper_with(&passed), helper("w", true));
+        // Private: a site with a receiver cannot call it.
+        assert_eq!(
+            wrapper_with(&format!("  private\n\n{yielding}")),
+            helper("wrapped", false)
+        );
+        assert_eq!(
+            wrapper_with(&format!("{yielding}  private :wrapped\n")),
+            helper("wrapped", false)
+        );
+        // Not helpers: other handling, more than the yield, a toggle, a
+        // singleton method, another class.
+        let plain = Wrapper::Rescue(clauses.clone());
+        let other = "  def w\n    yield\n  rescue GRPC::NotFound => e\n    nil\n  end\n";
+        assert_eq!(wrapper_with(other), plain);
+        let more = format!("  def w\n    log\n    yield\n{rescue}");
+        assert_eq!(wrapper_with(&more), plain);
+        let toggle = format!("  def w(m, &b)\n    Gitlab::GitalyClient.migrate(m, &b)\n{rescue}");
+        assert_eq!(wrapper_with(&toggle), plain);
+        let singleton = format!("  class << self\n{yielding}  end\n");
+        assert_eq!(wrapper_with(&singleton), plain);
+        let elsewhere = format!("  class Inner\n{yielding}  end\n");
+        assert_eq!(wrapper_with(&elsewhere), plain);
     }
 
     #[test]

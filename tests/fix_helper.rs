@@ -1,0 +1,70 @@
+//! `flaglint fix` wraps the kept code in the class's own error helper
+//! (`wrapped_gitaly_errors do … end`) when the toggle method's `rescue`
+//! clauses are the helper's, and inlines `begin … rescue … end` otherwise.
+//! The fixture tree is tests/data/fix-helper/tree, its fixed text
+//! tests/data/fix-helper/expected.
+
+use std::path::Path;
+use std::process::Command;
+
+mod common;
+use common::*;
+
+const FILES: &[&str] = &[
+    // The helper: receiverless, in value positions, not after a bare argument.
+    "lib/gitlab/git/repository.rb",
+    // The helper with the sites' receivers (`repo.`, `@repository.`).
+    "lib/gitlab/git/blob.rb",
+    // A helper whose clauses differ: begin/rescue.
+    "lib/gitlab/git/wiki.rb",
+    // No helper: begin/rescue.
+    "lib/gitlab/git/remote.rb",
+];
+
+#[test]
+fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
+    let data = root().join("tests/data/fix-helper");
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    copy_dir(&data.join("tree"), &tree);
+    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(["fix", "--write", "--config", "flaglint.toml", "."])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("8 sites fixed in 4 files"), "{err}");
+    for f in FILES {
+        let original = std::fs::read_to_string(data.join("tree").join(f)).unwrap();
+        let fixed = std::fs::read_to_string(tree.join(f)).unwrap();
+        let expected = std::fs::read_to_string(data.join("expected").join(f)).unwrap();
+        assert_eq!(fixed, expected, "{f}");
+        assert!(
+            flaglint::cleanup::parses_if_original_did("ruby", &original, &fixed),
+            "{f}"
+        );
+        ruby_syntax_ok(&tree.join(f));
+    }
+    // One note per file that used a helper, none for the others.
+    let notes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("the kept code is wrapped in"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "note: tree:lib/gitlab/git/blob.rb: the kept code is wrapped in `wrapped_gitaly_errors`",
+            "note: tree:lib/gitlab/git/repository.rb: the kept code is wrapped in `wrapped_gitaly_errors`",
+        ],
+        "{err}"
+    );
+}
+
+/// `ruby -c` when Ruby is installed (skipped otherwise).
+fn ruby_syntax_ok(file: &Path) {
+    let Ok(o) = Command::new("ruby").arg("-c").arg(file).output() else {
+        return;
+    };
+    assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
+}
