@@ -101,13 +101,9 @@ impl FifoReader {
     }
 }
 
-#[test]
-fn output_and_baseline_write_through_a_fifo() {
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("report.fifo");
-    mkfifo(&fifo);
-    let reader = FifoReader::start(&fifo);
-    let o = run_in(
+/// `flaglint list --format json --output TARGET` on the fixtures.
+fn list_json_to(target: &str) -> Output {
+    run_in(
         &root(),
         &[
             "list",
@@ -116,9 +112,18 @@ fn output_and_baseline_write_through_a_fifo() {
             "--format",
             "json",
             "--output",
-            fifo.to_str().unwrap(),
+            target,
         ],
-    );
+    )
+}
+
+#[test]
+fn output_and_baseline_write_through_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    mkfifo(&fifo);
+    let reader = FifoReader::start(&fifo);
+    let o = list_json_to(fifo.to_str().unwrap());
     let got = reader.finish();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&got).expect("the report came through");
@@ -226,18 +231,7 @@ fn output_to_dev_null_and_dev_stdout_write_through() {
     assert!(ft.is_char_device(), "/dev/null is no longer a device");
 
     if Path::new("/dev/stdout").exists() {
-        let o = run_in(
-            &root(),
-            &[
-                "list",
-                "--config",
-                &config(),
-                "--format",
-                "json",
-                "--output",
-                "/dev/stdout",
-            ],
-        );
+        let o = list_json_to("/dev/stdout");
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
         assert_eq!(v["version"], 1);
