@@ -7,7 +7,8 @@
 #            /work/.mirror/ryanfreckleton+gitlab-ce/repo); bare or not
 #   COMMITS  the commit list (default: scripts/replay-commits.txt): `SHA flag[,flag...]` per
 #            line, `#` starts a comment
-# Environment: FLAGLINT (use this binary instead of building), KEEP=1 (keep the temp dir),
+# Environment: FLAGLINT (use this binary instead of building), KEEP=1 (keep the temp dir and
+#   the fixed trees in it),
 #   TMPDIR (where the temp dir goes; default /dev/shm when writable, else /tmp),
 #   TSV=FILE (also write the per-file rows as tab-separated values).
 #
@@ -202,8 +203,9 @@ for sha, flags in read_list(sys.argv[1]):
     per_commit.append({"commit": short, "flags": len(flags), "files": len(commit_rows),
                        "fix": sum(r["fix"] for r in commit_rows) / n,
                        "dead": sum(r["dead"] for r in commit_rows) / n})
-    for mode, _ in MODES:
-        shutil.rmtree(results[mode][0], ignore_errors=True)
+    if os.environ.get("KEEP") != "1":
+        for mode, _ in MODES:
+            shutil.rmtree(results[mode][0], ignore_errors=True)
 
 print("Per file (lines: changed non-blank lines; sim: Jaccard with the engineers' diff)")
 print(f"{'commit':10}  {'eng':>4} {'fix':>4} {'sim':>5} {'rb':>4}  {'dead':>4} {'sim':>5} {'rb':>4}  file")
