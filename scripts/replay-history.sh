@@ -14,7 +14,7 @@
 #
 # For each commit: the parent's lib/ and app/ are extracted into a temp dir (blobs missing from
 # the mirror are skipped), a registry marks the listed flags mandatory, and
-# `flaglint fix --write --config REG TREE` runs twice (as is, and with --delete-dead) on copies.
+# `flaglint fix --write --config REG TREE` runs twice (as is, and with --keep-dead) on copies.
 # Then for every file the commit changed under lib/ or app/ and every file flaglint changed:
 # `ruby -c` on flaglint's result (.rb files), and the Jaccard similarity of the multisets of
 # changed non-blank lines (`-line`/`+line`, trimmed) of flaglint's diff and the engineers'
@@ -54,7 +54,7 @@ from collections import Counter
 
 MIRROR, FLAGLINT, WORK = os.environ["MIRROR"], os.environ["FLAGLINT"], os.environ["WORK"]
 GIT = ["git", "--git-dir=" + MIRROR]
-MODES = [("fix", []), ("dead", ["--delete-dead"])]
+MODES = [("fix", []), ("keep", ["--keep-dead"])]
 TOP = ("lib/", "app/")
 
 
@@ -179,7 +179,7 @@ for sha, flags in read_list(sys.argv[1]):
             if content != before.get(path):
                 changed[path] = content
         results[mode] = (tree, changed)
-    paths = sorted(set(eng_paths) | set(results["fix"][1]) | set(results["dead"][1]))
+    paths = sorted(set(eng_paths) | set(results["fix"][1]) | set(results["keep"][1]))
     commit_rows = []
     for path in paths:
         if path not in before and path not in after_eng:
@@ -202,24 +202,24 @@ for sha, flags in read_list(sys.argv[1]):
     n = len(commit_rows) or 1
     per_commit.append({"commit": short, "flags": len(flags), "files": len(commit_rows),
                        "fix": sum(r["fix"] for r in commit_rows) / n,
-                       "dead": sum(r["dead"] for r in commit_rows) / n})
+                       "keep": sum(r["keep"] for r in commit_rows) / n})
     if os.environ.get("KEEP") != "1":
         for mode, _ in MODES:
             shutil.rmtree(results[mode][0], ignore_errors=True)
 
 print("Per file (lines: changed non-blank lines; sim: Jaccard with the engineers' diff)")
-print(f"{'commit':10}  {'eng':>4} {'fix':>4} {'sim':>5} {'rb':>4}  {'dead':>4} {'sim':>5} {'rb':>4}  file")
+print(f"{'commit':10}  {'eng':>4} {'fix':>4} {'sim':>5} {'rb':>4}  {'keep':>4} {'sim':>5} {'rb':>4}  file")
 for r in rows:
     print(f"{r['commit']:10}  {r['eng']:4} {r['fix_n']:4} {r['fix']:5.2f} {r['fix_rb']:>4}  "
-          f"{r['dead_n']:4} {r['dead']:5.2f} {r['dead_rb']:>4}  {r['path']}")
+          f"{r['keep_n']:4} {r['keep']:5.2f} {r['keep_rb']:>4}  {r['path']}")
 print()
 print("Per commit (mean over its files)")
-print(f"{'commit':10}  {'flags':>5} {'files':>5}  {'fix':>5}  {'dead':>5}")
+print(f"{'commit':10}  {'flags':>5} {'files':>5}  {'fix':>5}  {'keep':>5}")
 for c in per_commit:
-    print(f"{c['commit']:10}  {c['flags']:5} {c['files']:5}  {c['fix']:5.2f}  {c['dead']:5.2f}")
+    print(f"{c['commit']:10}  {c['flags']:5} {c['files']:5}  {c['fix']:5.2f}  {c['keep']:5.2f}")
 print()
 nf, nc = len(rows) or 1, len(per_commit) or 1
-for mode, label in (("fix", "fix --write"), ("dead", "fix --write --delete-dead")):
+for mode, label in (("fix", "fix --write"), ("keep", "fix --write --keep-dead")):
     fails = sum(1 for r in rows if r[mode + "_rb"] == "FAIL")
     print(f"{label:26}: mean over {len(rows)} files {sum(r[mode] for r in rows) / nf:.3f}, "
           f"over {len(per_commit)} commits {sum(c[mode] for c in per_commit) / nc:.3f}; "
@@ -228,14 +228,14 @@ for c in crashes:
     print("flaglint error:", c)
 for m in missing:
     print("not scored (blob missing from the mirror):", m)
-for mode in ("fix", "dead"):
+for mode in ("fix", "keep"):
     for r in rows:
         if r[mode + "_rb"] == "FAIL":
             print(f"ruby -c fails ({mode}): {r['commit']} {r['path']}")
 if os.environ.get("TSV"):
     with open(os.environ["TSV"], "w") as f:
-        f.write("commit\tpath\teng\tfix_n\tfix\tfix_rb\tdead_n\tdead\tdead_rb\n")
+        f.write("commit\tpath\teng\tfix_n\tfix\tfix_rb\tkeep_n\tkeep\tkeep_rb\n")
         for r in rows:
             f.write("\t".join(str(r[k]) for k in ("commit", "path", "eng", "fix_n", "fix",
-                    "fix_rb", "dead_n", "dead", "dead_rb")) + "\n")
+                    "fix_rb", "keep_n", "keep", "keep_rb")) + "\n")
 PY

@@ -211,9 +211,12 @@ pub struct FixArgs {
     /// (changed, read-only, hard-linked) are listed and the exit code is 2.
     #[arg(long)]
     pub write: bool,
-    /// Also delete the private methods the fix leaves unused (only the removed
-    /// legacy code called them) that no other Ruby file names.
+    /// Keep the legacy code the fix leaves unused (by default the methods and
+    /// constants that only the removed code named are deleted); list it instead.
     #[arg(long)]
+    pub keep_dead: bool,
+    /// The default now (deleting the dead legacy code); accepted for old scripts.
+    #[arg(long, hide = true, conflicts_with = "keep_dead")]
     pub delete_dead: bool,
 }
 
@@ -722,7 +725,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         let (selection, plan) = engine::plan_fix(&p, &[])?;
         let how = FixHow {
             write: args.fix,
-            delete_dead: false,
+            keep_dead: false,
             diff_exit: true,
             color,
             print: args.diff,
@@ -884,7 +887,7 @@ fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
     let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
     let how = FixHow {
         write: args.write,
-        delete_dead: args.delete_dead,
+        keep_dead: args.keep_dead,
         diff_exit: false,
         color,
         print: true,
@@ -897,7 +900,8 @@ fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
 struct FixHow {
     /// Write the files (else print the diff, or the JSON plan).
     write: bool,
-    delete_dead: bool,
+    /// `--keep-dead`: list the dead legacy code, do not delete it.
+    keep_dead: bool,
     /// Exit 1 when the diff is not empty (`check --diff`).
     diff_exit: bool,
     /// Color the diff (a terminal).
@@ -920,10 +924,10 @@ fn apply_fix(
 ) -> Result<i32, CliError> {
     let opts = FixOptions {
         write: how.write,
-        delete_dead: how.delete_dead,
+        keep_dead: how.keep_dead,
     };
     let outcome = engine::fix(p, selection, plan, opts);
-    dead_notes(&outcome, how.delete_dead);
+    dead_notes(&outcome);
     helper_notes(&outcome);
     if how.print && args.format == Format::Json {
         let v = engine::fix_json(p, selection, &outcome);
@@ -967,23 +971,19 @@ fn apply_fix(
     Ok(write_result(report))
 }
 
-/// The methods the fix deleted, and those it made unused.
-fn dead_notes(outcome: &engine::FixOutcome, delete_dead: bool) {
+/// The definitions the fix deleted as dead, and those it made unused and kept.
+fn dead_notes(outcome: &engine::FixOutcome) {
     for d in &outcome.deleted {
-        crate::infoln!("note: {d}: deleted, only the removed legacy code called it");
+        crate::infoln!("note: {d}: deleted, only the removed legacy code named it");
     }
     for f in &outcome.plan.files {
         for d in &f.dead {
             crate::infoln!(
-                "note: {}:{}: `{}` is now unused: only the removed legacy code called it{}",
+                "note: {}:{}: `{}` is now unused, kept: {}",
                 f.shown,
                 d.line,
                 d.name,
-                match (d.private, delete_dead) {
-                    (true, false) => " (private; --delete-dead deletes it)",
-                    (true, true) => " (private, but another file names it)",
-                    _ => "",
-                }
+                d.reason
             );
         }
     }

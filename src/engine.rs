@@ -498,8 +498,9 @@ pub fn checklist(
 pub struct FixOptions {
     /// Write the files (else only compute the diff).
     pub write: bool,
-    /// Also delete the private methods only the removed legacy code called.
-    pub delete_dead: bool,
+    /// Keep (and list) the methods and constants only the removed legacy
+    /// code named, instead of deleting them.
+    pub keep_dead: bool,
 }
 
 /// A selected site the fix leaves for a person.
@@ -517,9 +518,9 @@ pub struct LeftSite {
 /// What [`fix`] did.
 #[derive(Debug)]
 pub struct FixOutcome {
-    /// The plan, as applied (with `delete_dead`, the methods deleted).
+    /// The plan, as applied (the dead definitions deleted, unless `keep_dead`).
     pub plan: Plan,
-    /// With `delete_dead`: what was deleted.
+    /// The dead definitions deleted (`shown:line `name``).
     pub deleted: Vec<String>,
     /// The unified diff of the changed files (empty when writing).
     pub diff: String,
@@ -537,15 +538,13 @@ pub struct FixOutcome {
     pub root: Option<PathBuf>,
 }
 
-/// Applies a plan: deletes dead methods (`delete_dead`), computes the diff,
+/// Applies a plan: deletes the dead legacy code (unless `keep_dead`), computes the diff,
 /// writes the files (`write`: only files unchanged since they were read, not
 /// read-only and not hard-linked; a signal stops the writing after the file
 /// being written), and counts what is fixed and what is left.
 pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions) -> FixOutcome {
-    let mut deleted = Vec::new();
-    if opts.delete_dead {
-        deleted = crate::cleanup::delete_dead(&mut plan, &p.components, &p.walk);
-    }
+    let deleted =
+        crate::cleanup::dead::sweep(&mut plan, &p.components, &p.walk, !opts.keep_dead).deleted;
     let root = crate::cleanup::patch_root(&p.components);
     let mut diff = String::new();
     let mut problems = Vec::new();

@@ -652,9 +652,9 @@ fn quiet_prints_only_the_report() {
 }
 
 #[test]
-fn fix_delete_dead_walks_as_the_scan_does() {
-    // `--delete-dead` keeps a private method another file names, and that
-    // search honours `--exclude` like the scan (one walker for both).
+fn fix_dead_code_search_walks_as_the_scan_does() {
+    // The fix keeps a dead method a spec names (and says so), and that search
+    // honours `--exclude` like the scan (one walker for both).
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(
@@ -663,38 +663,35 @@ fn fix_delete_dead_walks_as_the_scan_does() {
     )
     .unwrap();
     std::fs::create_dir_all(root.join("lib")).unwrap();
-    std::fs::create_dir_all(root.join("other")).unwrap();
+    std::fs::create_dir_all(root.join("spec")).unwrap();
     std::fs::write(
         root.join("lib/repo.rb"),
         "class Repo\n  def find\n    gitaly_migrate(:find_x) do |is_enabled|\n      if is_enabled\n        gitaly_find\n      else\n        legacy_find\n      end\n    end\n  end\n\n  private\n\n  def gitaly_find\n    1\n  end\n\n  def legacy_find\n    2\n  end\nend\n",
     )
     .unwrap();
-    std::fs::write(root.join("other/mention.rb"), "X = :legacy_find\n").unwrap();
+    std::fs::write(
+        root.join("spec/repo_spec.rb"),
+        "it { expect(repo.send(:legacy_find)).to eq(2) }\n",
+    )
+    .unwrap();
     let config = root.join("flaglint.toml");
     let config = config.to_str().unwrap();
     let tree = root.to_str().unwrap();
-    let o = run_in(root, &["fix", "--delete-dead", "--config", config, tree]);
+    let o = run_in(root, &["fix", "--config", config, tree]);
     let err = stderr(&o);
     assert!(
-        err.contains("(private, but another file names it)"),
+        err.contains("lib/repo.rb:12: `legacy_find` is now unused, kept: named in the spec ")
+            && err.contains(":spec/repo_spec.rb\n"),
         "{err}"
     );
     assert!(!stdout(&o).contains("-  def legacy_find"), "{}", stdout(&o));
     let o = run_in(
         root,
-        &[
-            "fix",
-            "--delete-dead",
-            "--exclude",
-            "other/",
-            "--config",
-            config,
-            tree,
-        ],
+        &["fix", "--exclude", "spec/", "--config", config, tree],
     );
     let err = stderr(&o);
     assert!(
-        err.contains("`legacy_find`: deleted, only the removed legacy code called it"),
+        err.contains("`legacy_find`: deleted, only the removed legacy code named it"),
         "{err}"
     );
     assert!(stdout(&o).contains("-  def legacy_find"), "{}", stdout(&o));

@@ -2,7 +2,8 @@
 //! (`wrapped_gitaly_errors do … end`) when the toggle method's `rescue`
 //! clauses are the helper's, and inlines `begin … rescue … end` otherwise.
 //! The fixture tree is tests/data/fix-helper/tree, its fixed text
-//! tests/data/fix-helper/expected.
+//! tests/data/fix-helper/expected (with `--keep-dead`: the dead code is
+//! tests/fix_dead.rs's).
 
 use std::path::Path;
 use std::process::Command;
@@ -28,7 +29,14 @@ fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
     let tree = dir.path().join("tree");
     copy_dir(&data.join("tree"), &tree);
     let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix", "--write", "--config", "flaglint.toml", "."])
+        .args([
+            "fix",
+            "--write",
+            "--keep-dead",
+            "--config",
+            "flaglint.toml",
+            ".",
+        ])
         .current_dir(&tree)
         .output()
         .unwrap();

@@ -1,157 +1,762 @@
-//! Dead code the fix leaves behind: methods that only the removed legacy
-//! branches called, and then methods only those called (same file).
+//! The legacy path the fix leaves behind: the methods (and constants) that
+//! only the removed code named, deleted tree-wide.
+//!
+//! Ruby resolves calls at run time, so liveness is by name, over every Ruby
+//! (and view, rake) file of the scanned trees: a name is *live* if something
+//! outside the definitions under consideration names it (a call, `:symbol`,
+//! `send("x")`, `method(:x)`, `alias`, delegation, a comment), or if a live
+//! definition names it. The names considered are those the fix removed from
+//! a file, and what their definitions name, transitively, as long as they
+//! might be dead: a cycle of legacy helpers that call each other goes as a
+//! whole. A definition is deleted when its name was live before the fix and
+//! is not after it: code that was already unused (an API for other
+//! consumers) is left alone. A name still named only by specs or by another
+//! component is kept and reported ("now unused, kept").
+//!
+//! With each deleted definition go the comment block directly above it and
+//! the blank line it would leave doubled, and a `private` / `protected`
+//! section left with nothing under it.
 
 use super::Edit;
-use std::collections::{HashMap, HashSet};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 use tree_sitter::Node;
 
-/// A method the fix made unused.
+/// A method the fix made unused and left in place, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeadMethod {
+pub struct Unused {
     pub name: String,
     /// 1-based line of the `def` in the fixed text.
     pub line: usize,
-    pub private: bool,
-    /// Byte range of the whole definition (its lines) in the fixed text.
-    pub start: usize,
-    pub end: usize,
+    /// Why it is kept (`named in spec/…`).
+    pub reason: String,
 }
 
-struct Def {
-    name: String,
-    start: usize,
-    end: usize,
-    private: bool,
+/// A definition deleted as dead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleted {
+    pub name: String,
+    /// 1-based line of the definition in the file as it was read.
+    pub line: usize,
 }
 
-/// The instance and class methods of a file, with their visibility.
-fn defs(src: &str, root: Node) -> Vec<Def> {
+/// Methods Ruby or its frameworks call without naming them: never deleted.
+const IMPLICIT: &[&str] = &[
+    "initialize",
+    "method_missing",
+    "respond_to_missing?",
+    "respond_to?",
+    "to_s",
+    "to_str",
+    "to_a",
+    "to_ary",
+    "to_h",
+    "to_hash",
+    "to_proc",
+    "to_param",
+    "to_json",
+    "as_json",
+    "inspect",
+    "hash",
+    "eql?",
+    "each",
+    "call",
+    "coerce",
+    "inherited",
+    "included",
+    "extended",
+    "prepended",
+    "method_added",
+    "initialize_copy",
+    "perform",
+    "execute",
+];
+
+/// Files whose text may name a Ruby method: Ruby, rake, views.
+pub fn names_methods(file_name: &str) -> bool {
+    const EXT: &[&str] = &[
+        ".rb",
+        ".rake",
+        ".haml",
+        ".erb",
+        ".slim",
+        ".builder",
+        ".jbuilder",
+        ".ru",
+        ".gemspec",
+    ];
+    EXT.iter().any(|e| file_name.ends_with(e))
+        || matches!(file_name, "Rakefile" | "Gemfile" | "Guardfile")
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The word tokens of a text, with their byte offsets: identifiers and
+/// constants, a trailing `?` or `!` included (not the `!` of `!=`).
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if (b[i].is_ascii_alphabetic() || b[i] == b'_') && (i == 0 || !is_word(b[i - 1])) {
+                let start = i;
+                while i < b.len() && is_word(b[i]) {
+                    i += 1;
+                }
+                if i < b.len()
+                    && (b[i] == b'?' || b[i] == b'!')
+                    && b.get(i + 1).is_none_or(|&n| n != b'=')
+                {
+                    i += 1;
+                }
+                return Some((start, &text[start..i]));
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// The names a text defines, by a line scan (`def x`, `def self.x`, `X = …`).
+fn defined_names(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        let mut private = false;
-        let mut c = n.walk();
-        let children: Vec<Node> = n.named_children(&mut c).collect();
-        for child in children {
-            match child.kind() {
-                "identifier" => match &src[child.byte_range()] {
-                    "private" => private = true,
-                    "public" | "protected" => private = false,
-                    _ => {}
-                },
-                "method" => {
-                    if let Some(name) = child.child_by_field_name("name") {
-                        out.push(Def {
-                            name: src[name.byte_range()].to_string(),
-                            start: child.start_byte(),
-                            end: child.end_byte(),
-                            private,
-                        });
-                    }
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("def ") {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix("self.").unwrap_or(rest);
+            if let Some((0, name)) = tokens(rest).next() {
+                out.push(name);
+            }
+        } else if t.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+            if let Some((0, name)) = tokens(t).next() {
+                let after = t[name.len()..].trim_start();
+                if name.bytes().all(|b| b.is_ascii_uppercase() || is_word(b))
+                    && after.starts_with('=')
+                    && !after.starts_with("==")
+                    && !after.starts_with("=~")
+                {
+                    out.push(name);
                 }
-                "class" | "module" | "body_statement" | "singleton_class" | "program" => {
-                    stack.push(child)
-                }
-                _ => {}
             }
         }
     }
     out
 }
 
-/// Word occurrences of `name` (as a method name or `:symbol`) outside `skip`.
-fn mentions(text: &str, name: &str, skip: &[(usize, usize)]) -> usize {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'?' || b == b'!';
-    let bytes = text.as_bytes();
-    let mut n = 0;
-    let mut from = 0;
-    while let Some(i) = text[from..].find(name).map(|i| i + from) {
-        from = i + name.len();
-        let before_ok = i == 0 || !is_word(bytes[i - 1]) || bytes[i - 1] == b':';
-        let before_ok =
-            before_ok && !(i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'));
-        let after_ok =
-            from >= bytes.len() || !(bytes[from].is_ascii_alphanumeric() || bytes[from] == b'_');
-        if before_ok && after_ok && !skip.iter().any(|(s, e)| i >= *s && i < *e) {
-            n += 1;
-        }
-    }
-    n
+/// A definition in one text: a method, or a constant assignment of a class
+/// or module body.
+#[derive(Debug, Clone)]
+struct Def {
+    name: String,
+    /// Byte range of the node.
+    start: usize,
+    end: usize,
+    line: usize,
 }
 
-/// Methods of `fixed` that `original` used and `fixed` no longer does.
-pub fn find(original: &str, fixed: &str) -> Vec<DeadMethod> {
-    let (Some(ot), Some(ft)) = (super::ruby::parse(original), super::ruby::parse(fixed)) else {
+/// The definitions of `names` in a Ruby text (none if it does not parse).
+fn defs_in(text: &str, names: &HashSet<&str>) -> Vec<Def> {
+    let Some(tree) = super::ruby::parse(text) else {
         return Vec::new();
     };
-    let odefs = defs(original, ot.root_node());
-    let fdefs = defs(fixed, ft.root_node());
-    let own = |ds: &[Def], name: &str| -> Vec<(usize, usize)> {
-        ds.iter()
-            .filter(|d| d.name == name)
-            .map(|d| (d.start, d.end))
-            .collect()
-    };
-    let used_before: HashSet<&str> = odefs
-        .iter()
-        .filter(|d| mentions(original, &d.name, &own(&odefs, &d.name)) > 0)
-        .map(|d| d.name.as_str())
-        .collect();
-    let mut dead: HashSet<&str> = HashSet::new();
-    loop {
-        let mut skip: Vec<(usize, usize)> = fdefs
-            .iter()
-            .filter(|d| dead.contains(d.name.as_str()))
-            .map(|d| (d.start, d.end))
-            .collect();
-        let before = dead.len();
-        for d in &fdefs {
-            if dead.contains(d.name.as_str()) || !used_before.contains(d.name.as_str()) {
-                continue;
-            }
-            let mut s = skip.clone();
-            s.extend(own(&fdefs, &d.name));
-            if mentions(fixed, &d.name, &s) == 0 {
-                dead.insert(&d.name);
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let name = match n.kind() {
+            "method" | "singleton_method" => n.child_by_field_name("name"),
+            "assignment" if is_body_level(n) => n
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "constant"),
+            _ => None,
+        };
+        if let Some(name) = name {
+            let name = &text[name.byte_range()];
+            if names.contains(name) {
+                out.push(Def {
+                    name: name.to_string(),
+                    start: n.start_byte(),
+                    end: n.end_byte(),
+                    line: n.start_position().row + 1,
+                });
             }
         }
-        skip.clear();
-        if dead.len() == before {
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    out
+}
+
+fn is_body_level(n: Node) -> bool {
+    n.parent().is_some_and(|p| {
+        matches!(p.kind(), "body_statement" | "program")
+            && p.parent()
+                .is_none_or(|g| matches!(g.kind(), "class" | "module" | "program"))
+    })
+}
+
+/// One file of the trees, before and after the fix.
+struct Text {
+    path: PathBuf,
+    shown: String,
+    component: usize,
+    /// A spec or test file.
+    test: bool,
+    original: String,
+    now: String,
+    /// Index in the plan's files, if the fix changed it.
+    planned: Option<usize>,
+}
+
+/// Occurrences of each name of `set` in `text`.
+fn count(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for (_, t) in tokens(text) {
+        if set.contains(t) {
+            *out.entry(t.to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// Occurrences of every defined name, file by file, in both versions (the
+/// original only where it differs).
+struct Index {
+    now: Vec<HashMap<String, u32>>,
+    original: HashMap<usize, HashMap<String, u32>>,
+}
+
+impl Index {
+    fn new(texts: &[Text], defined: &HashSet<&str>) -> Index {
+        let now = texts.par_iter().map(|t| count(&t.now, defined)).collect();
+        let original = texts
+            .par_iter()
+            .enumerate()
+            .filter(|(_, t)| t.planned.is_some())
+            .map(|(i, t)| (i, count(&t.original, defined)))
+            .collect();
+        Index { now, original }
+    }
+
+    fn get(&self, v: Version, i: usize) -> &HashMap<String, u32> {
+        match v {
+            Version::Original => self.original.get(&i).unwrap_or(&self.now[i]),
+            Version::Now => &self.now[i],
+        }
+    }
+}
+
+/// Which version of the texts.
+#[derive(Clone, Copy, PartialEq)]
+enum Version {
+    Original,
+    Now,
+}
+
+impl Text {
+    fn get(&self, v: Version) -> &str {
+        match v {
+            Version::Original => &self.original,
+            Version::Now => &self.now,
+        }
+    }
+}
+
+/// The liveness of the names `considered` in one version of the trees.
+struct Liveness {
+    live: HashSet<String>,
+    /// Per name, the files (indices) that name it outside the considered
+    /// definitions.
+    roots: HashMap<String, Vec<usize>>,
+    /// The definitions of the considered names, per file.
+    defs: HashMap<usize, Vec<Def>>,
+}
+
+/// Works out which names are live: `index` has the occurrences in each
+/// file, `definers` the files that define each name.
+fn liveness(
+    texts: &[Text],
+    v: Version,
+    index: &Index,
+    considered: &HashSet<String>,
+    definers: &HashMap<String, Vec<usize>>,
+    cache: &mut HashMap<(usize, bool), Vec<Def>>,
+) -> Liveness {
+    let set: HashSet<&str> = considered.iter().map(String::as_str).collect();
+    // The definitions of the considered names, file by file.
+    let mut files: Vec<usize> = considered
+        .iter()
+        .filter_map(|n| definers.get(n))
+        .flatten()
+        .copied()
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut defs: HashMap<usize, Vec<Def>> = HashMap::new();
+    for i in files {
+        let key = (i, v == Version::Now);
+        let all = cache.entry(key).or_insert_with(|| {
+            let every: HashSet<&str> = defined_names(texts[i].get(v)).into_iter().collect();
+            defs_in(texts[i].get(v), &every)
+        });
+        let mine: Vec<Def> = all
+            .iter()
+            .filter(|d| set.contains(d.name.as_str()))
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            defs.insert(i, mine);
+        }
+    }
+    // Occurrences inside the considered definitions, per file, and the
+    // names each definition names.
+    let mut inside: HashMap<(usize, String), u32> = HashMap::new();
+    let mut edges: HashMap<String, HashSet<String>> = HashMap::new();
+    for (&i, ds) in &defs {
+        let text = texts[i].get(v);
+        // Nested definitions: count each occurrence once, in the innermost.
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut sorted: Vec<&Def> = ds.iter().collect();
+        sorted.sort_by_key(|d| d.end - d.start);
+        for d in sorted {
+            for (at, t) in tokens(&text[d.start..d.end]) {
+                if !set.contains(t) || !seen.insert(d.start + at) {
+                    continue;
+                }
+                // `x.name` in `def name`: another object's method, maybe
+                // another method of that name: after the fix, it keeps the
+                // name live; before it, it does not make it live (a method
+                // whose only caller was its own legacy body, `other.name`,
+                // was not made dead by the fix).
+                if v == Version::Now
+                    && t == d.name
+                    && at > 0
+                    && called_on_other(&text[d.start..d.start + at])
+                {
+                    continue;
+                }
+                *inside.entry((i, t.to_string())).or_default() += 1;
+                if t != d.name {
+                    edges
+                        .entry(d.name.clone())
+                        .or_default()
+                        .insert(t.to_string());
+                }
+            }
+        }
+    }
+    let mut roots: HashMap<String, Vec<usize>> = HashMap::new();
+    for i in 0..texts.len() {
+        for (name, &n) in index.get(v, i) {
+            if !set.contains(name.as_str()) {
+                continue;
+            }
+            let within = inside.get(&(i, name.clone())).copied().unwrap_or(0);
+            if n > within {
+                roots.entry(name.clone()).or_default().push(i);
+            }
+        }
+    }
+    let mut live: HashSet<String> = roots.keys().cloned().collect();
+    let mut work: Vec<String> = live.iter().cloned().collect();
+    while let Some(n) = work.pop() {
+        for m in edges.get(&n).into_iter().flatten() {
+            if live.insert(m.clone()) {
+                work.push(m.clone());
+            }
+        }
+    }
+    Liveness { live, roots, defs }
+}
+
+/// What the sweep did.
+#[derive(Debug, Default)]
+pub struct Swept {
+    /// `shown:line `name``, for the notes.
+    pub deleted: Vec<String>,
+}
+
+/// Finds the definitions the fix made dead in the trees of `components`
+/// (walked as the scan walks them) and, with `delete`, deletes them from the
+/// plan's files (adding files the fix did not otherwise change); without,
+/// lists them as unused. Either way, lists the names kept because only specs
+/// or other components still name them.
+pub fn sweep(
+    plan: &mut super::Plan,
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+    delete: bool,
+) -> Swept {
+    let fixed: Vec<usize> = (0..plan.files.len())
+        .filter(|&i| {
+            let f = &plan.files[i];
+            f.abandoned.is_none() && f.fixed != f.original && f.path_is_ruby()
+        })
+        .collect();
+    if fixed.is_empty() {
+        return Swept::default();
+    }
+    let select = |name: &str| crate::discover::Wanted {
+        read: names_methods(name),
+        catalog_source: false,
+    };
+    let found = crate::discover::discover(components, walk, None, &select)
+        .map(|d| d.files)
+        .unwrap_or_default();
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let planned: HashMap<PathBuf, usize> = fixed
+        .iter()
+        .map(|&i| (canon(&plan.files[i].path), i))
+        .collect();
+    let mut texts: Vec<Text> = found
+        .par_iter()
+        .filter(|e| e.read)
+        .filter_map(|e| {
+            let c = canon(&e.path);
+            let shown = format!(
+                "{}:{}",
+                components.get(e.component).map_or("", |c| c.name.as_str()),
+                e.rel
+            );
+            let test = crate::frontend::ruby::is_test_path(&e.rel);
+            if let Some(&i) = planned.get(&c) {
+                let f = &plan.files[i];
+                return Some(Text {
+                    path: f.path.clone(),
+                    shown: f.shown.clone(),
+                    component: e.component,
+                    test,
+                    original: f.original.clone(),
+                    now: f.fixed.clone(),
+                    planned: Some(i),
+                });
+            }
+            let text = std::fs::read_to_string(&e.path).ok()?;
+            Some(Text {
+                path: e.path.clone(),
+                shown,
+                component: e.component,
+                test,
+                original: text.clone(),
+                now: text,
+                planned: None,
+            })
+        })
+        .collect();
+    // A fixed file the walk did not give (excluded): still swept.
+    for &i in &fixed {
+        if !texts.iter().any(|t| t.planned == Some(i)) {
+            let f = &plan.files[i];
+            texts.push(Text {
+                path: f.path.clone(),
+                shown: f.shown.clone(),
+                component: usize::MAX,
+                test: false,
+                original: f.original.clone(),
+                now: f.fixed.clone(),
+                planned: Some(i),
+            });
+        }
+    }
+    // Which files define which names (a line scan; both versions).
+    let mut definers: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, t) in texts.iter().enumerate() {
+        let mut names: HashSet<&str> = defined_names(&t.original).into_iter().collect();
+        names.extend(defined_names(&t.now));
+        for n in names {
+            definers.entry(n.to_string()).or_default().push(i);
+        }
+    }
+    // The seed: names the fix removed from a file, that something defines.
+    let mut considered: HashSet<String> = HashSet::new();
+    let index = {
+        let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
+        Index::new(&texts, &defined)
+    };
+    for (i, _) in texts
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.planned.is_some())
+    {
+        let after = index.get(Version::Now, i);
+        for (name, &n) in index.get(Version::Original, i) {
+            if after.get(name).copied().unwrap_or(0) < n && deletable_name(name) {
+                considered.insert(name.clone());
+            }
+        }
+    }
+    if considered.is_empty() {
+        return Swept::default();
+    }
+    let mut cache: HashMap<(usize, bool), Vec<Def>> = HashMap::new();
+    // Grow the considered set through what the definitions of names that
+    // might be dead name, until it is closed (a cycle of legacy helpers is
+    // then seen whole).
+    let (now, orig) = loop {
+        let now = liveness(
+            &texts,
+            Version::Now,
+            &index,
+            &considered,
+            &definers,
+            &mut cache,
+        );
+        let mut grown = false;
+        if considered.len() < 5_000 {
+            let mut more = Vec::new();
+            for (&i, ds) in &now.defs {
+                for d in ds.iter().filter(|d| !now.roots.contains_key(&d.name)) {
+                    let body = &texts[i].now[d.start..d.end];
+                    for (_, t) in tokens(body) {
+                        if !considered.contains(t) && definers.contains_key(t) && deletable_name(t)
+                        {
+                            more.push(t.to_string());
+                        }
+                    }
+                }
+            }
+            for m in more {
+                grown |= considered.insert(m);
+            }
+        }
+        if !grown {
+            let orig = liveness(
+                &texts,
+                Version::Original,
+                &index,
+                &considered,
+                &definers,
+                &mut cache,
+            );
+            break (now, orig);
+        }
+    };
+    let dead: HashSet<&String> = considered
+        .iter()
+        .filter(|n| orig.live.contains(*n) && !now.live.contains(*n))
+        .collect();
+    // Per file: the dead definitions (a name is deleted only where every
+    // definition of it in the file is at the top of its nesting: a def inside
+    // a dead def goes with it).
+    let mut by_file: BTreeMap<usize, Vec<Def>> = BTreeMap::new();
+    for (&i, ds) in &now.defs {
+        let mut mine: Vec<Def> = ds
+            .iter()
+            .filter(|d| dead.contains(&d.name))
+            .cloned()
+            .collect();
+        mine.sort_by_key(|d| d.start);
+        let mut outer: Vec<Def> = Vec::new();
+        for d in mine {
+            if outer.last().is_some_and(|o| d.start < o.end) {
+                continue;
+            }
+            outer.push(d);
+        }
+        if !outer.is_empty() {
+            by_file.insert(i, outer);
+        }
+    }
+    // Names kept because only specs or another component name them now,
+    // where the file itself named them before.
+    let mut kept: HashMap<usize, Vec<Unused>> = HashMap::new();
+    for (&i, ds) in &now.defs {
+        if texts[i].planned.is_none() {
+            continue;
+        }
+        for d in ds {
+            if dead.contains(&d.name) || !orig.live.contains(&d.name) {
+                continue;
+            }
+            let Some(roots) = now.roots.get(&d.name) else {
+                continue;
+            };
+            let comp = texts[i].component;
+            let foreign = |j: &usize| texts[*j].test || texts[*j].component != comp;
+            let was_local = orig
+                .roots
+                .get(&d.name)
+                .is_some_and(|r| r.iter().any(|j| !foreign(j)));
+            if was_local && roots.iter().all(foreign) {
+                let j = roots[0];
+                let why = if texts[j].test {
+                    format!("named in the spec {}", texts[j].shown)
+                } else {
+                    format!("named in another component: {}", texts[j].shown)
+                };
+                kept.entry(i).or_default().push(Unused {
+                    name: d.name.clone(),
+                    line: d.line,
+                    reason: why,
+                });
+            }
+        }
+    }
+    let mut swept = Swept::default();
+    for (i, v) in kept {
+        if let Some(p) = texts[i].planned {
+            plan.files[p].dead.extend(v);
+        }
+    }
+    for (i, ds) in by_file {
+        let t = &texts[i];
+        let orig_line = |name: &str| {
+            orig.defs
+                .get(&i)
+                .and_then(|o| o.iter().find(|d| d.name == name))
+                .map(|d| d.line)
+        };
+        if !delete {
+            if let Some(p) = t.planned {
+                plan.files[p].dead.extend(ds.iter().map(|d| Unused {
+                    name: d.name.clone(),
+                    line: d.line,
+                    reason: "only the removed legacy code named it".into(),
+                }));
+            }
+            continue;
+        }
+        let cleaned = delete_defs(&t.now, &ds);
+        if super::verify(crate::model::Language::Ruby, "", &t.original, &cleaned).is_err() {
+            continue;
+        }
+        let gone: Vec<Deleted> = ds
+            .iter()
+            .map(|d| Deleted {
+                name: d.name.clone(),
+                line: orig_line(&d.name).unwrap_or(d.line),
+            })
+            .collect();
+        swept.deleted.extend(
+            gone.iter()
+                .map(|d| format!("{}:{} `{}`", t.shown, d.line, d.name)),
+        );
+        match t.planned {
+            Some(p) => {
+                let f = &mut plan.files[p];
+                f.fixed = cleaned;
+                f.deleted.extend(gone);
+            }
+            None => plan.files.push(super::FilePlan {
+                path: t.path.clone(),
+                shown: t.shown.clone(),
+                original: t.original.clone(),
+                fixed: cleaned,
+                abandoned: None,
+                dead: Vec::new(),
+                deleted: gone,
+                helpers: Vec::new(),
+            }),
+        }
+    }
+    for f in &mut plan.files {
+        f.dead.sort_by_key(|d| d.line);
+        f.deleted.sort_by_key(|d| d.line);
+    }
+    swept
+}
+
+/// Whether the text before a name ends in a call on something other than
+/// `self` (`repo.`, `client&.`).
+fn called_on_other(before: &str) -> bool {
+    let b = before.trim_end();
+    let Some(b) = b.strip_suffix('.') else {
+        return false;
+    };
+    let b = b.strip_suffix('&').unwrap_or(b);
+    !(b.ends_with("self") && !b[..b.len() - 4].ends_with(|c: char| is_word(c as u8) || c == '.'))
+}
+
+fn deletable_name(name: &str) -> bool {
+    !IMPLICIT.contains(&name) && !name.ends_with('=') && name.len() > 1
+}
+
+/// Deletes the definitions (each with the comment block directly above it),
+/// then the `private` / `protected` keywords left with nothing under them.
+fn delete_defs(text: &str, defs: &[Def]) -> String {
+    let edits = defs
+        .iter()
+        .map(|d| {
+            let (s, e) = with_comments(text, d.start, d.end);
+            Edit::new(s, e, String::new())
+        })
+        .collect();
+    let out = super::apply_edits(text, edits);
+    drop_empty_sections(&out)
+}
+
+/// The lines of `start..end`, with the comment lines directly above (no
+/// blank line between), and the blank line the deletion would leave before
+/// an `end` or at the end of the text.
+fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    while s > 0 {
+        let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[prev..s].trim();
+        if line.starts_with('#')
+            && !line.starts_with("#!")
+            && !line.contains("frozen_string_literal")
+        {
+            s = prev;
+        } else {
             break;
         }
     }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for d in &fdefs {
-        *counts.entry(&d.name).or_default() += 1;
+    // A blank line before, and a closing line (or nothing) after: the blank goes.
+    let next = text[e..].lines().next().unwrap_or("").trim();
+    if s > 0 && (next == "end" || next == "}" || e >= text.len()) {
+        let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+        if text[prev..s].trim().is_empty() {
+            s = prev;
+        }
     }
-    let mut out: Vec<DeadMethod> = fdefs
-        .iter()
-        .filter(|d| dead.contains(d.name.as_str()) && counts[d.name.as_str()] == 1)
-        .map(|d| {
-            let start = fixed[..d.start].rfind('\n').map_or(0, |i| i + 1);
-            let end = fixed[d.end..]
-                .find('\n')
-                .map_or(fixed.len(), |i| d.end + i + 1);
-            DeadMethod {
-                name: d.name.clone(),
-                line: fixed[..d.start].matches('\n').count() + 1,
-                private: d.private,
-                start,
-                end,
-            }
-        })
-        .collect();
-    out.sort_by_key(|d| d.start);
-    out
+    (s, e)
 }
 
-/// Deletes the given methods (and a blank line they leave doubled).
-pub fn delete(fixed: &str, methods: &[&DeadMethod]) -> String {
-    let edits = methods
-        .iter()
-        .map(|m| Edit::new(m.start, m.end, String::new()))
-        .collect();
-    super::apply_edits(fixed, edits)
+/// `private` / `protected` (bare) with nothing but comments and blank lines
+/// after it in its body: deleted, with the blank line before it.
+fn drop_empty_sections(text: &str) -> String {
+    let Some(tree) = super::ruby::parse(text) else {
+        return text.to_string();
+    };
+    let mut edits = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.named_children(&mut c).collect();
+        for (k, child) in kids.iter().enumerate() {
+            if child.kind() == "identifier"
+                && matches!(&text[child.byte_range()], "private" | "protected")
+                && kids[k + 1..].iter().all(|s| s.kind() == "comment")
+                && n.kind() == "body_statement"
+            {
+                let (s, e) = with_comments_after_blank(text, child.start_byte(), child.end_byte());
+                edits.push(Edit::new(s, e, String::new()));
+            }
+            stack.push(*child);
+        }
+    }
+    if edits.is_empty() {
+        return text.to_string();
+    }
+    super::apply_edits(text, edits)
+}
+
+/// The line of `start..end` and the blank line before it.
+fn with_comments_after_blank(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    if s > 0 {
+        let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+        if text[prev..s].trim().is_empty() {
+            s = prev;
+        }
+    }
+    (s, e)
 }
 
 #[cfg(test)]
@@ -159,19 +764,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn methods_only_the_legacy_branch_called() {
-        let original = "class A\n  def x\n    gitaly\n    legacy\n  end\n\n  private\n\n  def legacy\n    helper\n  end\n\n  def helper\n    1\n  end\n\n  def gitaly\n    2\n  end\n\n  def unused_before\n  end\nend\n";
-        let fixed = original.replace("    legacy\n", "");
-        let dead = find(original, &fixed);
-        let names: Vec<&str> = dead.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["legacy", "helper"]);
-        assert!(dead.iter().all(|d| d.private));
-        let cleaned = delete(&fixed, &dead.iter().collect::<Vec<_>>());
-        assert!(
-            !cleaned.contains("def legacy")
-                && !cleaned.contains("def helper")
-                && cleaned.contains("def gitaly")
-        );
-        assert!(super::super::ruby::parse(&cleaned).is_some_and(|t| !t.root_node().has_error()));
+    fn tokens_take_predicate_and_bang_names_but_not_not_equal() {
+        let t: Vec<&str> = tokens("a.exists? && b!=c; :sym, \"str\" x.save!")
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(t, ["a", "exists?", "b", "c", "sym", "str", "x", "save!"]);
+    }
+
+    #[test]
+    fn defined_names_by_line() {
+        let src = "class A\n  REFMAPS = {}.freeze\n  X == 1\n  def self.f(x)\n  end\n  def g?\n  end\nend\n";
+        assert_eq!(defined_names(src), ["REFMAPS", "f", "g?"]);
+    }
+
+    #[test]
+    fn a_deleted_def_takes_its_comments_and_an_empty_private() {
+        let text =
+            "class A\n  def a\n  end\n\n  private\n\n  # Legacy.\n  # More.\n  def b\n  end\nend\n";
+        let names: HashSet<&str> = ["b"].into_iter().collect();
+        let defs = defs_in(text, &names);
+        assert_eq!(delete_defs(text, &defs), "class A\n  def a\n  end\nend\n");
     }
 }

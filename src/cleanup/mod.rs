@@ -22,7 +22,7 @@ pub use error::FixError;
 use crate::config::{Config, Stage};
 use crate::frontend::{FrontendOptions, Shape};
 use crate::model::{CallForm, Kind, Language, Reference, Status};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The edits of one round of a file's fix, and the sites it leaves.
@@ -148,10 +148,21 @@ pub struct FilePlan {
     pub fixed: String,
     /// Why the whole file was abandoned, if it was.
     pub abandoned: Option<FixError>,
-    /// Methods the fix made unused (Ruby).
-    pub dead: Vec<dead::DeadMethod>,
+    /// Methods the fix made unused and left in place, with why (Ruby).
+    pub dead: Vec<dead::Unused>,
+    /// Definitions deleted as dead (Ruby).
+    pub deleted: Vec<dead::Deleted>,
     /// The error helpers the kept code is wrapped in (Ruby), sorted.
     pub helpers: Vec<String>,
+}
+
+impl FilePlan {
+    /// A Ruby file (what the dead-code sweep reads).
+    pub fn path_is_ruby(&self) -> bool {
+        self.path
+            .file_name()
+            .is_some_and(|n| dead::names_methods(&n.to_string_lossy()))
+    }
 }
 
 /// The fix of a whole run.
@@ -281,18 +292,14 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             };
             plan.outcomes.insert(key, outcome);
         }
-        let dead = if language == Language::Ruby && verdict.is_ok() && fixed != original {
-            dead::find(&original, &fixed)
-        } else {
-            Vec::new()
-        };
         plan.files.push(FilePlan {
             path,
             shown,
             abandoned: verdict.err(),
             original,
             fixed,
-            dead,
+            dead: Vec::new(),
+            deleted: Vec::new(),
             helpers,
         });
     }
@@ -591,80 +598,6 @@ fn patch_path(path: &Path, root: Option<&Path>) -> String {
     crate::report::shown_path(path)
 }
 
-/// Deletes the private methods the fix made unused that no other Ruby file of
-/// the components names (as a method or `:symbol`), the files walked as the
-/// scan walks them (`walk`); returns what was deleted.
-pub fn delete_dead(
-    plan: &mut Plan,
-    components: &[crate::component::Component],
-    walk: &crate::discover::WalkOptions,
-) -> Vec<String> {
-    let mut names: HashSet<String> = HashSet::new();
-    for f in &plan.files {
-        names.extend(f.dead.iter().filter(|d| d.private).map(|d| d.name.clone()));
-    }
-    if names.is_empty() {
-        return Vec::new();
-    }
-    // Which names other files mention.
-    let mut named_elsewhere: HashMap<String, HashSet<PathBuf>> = HashMap::new();
-    let select = |name: &str| crate::discover::Wanted {
-        read: name.ends_with(".rb"),
-        catalog_source: false,
-    };
-    // A walk that cannot start (a bad glob) failed the scan before.
-    let files = crate::discover::discover(components, walk, None, &select)
-        .map(|d| d.files)
-        .unwrap_or_default();
-    for p in files.iter().filter(|f| f.read).map(|f| &f.path) {
-        let Ok(text) = std::fs::read_to_string(p) else {
-            continue;
-        };
-        for n in &names {
-            if text.contains(n.as_str()) {
-                named_elsewhere
-                    .entry(n.clone())
-                    .or_default()
-                    .insert(p.to_path_buf());
-            }
-        }
-    }
-    let mut deleted = Vec::new();
-    for f in &mut plan.files {
-        let canon = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
-        let deletable: Vec<&dead::DeadMethod> = f
-            .dead
-            .iter()
-            .filter(|d| d.private)
-            .filter(|d| {
-                named_elsewhere.get(&d.name).is_none_or(|files| {
-                    files
-                        .iter()
-                        .all(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) == canon)
-                })
-            })
-            .collect();
-        if deletable.is_empty() {
-            continue;
-        }
-        let cleaned = dead::delete(&f.fixed, &deletable);
-        if verify(Language::Ruby, "", &f.original, &cleaned).is_ok() {
-            deleted.extend(
-                deletable
-                    .iter()
-                    .map(|d| format!("{}:{} `{}`", f.shown, d.line, d.name)),
-            );
-            f.fixed = cleaned;
-            f.dead.retain(|d| {
-                !deleted
-                    .iter()
-                    .any(|x| x.ends_with(&format!("`{}`", d.name)))
-            });
-        }
-    }
-    deleted
-}
-
 /// Fixes one source text for every flag it references (Ruby or Go), as
 /// `flaglint fix` would with all of them selected, *without* the safety net
 /// that abandons a fix whose result does not parse: the fuzzer checks that the
@@ -753,7 +686,12 @@ pub fn plan_json(
                     v["unused_methods"] = json!(f
                         .dead
                         .iter()
-                        .map(|d| json!({"name": d.name, "line": d.line, "private": d.private}))
+                        .map(|d| json!({"name": d.name, "line": d.line, "reason": d.reason}))
+                        .collect::<Vec<_>>());
+                    v["deleted_methods"] = json!(f
+                        .deleted
+                        .iter()
+                        .map(|d| json!({"name": d.name, "line": d.line}))
                         .collect::<Vec<_>>());
                     if let Some(w) = written {
                         v["written"] = json!(w.contains(&f.path));
