@@ -667,7 +667,10 @@ fn called_on_other(before: &str) -> bool {
         return false;
     };
     let b = b.strip_suffix('&').unwrap_or(b);
-    !(b.ends_with("self") && !b[..b.len() - 4].ends_with(|c: char| is_word(c as u8) || c == '.'))
+    let on_self = b
+        .strip_suffix("self")
+        .is_some_and(|r| !r.ends_with(|c: char| is_word(c as u8) || c == '.'));
+    !on_self
 }
 
 fn deletable_name(name: &str) -> bool {
