@@ -185,7 +185,9 @@ for sha, flags in read_list(sys.argv[1]):
         if path not in before and path not in after_eng:
             missing.append(f"{short} {path}")  # blobs missing from the mirror: not scored
             continue
-        eng = changed_lines(before.get(path), after_eng.get(path))
+        # A file the engineers did not change is as it was before.
+        eng_after = after_eng.get(path) if path in eng_paths else before.get(path)
+        eng = changed_lines(before.get(path), eng_after)
         row = {"commit": short, "path": path, "eng": sum(eng.values())}
         for mode, _ in MODES:
             tree, changed = results[mode]

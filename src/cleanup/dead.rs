@@ -156,6 +156,62 @@ struct Def {
     start: usize,
     end: usize,
     line: usize,
+    /// The innermost `module` around it (its last name), if that is nearer
+    /// than any `class`.
+    module: Option<String>,
+}
+
+/// The innermost `module` around `n` (its last name), unless a `class` is nearer.
+fn enclosing_module(text: &str, n: Node) -> Option<String> {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "class" | "singleton_class" => return None,
+            "module" => {
+                let name = x.child_by_field_name("name")?;
+                let name = &text[name.byte_range()];
+                return Some(name.rsplit("::").next().unwrap_or(name).to_string());
+            }
+            _ => p = x.parent(),
+        }
+    }
+    None
+}
+
+/// Whether a text mixes in the module `name` (`include`, `extend`,
+/// `prepend`, possibly with its namespace).
+fn mixes_in(text: &str, name: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim_start();
+        ["include ", "extend ", "prepend "].iter().any(|k| {
+            t.strip_prefix(k).is_some_and(|rest| {
+                rest.split(',')
+                    .any(|m| m.trim().rsplit("::").next() == Some(name))
+            })
+        })
+    })
+}
+
+/// Whether the token at `at` is named without a receiver (`foo(…)`,
+/// `self.foo`, `:foo`, `"foo"`): a call that can only mean the method of
+/// the same object, or a name passed around.
+fn free_mention(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    if before.trim_end().ends_with("::") {
+        return false;
+    }
+    !called_on_other(before)
+}
+
+/// Occurrences of each name of `set` in `text` named without a receiver.
+fn count_free(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for (at, t) in tokens(text) {
+        if set.contains(t) && free_mention(text, at) {
+            *out.entry(t.to_string()).or_default() += 1;
+        }
+    }
+    out
 }
 
 /// The definitions of `names` in a Ruby text (none if it does not parse).
@@ -181,6 +237,7 @@ fn defs_in(text: &str, names: &HashSet<&str>) -> Vec<Def> {
                     start: n.start_byte(),
                     end: n.end_byte(),
                     line: n.start_position().row + 1,
+                    module: enclosing_module(text, n),
                 });
             }
         }
@@ -476,15 +533,16 @@ pub fn sweep(
         let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
         Index::new(&texts, &defined)
     };
-    for (i, _) in texts
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.planned.is_some())
+    // Named without a receiver: a call that can only mean a method of the
+    // same object (or a name passed around); `x.foo` may be anything's `foo`.
     {
-        let after = index.get(Version::Now, i);
-        for (name, &n) in index.get(Version::Original, i) {
-            if after.get(name).copied().unwrap_or(0) < n && deletable_name(name) {
-                considered.insert(name.clone());
+        let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
+        for t in texts.iter().filter(|t| t.planned.is_some()) {
+            let after = count_free(&t.now, &defined);
+            for (name, n) in count_free(&t.original, &defined) {
+                if after.get(&name).copied().unwrap_or(0) < n && deletable_name(&name) {
+                    considered.insert(name);
+                }
             }
         }
     }
@@ -509,13 +567,54 @@ pub fn sweep(
             let mut more = Vec::new();
             for (&i, ds) in &now.defs {
                 for d in ds.iter().filter(|d| !now.roots.contains_key(&d.name)) {
-                    let body = &texts[i].now[d.start..d.end];
-                    for (_, t) in tokens(body) {
-                        if !considered.contains(t) && definers.contains_key(t) && deletable_name(t)
+                    let text = &texts[i].now;
+                    for (at, t) in tokens(&text[d.start..d.end]) {
+                        if !considered.contains(t)
+                            && definers.contains_key(t)
+                            && deletable_name(t)
+                            && free_mention(text, d.start + at)
                         {
                             more.push(t.to_string());
                         }
                     }
+                }
+            }
+            // A name kept live only by a few mentions inside other methods:
+            // those methods are considered too (a legacy helper that calls
+            // back the one that called it: the cycle is then seen whole).
+            for (name, files) in &now.roots {
+                let total: u32 = files
+                    .iter()
+                    .map(|&i| index.get(Version::Now, i)[name])
+                    .sum();
+                if total > 4 {
+                    continue;
+                }
+                let mut callers = Vec::new();
+                let mut outside = false;
+                for &i in files {
+                    let text = &texts[i].now;
+                    let all = cache.entry((i, true)).or_insert_with(|| {
+                        let every: HashSet<&str> = defined_names(text).into_iter().collect();
+                        defs_in(text, &every)
+                    });
+                    for (at, t) in tokens(text) {
+                        if t != name {
+                            continue;
+                        }
+                        let inner = all
+                            .iter()
+                            .filter(|d| d.start <= at && at < d.end)
+                            .min_by_key(|d| d.end - d.start);
+                        match inner {
+                            Some(d) if &d.name == name || considered.contains(&d.name) => {}
+                            Some(d) if deletable_name(&d.name) => callers.push(d.name.clone()),
+                            _ => outside = true,
+                        }
+                    }
+                }
+                if !outside {
+                    more.extend(callers);
                 }
             }
             for m in more {
@@ -541,11 +640,24 @@ pub fn sweep(
     // Per file: the dead definitions (a name is deleted only where every
     // definition of it in the file is at the top of its nesting: a def inside
     // a dead def goes with it).
+    // A definition in a file the fix did not change goes only if it is in a
+    // module a fixed file mixes in (the legacy helpers of `Repository` in
+    // `RepositoryMirroring`): elsewhere, a method of the same name may be a
+    // callback its framework calls unnamed (`scrub`, `perform`).
+    let mixed_in = |d: &Def| {
+        d.module.as_deref().is_some_and(|m| {
+            texts
+                .iter()
+                .filter(|t| t.planned.is_some())
+                .any(|t| mixes_in(&t.original, m))
+        })
+    };
     let mut by_file: BTreeMap<usize, Vec<Def>> = BTreeMap::new();
     for (&i, ds) in &now.defs {
+        let planned = texts[i].planned.is_some();
         let mut mine: Vec<Def> = ds
             .iter()
-            .filter(|d| dead.contains(&d.name))
+            .filter(|d| dead.contains(&d.name) && (planned || mixed_in(d)))
             .cloned()
             .collect();
         mine.sort_by_key(|d| d.start);
