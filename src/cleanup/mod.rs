@@ -14,6 +14,7 @@ pub mod dead;
 pub mod edit;
 pub mod error;
 pub mod go;
+pub mod inline;
 pub mod ruby;
 
 pub use edit::{apply_edits, Edit};
