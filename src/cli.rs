@@ -590,6 +590,15 @@ fn settings_rules(s: &engine::Settings) -> String {
         .map(|(cmd, ep)| format!("{cmd} = {ep}"))
         .collect();
     out.push_str(&format!("shell:\n  commands = {}\n", list(&commands)));
+    out.push_str(&format!(
+        "fix:\n  inline_max_lines = {}{}\n",
+        c.fix_inline_max_lines,
+        if c.fix_inline_max_lines == 0 {
+            " (no helper is inlined)"
+        } else {
+            ""
+        }
+    ));
     let n = &c.naming;
     out.push_str(&format!(
         "naming:\n  service_prefix = {}\n  qualifier_any_word = {}\n  qualifiers = {}\n  component_prefixes = {}\n",
