@@ -1011,6 +1011,20 @@ fn helper_notes(outcome: &engine::FixOutcome) {
             names.join(", ")
         );
     }
+    // The single-use helpers the fix inlined.
+    for f in &outcome.plan.files {
+        if f.abandoned.is_some() || f.fixed == f.original {
+            continue;
+        }
+        for i in &f.inlined {
+            crate::infoln!(
+                "note: {}:{}: inlined `{}` (its only caller)",
+                f.shown,
+                i.line,
+                i.name
+            );
+        }
+    }
 }
 
 /// `flaglint fix: N sites fixed in M files…`.

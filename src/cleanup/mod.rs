@@ -153,6 +153,8 @@ pub struct FilePlan {
     pub dead: Vec<dead::DeadMethod>,
     /// The error helpers the kept code is wrapped in (Ruby), sorted.
     pub helpers: Vec<String>,
+    /// The single-use private helpers inlined at their call (Ruby).
+    pub inlined: Vec<inline::Inlined>,
 }
 
 /// The fix of a whole run.
@@ -260,6 +262,23 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             path: &sites[0].location.path,
         };
         let (fixed, first) = fix_to_fixpoint(&original, &ctx);
+        // A kept call of a single-use private helper: its body instead.
+        let (fixed, inlined) = if language == Language::Ruby && fixed != original {
+            let kept: Vec<std::ops::Range<usize>> =
+                first.kept.iter().map(|(_, k)| k.clone()).collect();
+            let candidates = inline::kept_single_calls(&original, &kept);
+            // TODO(sweep): whether another file of the scanned trees names the
+            // helper, from the tree-wide name index (src/cleanup/sweep.rs).
+            let named_elsewhere = |_: &str| false;
+            inline::inline(
+                &fixed,
+                &candidates,
+                config.fix_inline_max_lines,
+                &named_elsewhere,
+            )
+        } else {
+            (fixed, Vec::new())
+        };
         let left = first.left;
         let mut helpers = first.helpers;
         helpers.sort();
@@ -295,6 +314,7 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             fixed,
             dead,
             helpers,
+            inlined,
         });
     }
     plan
@@ -655,6 +675,9 @@ pub fn delete_dead(
                     .iter()
                     .map(|d| format!("{}:{} `{}`", f.shown, d.line, d.name)),
             );
+            for i in &mut f.inlined {
+                i.line = moved_line(&f.fixed, &cleaned, i.line);
+            }
             f.fixed = cleaned;
             f.dead.retain(|d| {
                 !deleted
@@ -664,6 +687,24 @@ pub fn delete_dead(
         }
     }
     deleted
+}
+
+/// Where the 1-based `line` of `old`, kept in `new`, stands there.
+fn moved_line(old: &str, new: &str, line: usize) -> usize {
+    let diff = similar::TextDiff::from_lines(old, new);
+    for op in diff.ops() {
+        if let similar::DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = *op
+        {
+            if (old_index..old_index + len).contains(&(line - 1)) {
+                return line - old_index + new_index;
+            }
+        }
+    }
+    line
 }
 
 /// Fixes one source text for every flag it references (Ruby or Go), as
@@ -755,6 +796,11 @@ pub fn plan_json(
                         .dead
                         .iter()
                         .map(|d| json!({"name": d.name, "line": d.line, "private": d.private}))
+                        .collect::<Vec<_>>());
+                    v["inlined"] = json!(f
+                        .inlined
+                        .iter()
+                        .map(|i| json!({"name": i.name, "line": i.line}))
                         .collect::<Vec<_>>());
                     if let Some(w) = written {
                         v["written"] = json!(w.contains(&f.path));
@@ -901,6 +947,12 @@ mod plan_tests {
         // Other wrappers stay as they are.
         let r = Wrapper::Rescue(clauses.clone());
         assert_eq!(r.at_site(Some("repo."), true), (r.clone(), None));
+    }
+
+    #[test]
+    fn a_kept_line_moves_with_the_lines_deleted_before_it() {
+        assert_eq!(moved_line("a\nb\nc\nd\n", "a\nd\n", 4), 2);
+        assert_eq!(moved_line("a\nb\nc\n", "a\nb\nc\nx\n", 2), 2);
     }
 
     #[test]
