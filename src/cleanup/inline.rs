@@ -140,7 +140,7 @@ fn shift(at: usize, edits: &[(usize, usize, usize)]) -> usize {
             out = out + len - (end - start);
         } else if start < at {
             // Inside a replaced range: its start.
-            out = out - (at - start);
+            out -= at - start;
         }
     }
     out
