@@ -5,7 +5,8 @@
 //! ([`ruby`]), Workhorse's Gitaly-server branches ([`go`]), and configuration
 //! entries ([`config`]). Each file is edited to a fixpoint (a toggle nested in
 //! another is fixed once the outer one is gone), re-parsed, and abandoned with
-//! a reason if the result does not parse. [`checklist`] turns the references
+//! a reason if the result does not parse; a kept call of a single-use private
+//! helper is then replaced by its body ([`inline`]). [`checklist`] turns the references
 //! and the plan into a Markdown to-do list.
 
 pub mod checklist;
