@@ -593,6 +593,15 @@ fn settings_rules(s: &engine::Settings) -> String {
         .map(|(cmd, ep)| format!("{cmd} = {ep}"))
         .collect();
     out.push_str(&format!("shell:\n  commands = {}\n", list(&commands)));
+    out.push_str(&format!(
+        "fix:\n  inline_max_lines = {}{}\n",
+        c.fix_inline_max_lines,
+        if c.fix_inline_max_lines == 0 {
+            " (no helper is inlined)"
+        } else {
+            ""
+        }
+    ));
     let n = &c.naming;
     out.push_str(&format!(
         "naming:\n  service_prefix = {}\n  qualifier_any_word = {}\n  qualifiers = {}\n  component_prefixes = {}\n",
@@ -1001,6 +1010,20 @@ fn helper_notes(outcome: &engine::FixOutcome) {
             f.shown,
             names.join(", ")
         );
+    }
+    // The single-use helpers the fix inlined.
+    for f in &outcome.plan.files {
+        if f.abandoned.is_some() || f.fixed == f.original {
+            continue;
+        }
+        for i in &f.inlined {
+            crate::infoln!(
+                "note: {}:{}: inlined `{}` (its only caller)",
+                f.shown,
+                i.line,
+                i.name
+            );
+        }
     }
 }
 

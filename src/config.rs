@@ -68,7 +68,7 @@ pub struct Feature {
 }
 
 /// The loaded configuration: registry plus scanner settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The registry file, when there is one.
     pub path: Option<PathBuf>,
@@ -89,10 +89,38 @@ pub struct Config {
     pub components: Vec<(String, PathBuf)>,
     /// `[shell] commands`: more git commands Shell hands to Gitaly, with endpoints.
     pub shell_commands: Vec<(String, String)>,
+    /// `[fix] inline_max_lines`: the longest body (non-blank lines) of a
+    /// single-use private helper `fix` inlines at its call; 0: none.
+    pub fix_inline_max_lines: usize,
     /// Where each `[components]` path stands in the registry file (byte offset, length).
     component_spans: Vec<(usize, usize)>,
     /// Flag name or alias → index into `features`.
     index: HashMap<String, usize>,
+}
+
+/// `[fix] inline_max_lines` without a registry or the key.
+pub const DEFAULT_INLINE_MAX_LINES: usize = 15;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            source: String::new(),
+            features: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: None,
+            default_excludes: None,
+            toggle_methods: Vec::new(),
+            env_ignore: Vec::new(),
+            rule_levels: Vec::new(),
+            naming: Naming::default(),
+            components: Vec::new(),
+            shell_commands: Vec::new(),
+            fix_inline_max_lines: DEFAULT_INLINE_MAX_LINES,
+            component_spans: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
 }
 
 impl Config {
@@ -171,6 +199,7 @@ impl Config {
             toggle_methods: raw.ruby.toggle_methods,
             env_ignore: raw.env.ignore,
             shell_commands: raw.shell.commands.into_iter().collect(),
+            fix_inline_max_lines: raw.fix.inline_max_lines.unwrap_or(DEFAULT_INLINE_MAX_LINES),
             naming: raw.naming.into(),
             components: raw
                 .components
@@ -366,6 +395,8 @@ struct RawConfig {
     #[serde(default)]
     shell: RawShell,
     #[serde(default)]
+    fix: RawFix,
+    #[serde(default)]
     components: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     naming: RawNaming,
@@ -389,6 +420,12 @@ struct RawScan {
 struct RawRuby {
     #[serde(default)]
     toggle_methods: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFix {
+    inline_max_lines: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -767,6 +804,20 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("did you mean `dynamic-flag`?"));
+    }
+
+    #[test]
+    fn fix_inline_max_lines_defaults_to_15_and_0_disables() {
+        assert_eq!(Config::default().fix_inline_max_lines, 15);
+        assert_eq!(parse("").unwrap().fix_inline_max_lines, 15);
+        assert_eq!(
+            parse("[fix]\ninline_max_lines = 0\n")
+                .unwrap()
+                .fix_inline_max_lines,
+            0
+        );
+        assert!(parse("[fix]\ninline_max_line = 3\n").is_err());
+        assert!(parse("[fix]\ninline_max_lines = -1\n").is_err());
     }
 
     #[test]

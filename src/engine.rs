@@ -478,7 +478,21 @@ pub fn plan_fix(p: &Prepared, features: &[String]) -> Result<(Selection, Plan), 
             return Err(EngineError::NoSuchFeature(name.clone()));
         }
     }
-    let plan = crate::cleanup::plan(&p.result.references, &p.config, &selection);
+    // The trees' Ruby texts, read once if a helper to inline needs them.
+    let texts = std::sync::OnceLock::new();
+    let named_elsewhere = |name: &str, path: &std::path::Path| {
+        let texts = texts.get_or_init(|| crate::cleanup::dead::tree_texts(&p.components, &p.walk));
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        texts
+            .iter()
+            .any(|(q, t)| q != &path && crate::cleanup::dead::names(t, name))
+    };
+    let plan = crate::cleanup::plan(
+        &p.result.references,
+        &p.config,
+        &selection,
+        &named_elsewhere,
+    );
     Ok((selection, plan))
 }
 

@@ -680,7 +680,7 @@ fn fix_dead_code_search_walks_as_the_scan_does() {
     let o = run_in(root, &["fix", "--config", config, tree]);
     let err = stderr(&o);
     assert!(
-        err.contains("lib/repo.rb:12: `legacy_find` is now unused, kept: named in the spec ")
+        err.contains("lib/repo.rb:8: `legacy_find` is now unused, kept: named in the spec ")
             && err.contains(":spec/repo_spec.rb\n"),
         "{err}"
     );

@@ -25,6 +25,7 @@ struct Registry {
     ruby: Option<Ruby>,
     env: Option<Env>,
     shell: Option<Shell>,
+    fix: Option<Fix>,
     naming: Option<Naming>,
     /// The trees scanned when the command line names no PATH: component name → path, relative to this file.
     components: Option<BTreeMap<String, String>>,
@@ -68,6 +69,14 @@ struct Env {
 struct Shell {
     /// More migrated git commands: command → endpoint (`Service/Method`).
     commands: Option<BTreeMap<String, String>>,
+}
+
+/// `flaglint fix`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Fix {
+    /// The longest body (non-blank lines) of a single-use private helper inlined at its one call (default 15; 0: never inline).
+    inline_max_lines: Option<usize>,
 }
 
 /// The flag names FL001 `name-not-derived` accepts besides the canonical one.
@@ -274,6 +283,7 @@ fn every_table_has_the_keys_the_parser_accepts() {
         ("[ruby]\n", "/properties/ruby"),
         ("[env]\n", "/properties/env"),
         ("[shell]\n", "/properties/shell"),
+        ("[fix]\n", "/properties/fix"),
         ("[naming]\n", "/properties/naming"),
         ("[[feature]]\n", "/properties/feature"),
     ] {

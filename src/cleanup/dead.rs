@@ -94,6 +94,35 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// The files of the trees that may name a Ruby method (canonical paths),
+/// walked as the scan walks them, with their text.
+pub fn tree_texts(
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+) -> Vec<(PathBuf, String)> {
+    let select = |name: &str| crate::discover::Wanted {
+        read: names_methods(name),
+        catalog_source: false,
+    };
+    let found = crate::discover::discover(components, walk, None, &select)
+        .map(|d| d.files)
+        .unwrap_or_default();
+    found
+        .par_iter()
+        .filter(|e| e.read)
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(&e.path).ok()?;
+            let path = std::fs::canonicalize(&e.path).unwrap_or_else(|_| e.path.clone());
+            Some((path, text))
+        })
+        .collect()
+}
+
+/// Whether `text` names `name` (as a word: a call, `:symbol`, string).
+pub fn names(text: &str, name: &str) -> bool {
+    text.contains(name) && tokens(text).any(|(_, t)| t == name)
+}
+
 /// The word tokens of a text, with their byte offsets: identifiers and
 /// constants, a trailing `?` or `!` included (not the `!` of `!=`).
 fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -749,6 +778,9 @@ pub fn sweep(
         match t.planned {
             Some(p) => {
                 let f = &mut plan.files[p];
+                for x in &mut f.inlined {
+                    x.line = super::moved_line(&f.fixed, &cleaned, x.line);
+                }
                 f.fixed = cleaned;
                 f.deleted.extend(gone);
             }
@@ -761,6 +793,7 @@ pub fn sweep(
                 dead: Vec::new(),
                 deleted: gone,
                 helpers: Vec::new(),
+                inlined: Vec::new(),
             }),
         }
     }

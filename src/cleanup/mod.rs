@@ -5,7 +5,8 @@
 //! ([`ruby`]), Workhorse's Gitaly-server branches ([`go`]), and configuration
 //! entries ([`config`]). Each file is edited to a fixpoint (a toggle nested in
 //! another is fixed once the outer one is gone), re-parsed, and abandoned with
-//! a reason if the result does not parse. [`checklist`] turns the references
+//! a reason if the result does not parse; a kept call of a single-use private
+//! helper is then replaced by its body ([`inline`]). [`checklist`] turns the references
 //! and the plan into a Markdown to-do list.
 
 pub mod checklist;
@@ -14,6 +15,7 @@ pub mod dead;
 pub mod edit;
 pub mod error;
 pub mod go;
+pub mod inline;
 pub mod ruby;
 
 pub use edit::{apply_edits, Edit};
@@ -154,6 +156,8 @@ pub struct FilePlan {
     pub deleted: Vec<dead::Deleted>,
     /// The error helpers the kept code is wrapped in (Ruby), sorted.
     pub helpers: Vec<String>,
+    /// The single-use private helpers inlined at their call (Ruby).
+    pub inlined: Vec<inline::Inlined>,
 }
 
 impl FilePlan {
@@ -211,7 +215,15 @@ pub fn fixable_form(r: &Reference) -> bool {
 }
 
 /// Plans the fix of every file holding a selected, fixable reference.
-pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan {
+///
+/// `named_elsewhere(name, path)`: whether a file of the scanned trees other
+/// than `path` names `name` (a helper it names is not inlined).
+pub fn plan(
+    refs: &[Reference],
+    config: &Config,
+    selection: &Selection,
+    named_elsewhere: &dyn Fn(&str, &Path) -> bool,
+) -> Plan {
     let flags = selection.flags(refs, config);
     let mut by_file: BTreeMap<PathBuf, Vec<&Reference>> = BTreeMap::new();
     for r in refs.iter().filter(|r| flags.contains(&r.flag)) {
@@ -270,6 +282,21 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             path: &sites[0].location.path,
         };
         let (fixed, first) = fix_to_fixpoint(&original, &ctx);
+        // A kept call of a single-use private helper: its body instead.
+        let (fixed, inlined) = if language == Language::Ruby && fixed != original {
+            let kept: Vec<std::ops::Range<usize>> =
+                first.kept.iter().map(|(_, k)| k.clone()).collect();
+            let candidates = inline::kept_single_calls(&original, &kept);
+            let named_elsewhere = |name: &str| named_elsewhere(name, &path);
+            inline::inline(
+                &fixed,
+                &candidates,
+                config.fix_inline_max_lines,
+                &named_elsewhere,
+            )
+        } else {
+            (fixed, Vec::new())
+        };
         let left = first.left;
         let mut helpers = first.helpers;
         helpers.sort();
@@ -301,6 +328,7 @@ pub fn plan(refs: &[Reference], config: &Config, selection: &Selection) -> Plan 
             dead: Vec::new(),
             deleted: Vec::new(),
             helpers,
+            inlined,
         });
     }
     plan
@@ -598,6 +626,24 @@ fn patch_path(path: &Path, root: Option<&Path>) -> String {
     crate::report::shown_path(path)
 }
 
+/// Where the 1-based `line` of `old`, kept in `new`, stands there.
+pub(crate) fn moved_line(old: &str, new: &str, line: usize) -> usize {
+    let diff = similar::TextDiff::from_lines(old, new);
+    for op in diff.ops() {
+        if let similar::DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = *op
+        {
+            if (old_index..old_index + len).contains(&(line - 1)) {
+                return line - old_index + new_index;
+            }
+        }
+    }
+    line
+}
+
 /// Fixes one source text for every flag it references (Ruby or Go), as
 /// `flaglint fix` would with all of them selected, *without* the safety net
 /// that abandons a fix whose result does not parse: the fuzzer checks that the
@@ -692,6 +738,11 @@ pub fn plan_json(
                         .deleted
                         .iter()
                         .map(|d| json!({"name": d.name, "line": d.line}))
+                        .collect::<Vec<_>>());
+                    v["inlined"] = json!(f
+                        .inlined
+                        .iter()
+                        .map(|i| json!({"name": i.name, "line": i.line}))
                         .collect::<Vec<_>>());
                     if let Some(w) = written {
                         v["written"] = json!(w.contains(&f.path));
@@ -838,6 +889,12 @@ mod plan_tests {
         // Other wrappers stay as they are.
         let r = Wrapper::Rescue(clauses.clone());
         assert_eq!(r.at_site(Some("repo."), true), (r.clone(), None));
+    }
+
+    #[test]
+    fn a_kept_line_moves_with_the_lines_deleted_before_it() {
+        assert_eq!(moved_line("a\nb\nc\nd\n", "a\nd\n", 4), 2);
+        assert_eq!(moved_line("a\nb\nc\n", "a\nb\nc\nx\n", 2), 2);
     }
 
     #[test]
