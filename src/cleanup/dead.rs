@@ -370,6 +370,7 @@ fn liveness(
     considered: &HashSet<String>,
     definers: &HashMap<String, Vec<usize>>,
     cache: &mut HashMap<(usize, bool), Vec<Def>>,
+    staying: &HashSet<String>,
 ) -> Liveness {
     let set: HashSet<&str> = considered.iter().map(String::as_str).collect();
     // The definitions of the considered names, file by file.
@@ -446,7 +447,7 @@ fn liveness(
             }
         }
     }
-    let mut live: HashSet<String> = roots.keys().cloned().collect();
+    let mut live: HashSet<String> = roots.keys().chain(staying).cloned().collect();
     let mut work: Vec<String> = live.iter().cloned().collect();
     while let Some(n) = work.pop() {
         for m in edges.get(&n).into_iter().flatten() {
@@ -590,6 +591,7 @@ pub fn sweep(
             &considered,
             &definers,
             &mut cache,
+            &HashSet::new(),
         );
         let mut grown = false;
         if considered.len() < 5_000 {
@@ -658,10 +660,41 @@ pub fn sweep(
                 &considered,
                 &definers,
                 &mut cache,
+                &HashSet::new(),
             );
             break (now, orig);
         }
     };
+    // What stays keeps what it names: the names that were not live before
+    // (code already unused: left alone), and those with a definition that
+    // may not be deleted (see `mixed_in` below).
+    let mixed_in = |d: &Def| {
+        d.module.as_deref().is_some_and(|m| {
+            texts
+                .iter()
+                .filter(|t| t.planned.is_some())
+                .any(|t| mixes_in(&t.original, m))
+        })
+    };
+    let staying: HashSet<String> = considered
+        .iter()
+        .filter(|n| {
+            !orig.live.contains(*n)
+                || now.defs.iter().any(|(&i, ds)| {
+                    texts[i].planned.is_none() && ds.iter().any(|d| &d.name == *n && !mixed_in(d))
+                })
+        })
+        .cloned()
+        .collect();
+    let now = liveness(
+        &texts,
+        Version::Now,
+        &index,
+        &considered,
+        &definers,
+        &mut cache,
+        &staying,
+    );
     let dead: HashSet<&String> = considered
         .iter()
         .filter(|n| orig.live.contains(*n) && !now.live.contains(*n))
@@ -673,14 +706,6 @@ pub fn sweep(
     // module a fixed file mixes in (the legacy helpers of `Repository` in
     // `RepositoryMirroring`): elsewhere, a method of the same name may be a
     // callback its framework calls unnamed (`scrub`, `perform`).
-    let mixed_in = |d: &Def| {
-        d.module.as_deref().is_some_and(|m| {
-            texts
-                .iter()
-                .filter(|t| t.planned.is_some())
-                .any(|t| mixes_in(&t.original, m))
-        })
-    };
     let mut by_file: BTreeMap<usize, Vec<Def>> = BTreeMap::new();
     for (&i, ds) in &now.defs {
         let planned = texts[i].planned.is_some();
