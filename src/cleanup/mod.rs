@@ -10,6 +10,7 @@
 //! and the plan into a Markdown to-do list.
 
 pub mod checklist;
+pub mod comments;
 pub mod config;
 pub mod dead;
 pub mod edit;
@@ -282,6 +283,12 @@ pub fn plan(
             path: &sites[0].location.path,
         };
         let (fixed, first) = fix_to_fixpoint(&original, &ctx);
+        // The migration links of the methods left without toggles.
+        let fixed = if language == Language::Ruby && fixed != original {
+            comments::drop_migration_links(&original, &fixed, &config.toggle_methods)
+        } else {
+            fixed
+        };
         // A kept call of a single-use private helper: its body instead.
         let (fixed, inlined) = if language == Language::Ruby && fixed != original {
             let kept: Vec<std::ops::Range<usize>> =
