@@ -149,6 +149,23 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Where `name` occurs in `text` as a whole token (as [`tokens`] finds it).
+fn occurrences<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let b = text.as_bytes();
+    text.match_indices(name)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let end = at + name.len();
+            let starts =
+                (b[at].is_ascii_alphabetic() || b[at] == b'_') && (at == 0 || !is_word(b[at - 1]));
+            let suffix = name.ends_with(['?', '!']);
+            let ends = end >= b.len()
+                || (!is_word(b[end])
+                    && (suffix || !matches!(b[end], b'?' | b'!') || b.get(end + 1) == Some(&b'=')));
+            starts && ends
+        })
+}
+
 /// The names a text defines, by a line scan (`def x`, `def self.x`, `X = …`).
 fn defined_names(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -241,6 +258,12 @@ fn count_free(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
         }
     }
     out
+}
+
+/// Every definition of a Ruby text.
+fn all_defs(text: &str) -> Vec<Def> {
+    let every: HashSet<&str> = defined_names(text).into_iter().collect();
+    defs_in(text, &every)
 }
 
 /// The definitions of `names` in a Ruby text (none if it does not parse).
@@ -373,22 +396,58 @@ fn liveness(
     staying: &HashSet<String>,
 ) -> Liveness {
     let set: HashSet<&str> = considered.iter().map(String::as_str).collect();
-    // The definitions of the considered names, file by file.
-    let mut files: Vec<usize> = considered
+    // A name that a file defining none of the considered names names is live
+    // whatever those definitions say: its definitions need not be parsed
+    // (but those of the fixed files always are, for the notes).
+    let definer_files: HashSet<usize> = considered
         .iter()
         .filter_map(|n| definers.get(n))
         .flatten()
         .copied()
         .collect();
+    let mut surely: HashSet<&str> = HashSet::new();
+    for i in (0..texts.len()).filter(|i| !definer_files.contains(i)) {
+        for name in index.get(v, i).keys() {
+            if let Some(n) = set.get(name.as_str()) {
+                surely.insert(n);
+            }
+        }
+    }
+    // The definitions of the considered names, file by file.
+    let mut files: Vec<usize> = considered
+        .iter()
+        .filter(|n| !surely.contains(n.as_str()))
+        .filter_map(|n| definers.get(n))
+        .flatten()
+        .copied()
+        .chain(
+            definer_files
+                .iter()
+                .copied()
+                .filter(|&i| texts[i].planned.is_some()),
+        )
+        .collect();
     files.sort_unstable();
     files.dedup();
+    let now = v == Version::Now;
+    let missing: Vec<usize> = files
+        .iter()
+        .copied()
+        .filter(|&i| !cache.contains_key(&(i, now)))
+        .collect();
+    let parsed: Vec<(usize, Vec<Def>)> = missing
+        .par_iter()
+        .map(|&i| (i, all_defs(texts[i].get(v))))
+        .collect();
+    for (i, ds) in parsed {
+        cache.insert((i, now), ds);
+    }
     let mut defs: HashMap<usize, Vec<Def>> = HashMap::new();
     for i in files {
-        let key = (i, v == Version::Now);
-        let all = cache.entry(key).or_insert_with(|| {
-            let every: HashSet<&str> = defined_names(texts[i].get(v)).into_iter().collect();
-            defs_in(texts[i].get(v), &every)
-        });
+        let key = (i, now);
+        let all = cache
+            .entry(key)
+            .or_insert_with(|| all_defs(texts[i].get(v)));
         let mine: Vec<Def> = all
             .iter()
             .filter(|d| set.contains(d.name.as_str()))
@@ -629,10 +688,7 @@ pub fn sweep(
                         let every: HashSet<&str> = defined_names(text).into_iter().collect();
                         defs_in(text, &every)
                     });
-                    for (at, t) in tokens(text) {
-                        if t != name {
-                            continue;
-                        }
+                    for at in occurrences(text, name) {
                         let inner = all
                             .iter()
                             .filter(|d| d.start <= at && at < d.end)
