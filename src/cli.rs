@@ -218,6 +218,10 @@ pub struct FixArgs {
     /// The default now (deleting the dead legacy code); accepted for old scripts.
     #[arg(long, hide = true, conflicts_with = "keep_dead")]
     pub delete_dead: bool,
+    /// Keep the specs of the legacy path (by default a `:skip_gitaly_mock` /
+    /// `:disable_gitaly` block about a fixed feature is deleted).
+    #[arg(long)]
+    pub no_specs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -735,6 +739,7 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         let how = FixHow {
             write: args.fix,
             keep_dead: false,
+            keep_specs: false,
             diff_exit: true,
             color,
             print: args.diff,
@@ -897,6 +902,7 @@ fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
     let how = FixHow {
         write: args.write,
         keep_dead: args.keep_dead,
+        keep_specs: args.no_specs,
         diff_exit: false,
         color,
         print: true,
@@ -911,6 +917,8 @@ struct FixHow {
     write: bool,
     /// `--keep-dead`: list the dead legacy code, do not delete it.
     keep_dead: bool,
+    /// `--no-specs`: keep the legacy-path spec blocks.
+    keep_specs: bool,
     /// Exit 1 when the diff is not empty (`check --diff`).
     diff_exit: bool,
     /// Color the diff (a terminal).
@@ -934,6 +942,7 @@ fn apply_fix(
     let opts = FixOptions {
         write: how.write,
         keep_dead: how.keep_dead,
+        keep_specs: how.keep_specs,
     };
     let outcome = engine::fix(p, selection, plan, opts);
     dead_notes(&outcome);
@@ -982,6 +991,9 @@ fn apply_fix(
 
 /// The definitions the fix deleted as dead, and those it made unused and kept.
 fn dead_notes(outcome: &engine::FixOutcome) {
+    for s in &outcome.specs {
+        crate::infoln!("note: {s}: deleted, a spec of the removed legacy path");
+    }
     for d in &outcome.deleted {
         crate::infoln!("note: {d}: deleted, only the removed legacy code named it");
     }

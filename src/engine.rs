@@ -515,6 +515,9 @@ pub struct FixOptions {
     /// Keep (and list) the methods and constants only the removed legacy
     /// code named, instead of deleting them.
     pub keep_dead: bool,
+    /// Keep the specs of the legacy path (by default, a `:skip_gitaly_mock`
+    /// / `:disable_gitaly` block of a fixed feature is deleted).
+    pub keep_specs: bool,
 }
 
 /// A selected site the fix leaves for a person.
@@ -534,6 +537,8 @@ pub struct LeftSite {
 pub struct FixOutcome {
     /// The plan, as applied (the dead definitions deleted, unless `keep_dead`).
     pub plan: Plan,
+    /// The legacy-path spec blocks deleted (`shown:line 'description'`).
+    pub specs: Vec<String>,
     /// The dead definitions deleted (`shown:line `name``).
     pub deleted: Vec<String>,
     /// The unified diff of the changed files (empty when writing).
@@ -557,6 +562,17 @@ pub struct FixOutcome {
 /// read-only and not hard-linked; a signal stops the writing after the file
 /// being written), and counts what is fixed and what is left.
 pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions) -> FixOutcome {
+    let specs = if opts.keep_specs {
+        Vec::new()
+    } else {
+        crate::cleanup::delete_legacy_specs(
+            &mut plan,
+            &p.result.references,
+            &p.config,
+            &p.components,
+            &p.walk,
+        )
+    };
     let deleted =
         crate::cleanup::dead::sweep(&mut plan, &p.components, &p.walk, !opts.keep_dead).deleted;
     let root = crate::cleanup::patch_root(&p.components);
@@ -583,6 +599,7 @@ pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions
     let left = left_sites(p, selection, &plan);
     FixOutcome {
         plan,
+        specs,
         deleted,
         diff,
         problems,

@@ -696,3 +696,47 @@ fn fix_dead_code_search_walks_as_the_scan_does() {
     );
     assert!(stdout(&o).contains("-  def legacy_find"), "{}", stdout(&o));
 }
+
+#[test]
+fn fix_deletes_the_legacy_path_specs_of_the_fixed_features_only() {
+    // A `:skip_gitaly_mock` / `:disable_gitaly` block naming a fixed flag, or
+    // saying "without gitaly" in the `describe` of a method the fix left
+    // without toggles, goes; one about a flag still toggled, an untagged one
+    // and one in another method's `describe` stay. `--no-specs` keeps them all.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("flaglint.toml"),
+        "[[feature]]\nname = \"find_x\"\nstage = \"mandatory\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("lib")).unwrap();
+    std::fs::create_dir_all(root.join("spec/lib")).unwrap();
+    std::fs::write(
+        root.join("lib/repo.rb"),
+        "class Repo\n  def find\n    gitaly_migrate(:find_x) do |is_enabled|\n      if is_enabled\n        gitaly_client.find\n      else\n        run_git(%w[show])\n      end\n    end\n  end\n\n  def other\n    gitaly_migrate(:other_y) do |is_enabled|\n      if is_enabled\n        gitaly_client.other\n      else\n        run_git(%w[log])\n      end\n    end\n  end\n\n  def run_git(args)\n    args\n  end\nend\n",
+    )
+    .unwrap();
+    let spec = "describe Repo do\n  describe '#find' do\n    context 'when Gitaly find_x is enabled' do\n      it { expect(repo.find).to be_truthy }\n    end\n\n    context 'when Gitaly find_x is disabled', :skip_gitaly_mock do\n      it { expect(repo.find).to be_truthy }\n    end\n\n    context 'without gitaly', :disable_gitaly do\n      it { expect(repo.find).to be_truthy }\n    end\n  end\n\n  describe '#other' do\n    context 'without gitaly', :disable_gitaly do\n      it { expect(repo.other).to be_truthy }\n    end\n\n    context 'when other_y is disabled', :skip_gitaly_mock do\n      it { expect(repo.other).to be_truthy }\n    end\n  end\nend\n";
+    std::fs::write(root.join("spec/lib/repo_spec.rb"), spec).unwrap();
+    let config = root.join("flaglint.toml");
+    let config = config.to_str().unwrap();
+    let tree = root.to_str().unwrap();
+    let o = run_in(root, &["fix", "--no-specs", "--config", config, tree]);
+    assert!(!stdout(&o).contains("repo_spec.rb"), "{}", stdout(&o));
+    let o = run_in(root, &["fix", "--write", "--config", config, tree]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("spec/lib/repo_spec.rb:7 'when Gitaly find_x is disabled': deleted, a spec of the removed legacy path"),
+        "{err}"
+    );
+    assert!(
+        err.contains("spec/lib/repo_spec.rb:11 'without gitaly': deleted"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("spec/lib/repo_spec.rb")).unwrap(),
+        "describe Repo do\n  describe '#find' do\n    context 'when Gitaly find_x is enabled' do\n      it { expect(repo.find).to be_truthy }\n    end\n  end\n\n  describe '#other' do\n    context 'without gitaly', :disable_gitaly do\n      it { expect(repo.other).to be_truthy }\n    end\n\n    context 'when other_y is disabled', :skip_gitaly_mock do\n      it { expect(repo.other).to be_truthy }\n    end\n  end\nend\n"
+    );
+    common::ruby_syntax_ok(&root.join("spec/lib/repo_spec.rb"));
+}

@@ -5,7 +5,6 @@
 //! tests/data/fix-helper/expected (with `--keep-dead`: the dead code is
 //! tests/fix_dead.rs's).
 
-use std::path::Path;
 use std::process::Command;
 
 mod common;
@@ -67,12 +66,4 @@ fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
         ],
         "{err}"
     );
-}
-
-/// `ruby -c` when Ruby is installed (skipped otherwise).
-fn ruby_syntax_ok(file: &Path) {
-    let Ok(o) = Command::new("ruby").arg("-c").arg(file).output() else {
-        return;
-    };
-    assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
 }

@@ -100,11 +100,3 @@ fn the_plan_lists_the_inlined_helpers_and_inline_max_lines_0_turns_it_off() {
     );
     assert!(fixed.contains("def entry_count_by_gitaly(options)"));
 }
-
-/// `ruby -c` when Ruby is installed (skipped otherwise).
-fn ruby_syntax_ok(file: &Path) {
-    let Ok(o) = Command::new("ruby").arg("-c").arg(file).output() else {
-        return;
-    };
-    assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
-}

@@ -26,7 +26,7 @@ pub fn is_migration_link(line: &str) -> bool {
 }
 
 /// Whether a method's text still toggles something.
-fn toggles(text: &str, toggle_methods: &[String]) -> bool {
+pub(crate) fn toggles(text: &str, toggle_methods: &[String]) -> bool {
     [
         "gitaly_migrate(",
         "gitaly_migrate ",
@@ -41,7 +41,7 @@ fn toggles(text: &str, toggle_methods: &[String]) -> bool {
 }
 
 /// (name, byte range) of every method of a Ruby tree.
-fn methods(src: &str, root: Node) -> Vec<(String, usize, usize)> {
+pub(crate) fn methods(src: &str, root: Node) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {

@@ -875,6 +875,7 @@ pub fn sweep(
                 deleted: gone,
                 helpers: Vec::new(),
                 inlined: Vec::new(),
+                specs: Vec::new(),
             }),
         }
     }
@@ -906,20 +907,44 @@ fn deletable_name(name: &str) -> bool {
 /// Deletes the definitions (each with the comment block directly above it),
 /// then the `private` / `protected` keywords left with nothing under them.
 fn delete_defs(text: &str, defs: &[Def]) -> String {
-    let edits = defs
-        .iter()
-        .map(|d| {
-            let (s, e) = with_comments(text, d.start, d.end);
-            Edit::new(s, e, String::new())
-        })
-        .collect();
+    let edits = deletions(text, defs.iter().map(|d| (d.start, d.end)).collect());
     let out = super::apply_edits(text, edits);
     drop_empty_sections(&out)
 }
 
+/// The edits that delete the statements or definitions `ranges` (byte
+/// ranges of their nodes), each with its lines and the comment block directly
+/// above it; deletions with only blank lines between them merge, and a
+/// blank line left before a closing `end` (or the end of the text) goes.
+pub(crate) fn deletions(text: &str, mut ranges: Vec<(usize, usize)>) -> Vec<Edit> {
+    ranges.sort_unstable();
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in ranges {
+        let (s, e) = with_comments(text, start, end);
+        match lines.last_mut() {
+            Some(last) if s <= last.1 || text[last.1..s].trim().is_empty() => {
+                last.1 = last.1.max(e);
+            }
+            _ => lines.push((s, e)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(mut s, e)| {
+            let next = text[e..].lines().next().unwrap_or("").trim();
+            if s > 0 && (next == "end" || next == "}" || e >= text.len()) {
+                let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+                if text[prev..s].trim().is_empty() {
+                    s = prev;
+                }
+            }
+            Edit::new(s, e, String::new())
+        })
+        .collect()
+}
+
 /// The lines of `start..end`, with the comment lines directly above (no
-/// blank line between), and the blank line the deletion would leave before
-/// an `end` or at the end of the text.
+/// blank line between).
 fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
     let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
@@ -933,14 +958,6 @@ fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
             s = prev;
         } else {
             break;
-        }
-    }
-    // A blank line before, and a closing line (or nothing) after: the blank goes.
-    let next = text[e..].lines().next().unwrap_or("").trim();
-    if s > 0 && (next == "end" || next == "}" || e >= text.len()) {
-        let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
-        if text[prev..s].trim().is_empty() {
-            s = prev;
         }
     }
     (s, e)

@@ -18,6 +18,7 @@ pub mod error;
 pub mod go;
 pub mod inline;
 pub mod ruby;
+pub mod specs;
 
 pub use edit::{apply_edits, Edit};
 pub use error::FixError;
@@ -159,6 +160,8 @@ pub struct FilePlan {
     pub helpers: Vec<String>,
     /// The single-use private helpers inlined at their call (Ruby).
     pub inlined: Vec<inline::Inlined>,
+    /// The legacy-path spec blocks deleted (a spec).
+    pub specs: Vec<specs::DeletedBlock>,
 }
 
 impl FilePlan {
@@ -336,6 +339,7 @@ pub fn plan(
             deleted: Vec::new(),
             helpers,
             inlined,
+            specs: Vec::new(),
         });
     }
     plan
@@ -649,6 +653,96 @@ pub(crate) fn moved_line(old: &str, new: &str, line: usize) -> usize {
         }
     }
     line
+}
+
+/// Deletes the legacy-path spec blocks of the fixed features (see
+/// [`specs`]) from the specs of the trees, adding them to the plan; returns
+/// `shown:line` and the description of each block deleted.
+pub fn delete_legacy_specs(
+    plan: &mut Plan,
+    refs: &[Reference],
+    config: &Config,
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+) -> Vec<String> {
+    let fixed: HashSet<String> = refs
+        .iter()
+        .filter(|r| matches!(plan.outcome(r), Some(Outcome::Fixed)))
+        .map(|r| r.flag.clone())
+        .collect();
+    if fixed.is_empty() {
+        return Vec::new();
+    }
+    // Flags still toggled somewhere (not every site of theirs fixed).
+    let still: HashSet<String> = refs
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::Toggle | Kind::Check))
+        .filter(|r| !matches!(plan.outcome(r), Some(Outcome::Fixed)))
+        .map(|r| r.flag.clone())
+        .collect();
+    let fixed: HashSet<String> = fixed.difference(&still).cloned().collect();
+    let mut methods: HashSet<String> = HashSet::new();
+    for f in plan
+        .files
+        .iter()
+        .filter(|f| f.abandoned.is_none() && f.fixed != f.original && f.path_is_ruby())
+    {
+        methods.extend(specs::untoggled_methods(
+            &f.original,
+            &f.fixed,
+            &config.toggle_methods,
+        ));
+    }
+    let mut out = Vec::new();
+    let texts = dead::tree_texts(components, walk);
+    for (path, text) in texts {
+        let shown_rel = components
+            .iter()
+            .filter_map(|c| {
+                let root = std::fs::canonicalize(&c.root).ok()?;
+                let rel = path.strip_prefix(&root).ok()?;
+                Some((c.name.clone(), rel.to_string_lossy().replace('\\', "/")))
+            })
+            .next();
+        let Some((comp, rel)) = shown_rel else {
+            continue;
+        };
+        if !crate::frontend::ruby::is_test_path(&rel) || !specs::may_hold(&text) {
+            continue;
+        }
+        let existing = plan.files.iter().position(|f| {
+            std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == path
+        });
+        let current = existing.map_or(text.as_str(), |i| plan.files[i].fixed.as_str());
+        let (new, gone) = specs::delete_legacy_blocks(current, &fixed, &still, &methods);
+        if gone.is_empty() {
+            continue;
+        }
+        let shown = format!("{comp}:{rel}");
+        out.extend(
+            gone.iter()
+                .map(|g| format!("{shown}:{} '{}'", g.line, g.description)),
+        );
+        match existing {
+            Some(i) => {
+                plan.files[i].fixed = new;
+                plan.files[i].specs.extend(gone);
+            }
+            None => plan.files.push(FilePlan {
+                path: path.clone(),
+                shown,
+                original: text.clone(),
+                fixed: new,
+                abandoned: None,
+                dead: Vec::new(),
+                deleted: Vec::new(),
+                helpers: Vec::new(),
+                inlined: Vec::new(),
+                specs: gone,
+            }),
+        }
+    }
+    out
 }
 
 /// Fixes one source text for every flag it references (Ruby or Go), as

@@ -30,3 +30,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `ruby -c` when Ruby is installed (skipped otherwise).
+#[allow(dead_code)]
+pub fn ruby_syntax_ok(file: &std::path::Path) {
+    let Ok(o) = std::process::Command::new("ruby")
+        .arg("-c")
+        .arg(file)
+        .output()
+    else {
+        return;
+    };
+    assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
+}

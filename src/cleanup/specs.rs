@@ -1,0 +1,209 @@
+//! The specs of the legacy path of a Mandatory feature: a `context` /
+//! `describe` block tagged `:skip_gitaly_mock` or `:disable_gitaly` (GitLab's
+//! spec helper turns Gitaly off for it) whose description names a fixed
+//! flag (`'when Gitaly commit_count feature is disabled'`), or names none but
+//! says Gitaly is off (`'with gitaly disabled'`, `'without gitaly'`) inside a `describe '#method'` of a method whose
+//! toggle the fix removed, only exercises the old path: it is deleted.
+//!
+//! Left alone: shared examples parameterised by the flag (`|gitaly_on|`),
+//! blocks whose description names a feature still toggled, and the enclosing
+//! "enabled" context (not unwrapped).
+
+use std::collections::HashSet;
+use tree_sitter::Node;
+
+/// Metadata tags that run a spec block without Gitaly.
+const LEGACY_TAGS: &[&str] = &[":skip_gitaly_mock", ":disable_gitaly"];
+
+/// A block deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedBlock {
+    /// 1-based line in the spec as it was read.
+    pub line: usize,
+    /// Its description.
+    pub description: String,
+}
+
+/// Whether a spec text may hold such a block.
+pub fn may_hold(text: &str) -> bool {
+    LEGACY_TAGS.iter().any(|t| text.contains(t))
+}
+
+/// The names of the methods that toggled something in `original` and no
+/// longer do in `fixed` (Ruby).
+pub fn untoggled_methods(original: &str, fixed: &str, toggle_methods: &[String]) -> Vec<String> {
+    let (Some(ot), Some(ft)) = (super::ruby::parse(original), super::ruby::parse(fixed)) else {
+        return Vec::new();
+    };
+    let before = super::comments::methods(original, ot.root_node());
+    let after = super::comments::methods(fixed, ft.root_node());
+    before
+        .iter()
+        .filter(|(_, s, e)| super::comments::toggles(&original[*s..*e], toggle_methods))
+        .filter(|(n, _, _)| {
+            after
+                .iter()
+                .filter(|(m, _, _)| m == n)
+                .all(|(_, s, e)| !super::comments::toggles(&fixed[*s..*e], toggle_methods))
+        })
+        .map(|(n, _, _)| n.clone())
+        .collect()
+}
+
+/// The string of a call's first argument (`context 'x'`), if it is a plain string.
+fn description<'a>(src: &'a str, call: Node) -> Option<&'a str> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let first = args.named_children(&mut c).next()?;
+    if first.kind() != "string" {
+        return None;
+    }
+    let t = &src[first.byte_range()];
+    Some(t.trim_matches(|c| c == '\'' || c == '"'))
+}
+
+fn tags(src: &str, call: Node) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut c = args.walk();
+    let found = args
+        .named_children(&mut c)
+        .any(|a| a.kind() == "simple_symbol" && LEGACY_TAGS.contains(&&src[a.byte_range()]));
+    found
+}
+
+fn is_block_call(src: &str, n: Node) -> bool {
+    n.kind() == "call"
+        && n.child_by_field_name("receiver").is_none()
+        && n.child_by_field_name("method")
+            .is_some_and(|m| matches!(&src[m.byte_range()], "context" | "describe"))
+        && n.child_by_field_name("block")
+            .is_some_and(|b| b.kind() == "do_block")
+}
+
+/// Whether a description names one of the flags (as a word; `_` or spaces).
+fn names_flag(desc: &str, flags: &HashSet<String>) -> bool {
+    let d = desc.to_ascii_lowercase();
+    flags.iter().any(|f| {
+        [f.clone(), f.replace('_', " ")].iter().any(|v| {
+            d.match_indices(v.as_str()).any(|(at, _)| {
+                let b = d.as_bytes();
+                let end = at + v.len();
+                (at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_'))
+                    && (end >= b.len() || !(b[end].is_ascii_alphanumeric() || b[end] == b'_'))
+            })
+        })
+    })
+}
+
+/// `with gitaly disabled`, `without gitaly`, `with Gitaly turned off`.
+fn says_gitaly_off(lower: &str) -> bool {
+    lower.contains("without gitaly")
+        || (lower.contains("gitaly")
+            && ["disabled", "turned off", "is off"]
+                .iter()
+                .any(|w| lower.contains(w)))
+}
+
+/// The method a `describe '#name'` / `'.name'` is about.
+fn described_method(desc: &str) -> Option<&str> {
+    let d = desc.trim();
+    let name = d.strip_prefix('#').or_else(|| d.strip_prefix('.'))?;
+    (!name.is_empty() && !name.contains(' ')).then_some(name)
+}
+
+/// Deletes the legacy-only blocks of a spec: `fixed` flags (the features the
+/// fix removed), `still` flags still toggled somewhere, `methods` the
+/// methods left without toggles. Returns the new text and what went.
+pub fn delete_legacy_blocks(
+    text: &str,
+    fixed: &HashSet<String>,
+    still: &HashSet<String>,
+    methods: &HashSet<String>,
+) -> (String, Vec<DeletedBlock>) {
+    if !may_hold(text) {
+        return (text.to_string(), Vec::new());
+    }
+    let Some(tree) = super::ruby::parse(text) else {
+        return (text.to_string(), Vec::new());
+    };
+    if tree.root_node().has_error() {
+        return (text.to_string(), Vec::new());
+    }
+    let mut ranges = Vec::new();
+    let mut gone = Vec::new();
+    let mut stack = vec![(tree.root_node(), None::<String>)];
+    while let Some((n, about)) = stack.pop() {
+        let mut about = about;
+        if is_block_call(text, n) {
+            let desc = description(text, n).unwrap_or("");
+            if tags(text, n) {
+                let lower = desc.to_ascii_lowercase();
+                let by_flag = names_flag(desc, fixed) && !names_flag(desc, still);
+                let generic = !names_flag(desc, still)
+                    && says_gitaly_off(&lower)
+                    && about.as_ref().is_some_and(|m| methods.contains(m));
+                if by_flag || generic {
+                    ranges.push((n.start_byte(), n.end_byte()));
+                    gone.push(DeletedBlock {
+                        line: n.start_position().row + 1,
+                        description: desc.to_string(),
+                    });
+                    continue;
+                }
+            }
+            if let Some(m) = described_method(desc) {
+                about = Some(m.to_string());
+            }
+        }
+        let mut c = n.walk();
+        for child in n.named_children(&mut c) {
+            stack.push((child, about.clone()));
+        }
+    }
+    if ranges.is_empty() {
+        return (text.to_string(), Vec::new());
+    }
+    let out = super::apply_edits(text, super::dead::deletions(text, ranges));
+    if super::ruby::parse(&out).is_none_or(|t| t.root_node().has_error()) {
+        return (text.to_string(), Vec::new());
+    }
+    gone.sort_by_key(|g| g.line);
+    (out, gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(v: &[&str]) -> HashSet<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_disabled_context_of_a_fixed_flag_goes() {
+        let text = "describe Repo do\n  describe '#commit_count' do\n    context 'when Gitaly commit_count feature is enabled' do\n      it { is_expected.to eq(1) }\n    end\n\n    context 'when Gitaly commit_count feature is disabled', :skip_gitaly_mock do\n      it { is_expected.to eq(1) }\n    end\n  end\n\n  describe '#size' do\n    context 'with gitaly disabled', :disable_gitaly do\n      it { is_expected.to eq(2) }\n    end\n  end\n\n  describe '#other' do\n    context 'with gitaly disabled', :disable_gitaly do\n      it { is_expected.to eq(3) }\n    end\n  end\nend\n";
+        let (out, gone) =
+            delete_legacy_blocks(text, &set(&["commit_count"]), &set(&[]), &set(&["size"]));
+        assert_eq!(
+            out,
+            "describe Repo do\n  describe '#commit_count' do\n    context 'when Gitaly commit_count feature is enabled' do\n      it { is_expected.to eq(1) }\n    end\n  end\n\n  describe '#size' do\n  end\n\n  describe '#other' do\n    context 'with gitaly disabled', :disable_gitaly do\n      it { is_expected.to eq(3) }\n    end\n  end\nend\n"
+        );
+        assert_eq!(gone.len(), 2);
+        assert_eq!(gone[0].line, 7);
+    }
+
+    #[test]
+    fn a_block_naming_a_flag_still_toggled_stays() {
+        let text = "context 'when find_commit and commit_count are disabled', :skip_gitaly_mock do\n  it { 1 }\nend\n";
+        let (out, gone) = delete_legacy_blocks(
+            text,
+            &set(&["commit_count"]),
+            &set(&["find_commit"]),
+            &set(&[]),
+        );
+        assert_eq!(out, text);
+        assert!(gone.is_empty());
+    }
+}
