@@ -10,7 +10,9 @@
 # Environment: FLAGLINT (use this binary instead of building), KEEP=1 (keep the temp dir and
 #   the fixed trees in it),
 #   TMPDIR (where the temp dir goes; default /dev/shm when writable, else /tmp),
-#   TSV=FILE (also write the per-file rows as tab-separated values).
+#   TSV=FILE (also write the per-file rows as tab-separated values),
+#   REPLAY_DIRS (the top directories extracted and scored; default "lib app"; "lib app spec"
+#   also scores the specs).
 #
 # For each commit: the parent's lib/ and app/ are extracted into a temp dir (blobs missing from
 # the mirror are skipped), a registry marks the listed flags mandatory, and
@@ -55,7 +57,7 @@ from collections import Counter
 MIRROR, FLAGLINT, WORK = os.environ["MIRROR"], os.environ["FLAGLINT"], os.environ["WORK"]
 GIT = ["git", "--git-dir=" + MIRROR]
 MODES = [("fix", []), ("keep", ["--keep-dead"])]
-TOP = ("lib/", "app/")
+DIRS = os.environ.get("REPLAY_DIRS", "lib app").split()
 
 
 def git(*args):
@@ -140,7 +142,7 @@ def ruby_ok(path):
 
 def tree_files(dest):
     out = {}
-    for top in ("lib", "app"):
+    for top in DIRS:
         for d, _, names in os.walk(os.path.join(dest, top)):
             for n in names:
                 full = os.path.join(d, n)
@@ -153,9 +155,9 @@ for sha, flags in read_list(sys.argv[1]):
     full = git("rev-parse", sha + "^{commit}").decode().strip()
     parent = git("rev-parse", full + "^").decode().strip()
     short = full[:10]
-    before = blobs(parent, ["lib", "app"])
+    before = blobs(parent, DIRS)
     eng_paths = [p for p in git("diff", "--name-only", "-z", "--no-renames", parent, full,
-                                "--", "lib", "app").decode().split("\0") if p]
+                                "--", *DIRS).decode().split("\0") if p]
     after_eng = blobs(full, eng_paths) if eng_paths else {}
     reg = os.path.join(WORK, short + ".toml")
     with open(reg, "w") as f:

@@ -702,7 +702,8 @@ fn fix_deletes_the_legacy_path_specs_of_the_fixed_features_only() {
     // A `:skip_gitaly_mock` / `:disable_gitaly` block naming a fixed flag, or
     // saying "without gitaly" in the `describe` of a method the fix left
     // without toggles, goes; one about a flag still toggled, an untagged one
-    // and one in another method's `describe` stay. `--no-specs` keeps them all.
+    // and one in another method's `describe` stay; the enabled context left
+    // alone in its `describe` is unwrapped. `--no-specs` keeps them all.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(
@@ -736,7 +737,7 @@ fn fix_deletes_the_legacy_path_specs_of_the_fixed_features_only() {
     );
     assert_eq!(
         std::fs::read_to_string(root.join("spec/lib/repo_spec.rb")).unwrap(),
-        "describe Repo do\n  describe '#find' do\n    context 'when Gitaly find_x is enabled' do\n      it { expect(repo.find).to be_truthy }\n    end\n  end\n\n  describe '#other' do\n    context 'without gitaly', :disable_gitaly do\n      it { expect(repo.other).to be_truthy }\n    end\n\n    context 'when other_y is disabled', :skip_gitaly_mock do\n      it { expect(repo.other).to be_truthy }\n    end\n  end\nend\n"
+        "describe Repo do\n  describe '#find' do\n    it { expect(repo.find).to be_truthy }\n  end\n\n  describe '#other' do\n    context 'without gitaly', :disable_gitaly do\n      it { expect(repo.other).to be_truthy }\n    end\n\n    context 'when other_y is disabled', :skip_gitaly_mock do\n      it { expect(repo.other).to be_truthy }\n    end\n  end\nend\n"
     );
     common::ruby_syntax_ok(&root.join("spec/lib/repo_spec.rb"));
 }

@@ -5,9 +5,13 @@
 //! says Gitaly is off (`'with gitaly disabled'`, `'without gitaly'`) inside a `describe '#method'` of a method whose
 //! toggle the fix removed, only exercises the old path: it is deleted.
 //!
+//! Then what is left is tidied as the engineers did ([`collapse`]): a
+//! `describe` left with only `shared_examples 'x'` and one context running
+//! them gets their body; one left with only a `context '… gitaly … enabled'`
+//! gets that context's body.
+//!
 //! Left alone: shared examples parameterised by the flag (`|gitaly_on|`),
-//! blocks whose description names a feature still toggled, and the enclosing
-//! "enabled" context (not unwrapped).
+//! and blocks whose description names a feature still toggled.
 
 use std::collections::HashSet;
 use tree_sitter::Node;
@@ -132,6 +136,7 @@ pub fn delete_legacy_blocks(
         return (text.to_string(), Vec::new());
     }
     let mut ranges = Vec::new();
+    let mut parents: Vec<usize> = Vec::new();
     let mut gone = Vec::new();
     let mut stack = vec![(tree.root_node(), None::<String>)];
     while let Some((n, about)) = stack.pop() {
@@ -146,6 +151,14 @@ pub fn delete_legacy_blocks(
                     && about.as_ref().is_some_and(|m| methods.contains(m));
                 if by_flag || generic {
                     ranges.push((n.start_byte(), n.end_byte()));
+                    let mut p = n.parent();
+                    while let Some(x) = p {
+                        if is_block_call(text, x) {
+                            parents.push(x.start_byte());
+                            break;
+                        }
+                        p = x.parent();
+                    }
                     gone.push(DeletedBlock {
                         line: n.start_position().row + 1,
                         description: desc.to_string(),
@@ -165,7 +178,17 @@ pub fn delete_legacy_blocks(
     if ranges.is_empty() {
         return (text.to_string(), Vec::new());
     }
-    let out = super::apply_edits(text, super::dead::deletions(text, ranges));
+    // The blocks that held the deleted ones, where they start once those went.
+    let edits = super::dead::deletions(text, ranges);
+    let shift = |at: usize| -> usize {
+        at - edits
+            .iter()
+            .filter(|e| e.end <= at)
+            .map(|e| e.end - e.start)
+            .sum::<usize>()
+    };
+    let scopes: Vec<usize> = parents.iter().map(|&p| shift(p)).collect();
+    let out = collapse(&super::apply_edits(text, edits), scopes);
     if super::ruby::parse(&out).is_none_or(|t| t.root_node().has_error()) {
         return (text.to_string(), Vec::new());
     }
@@ -188,7 +211,7 @@ mod tests {
             delete_legacy_blocks(text, &set(&["commit_count"]), &set(&[]), &set(&["size"]));
         assert_eq!(
             out,
-            "describe Repo do\n  describe '#commit_count' do\n    context 'when Gitaly commit_count feature is enabled' do\n      it { is_expected.to eq(1) }\n    end\n  end\n\n  describe '#size' do\n  end\n\n  describe '#other' do\n    context 'with gitaly disabled', :disable_gitaly do\n      it { is_expected.to eq(3) }\n    end\n  end\nend\n"
+            "describe Repo do\n  describe '#commit_count' do\n    it { is_expected.to eq(1) }\n  end\n\n  describe '#other' do\n    context 'with gitaly disabled', :disable_gitaly do\n      it { is_expected.to eq(3) }\n    end\n  end\nend\n"
         );
         assert_eq!(gone.len(), 2);
         assert_eq!(gone[0].line, 7);
@@ -205,5 +228,175 @@ mod tests {
         );
         assert_eq!(out, text);
         assert!(gone.is_empty());
+    }
+}
+
+/// The statements of a `do … end` block's body (comments aside).
+fn block_statements(call: Node) -> Option<(Node, Vec<Node>)> {
+    let block = call.child_by_field_name("block")?;
+    if block.kind() != "do_block" {
+        return None;
+    }
+    let mut c = block.walk();
+    let found = block
+        .named_children(&mut c)
+        .find(|n| n.kind() == "body_statement");
+    let Some(body) = found else {
+        // `do end`: nothing in it.
+        return Some((block, Vec::new()));
+    };
+    let mut c = body.walk();
+    let stmts: Vec<Node> = body
+        .named_children(&mut c)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    Some((body, stmts))
+}
+
+fn method_of<'a>(src: &'a str, call: Node) -> &'a str {
+    call.child_by_field_name("method")
+        .map_or("", |m| &src[m.byte_range()])
+}
+
+/// `it_behaves_like 'name'` (or `include_examples`) and nothing else: the name.
+fn only_includes<'a>(src: &'a str, call: Node) -> Option<&'a str> {
+    let (_, stmts) = block_statements(call)?;
+    let [one] = stmts.as_slice() else {
+        return None;
+    };
+    if one.kind() != "call"
+        || !matches!(method_of(src, *one), "it_behaves_like" | "include_examples")
+    {
+        return None;
+    }
+    let args = one.child_by_field_name("arguments")?;
+    if args.named_child_count() != 1 || one.child_by_field_name("block").is_some() {
+        return None;
+    }
+    description(src, *one)
+}
+
+/// After the legacy blocks went, what the engineers did with what is left:
+/// a `describe` holding only `shared_examples 'x'` and one context that
+/// only runs them gets the examples' body; a `describe` holding only a
+/// `context '… enabled'` gets that context's body.
+/// Only the blocks starting at `scopes` (byte offsets) are collapsed; one
+/// left empty goes.
+pub fn collapse(text: &str, mut scopes: Vec<usize>) -> String {
+    let mut text = text.to_string();
+    scopes.sort_unstable();
+    scopes.dedup();
+    // From the last: a change never moves the blocks before it.
+    for &at in scopes.iter().rev() {
+        for _ in 0..4 {
+            let Some(next) = collapse_once(&text, at) else {
+                break;
+            };
+            text = next;
+        }
+    }
+    text
+}
+
+fn collapse_once(text: &str, at: usize) -> Option<String> {
+    let tree = super::ruby::parse(text)?;
+    if tree.root_node().has_error() {
+        return None;
+    }
+    let n = tree
+        .root_node()
+        .descendant_for_byte_range(at, at)
+        .and_then(|mut n| loop {
+            if n.start_byte() == at && is_block_call(text, n) {
+                return Some(n);
+            }
+            n = n.parent()?;
+        })?;
+    {
+        let (_, stmts) = block_statements(n)?;
+        if stmts.is_empty() {
+            let out = super::apply_edits(
+                text,
+                super::dead::deletions(text, vec![(n.start_byte(), n.end_byte())]),
+            );
+            return super::ruby::parse(&out)
+                .is_some_and(|t| !t.root_node().has_error())
+                .then_some(out);
+        }
+        // The body that replaces the block's statements.
+        let inner = match stmts.as_slice() {
+            [a, b] => {
+                let (shared, user) = if method_of(text, *a).starts_with("shared_examples") {
+                    (*a, *b)
+                } else {
+                    (*b, *a)
+                };
+                let name = description(text, shared);
+                let ok = method_of(text, shared).starts_with("shared_examples")
+                    && shared
+                        .child_by_field_name("block")
+                        .is_some_and(|b| b.child_by_field_name("parameters").is_none())
+                    && is_block_call(text, user)
+                    && name.is_some()
+                    && only_includes(text, user) == name
+                    && name.is_some_and(|s| text.matches(s).count() == 2);
+                if !ok {
+                    return None;
+                }
+                shared
+            }
+            [only] => {
+                let desc = is_block_call(text, *only)
+                    .then(|| description(text, *only))
+                    .flatten()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if !(desc.contains("enabled") && desc.contains("gitaly")) || tags(text, *only) {
+                    return None;
+                }
+                *only
+            }
+            _ => return None,
+        };
+        let (body, inner_stmts) = block_statements(inner)?;
+        if inner_stmts.is_empty() {
+            return None;
+        }
+        let first = stmts.iter().map(|s| s.start_byte()).min()?;
+        let last = stmts.iter().map(|s| s.end_byte()).max()?;
+        let indent = super::edit::line_indent(text, first).to_string();
+        let moved = super::edit::reindent(text, body.start_byte(), body.end_byte(), &indent);
+        let out = super::apply_edits(text, vec![super::Edit::new(first, last, moved)]);
+        super::ruby::parse(&out)
+            .is_some_and(|t| !t.root_node().has_error())
+            .then_some(out)
+    }
+}
+
+#[cfg(test)]
+mod collapse_tests {
+    use super::*;
+
+    #[test]
+    fn shared_examples_run_by_one_context_collapse_into_the_describe() {
+        let text = "describe '#m' do\n  shared_examples 'counting' do\n    it { expect(a).to eq(1) }\n\n    it { expect(b).to eq(2) }\n  end\n\n  context 'when Gitaly m is enabled' do\n    it_behaves_like 'counting'\n  end\nend\n";
+        assert_eq!(
+            collapse(text, vec![0]),
+            "describe '#m' do\n  it { expect(a).to eq(1) }\n\n  it { expect(b).to eq(2) }\nend\n"
+        );
+    }
+
+    #[test]
+    fn a_lone_enabled_context_is_unwrapped_and_others_stay() {
+        let text = "describe '#m' do\n  context 'with gitaly enabled' do\n    it { 1 }\n  end\nend\n\ndescribe '#n' do\n  context 'with a ref' do\n    it { 2 }\n  end\nend\n";
+        let n = text.find("describe '#n'").unwrap();
+        assert_eq!(collapse(text, vec![n]), text, "only the scopes given");
+        assert_eq!(
+            collapse(text, vec![0, n]),
+            "describe '#m' do\n  it { 1 }\nend\n\ndescribe '#n' do\n  context 'with a ref' do\n    it { 2 }\n  end\nend\n"
+        );
+        // Shared examples used elsewhere too stay.
+        let used = "describe '#m' do\n  shared_examples 'x' do\n    it { 1 }\n  end\n\n  context 'on' do\n    it_behaves_like 'x'\n  end\nend\n\nit_behaves_like 'x'\n";
+        assert_eq!(collapse(used, vec![0]), used);
     }
 }
