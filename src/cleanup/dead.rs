@@ -10,8 +10,11 @@
 //! might be dead: a cycle of legacy helpers that call each other goes as a
 //! whole. A definition is deleted when its name was live before the fix and
 //! is not after it: code that was already unused (an API for other
-//! consumers) is left alone. A name still named only by specs or by another
-//! component is kept and reported ("now unused, kept").
+//! consumers) is left alone, and keeps what it names. A method the fix
+//! edited (a toggle's) counts as used before the fix, so what its removed
+//! branch named was live then, even if nothing in the trees calls it. A name
+//! still named only by specs or by another component is kept and reported
+//! ("now unused, kept").
 //!
 //! With each deleted definition go the comment block directly above it and
 //! the blank line it would leave doubled, and a `private` / `protected`
@@ -665,8 +668,43 @@ pub fn sweep(
             break (now, orig);
         }
     };
+    // A method the fix edited (a toggle's) is code the fix keeps: what its
+    // removed branch named was in use before the fix, even where the method
+    // is public API nothing in the trees calls (its flag, `:branch_count`,
+    // often its own name, brings it into the considered set).
+    let edited: HashSet<String> = orig
+        .defs
+        .iter()
+        .filter(|(&i, _)| texts[i].planned.is_some())
+        .flat_map(|(&i, ds)| {
+            let (before, after) = (&texts[i].original, &texts[i].now);
+            let later = now.defs.get(&i);
+            ds.iter().filter_map(move |d| {
+                let same: Vec<&Def> = later?.iter().filter(|x| x.name == d.name).collect();
+                let changed = !same.is_empty()
+                    && !same
+                        .iter()
+                        .any(|x| after[x.start..x.end] == before[d.start..d.end]);
+                changed.then(|| d.name.clone())
+            })
+        })
+        .collect();
+    let alone = orig;
+    let with_edited = (!edited.is_empty()).then(|| {
+        liveness(
+            &texts,
+            Version::Original,
+            &index,
+            &considered,
+            &definers,
+            &mut cache,
+            &edited,
+        )
+    });
+    let orig = with_edited.as_ref().unwrap_or(&alone);
     // What stays keeps what it names: the names that were not live before
-    // (code already unused: left alone), and those with a definition that
+    // (code already unused: left alone; an edited method counts as unused
+    // if nothing but itself made it live), and those with a definition that
     // may not be deleted (see `mixed_in` below).
     let mixed_in = |d: &Def| {
         d.module.as_deref().is_some_and(|m| {
@@ -680,6 +718,7 @@ pub fn sweep(
         .iter()
         .filter(|n| {
             !orig.live.contains(*n)
+                || (edited.contains(*n) && !alone.live.contains(*n))
                 || now.defs.iter().any(|(&i, ds)| {
                     texts[i].planned.is_none() && ds.iter().any(|d| &d.name == *n && !mixed_in(d))
                 })
@@ -935,6 +974,72 @@ fn with_comments_after_blank(text: &str, start: usize, end: usize) -> (usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sweeps a tree of one component `ce` written to a temporary directory:
+    /// each file `(path, original, fixed)`, planned when the two differ. The
+    /// plan's files after the sweep, by path, and the deletion notes.
+    fn sweep_tree(
+        files: &[(&str, &str, &str)],
+        delete: bool,
+    ) -> (BTreeMap<String, super::super::FilePlan>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut plan = super::super::Plan {
+            files: Vec::new(),
+            outcomes: BTreeMap::new(),
+            kept: BTreeMap::new(),
+        };
+        for (rel, original, fixed) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, original).unwrap();
+            if original != fixed {
+                plan.files.push(super::super::FilePlan {
+                    path,
+                    shown: format!("ce:{rel}"),
+                    original: original.to_string(),
+                    fixed: fixed.to_string(),
+                    abandoned: None,
+                    dead: Vec::new(),
+                    deleted: Vec::new(),
+                    helpers: Vec::new(),
+                    inlined: Vec::new(),
+                });
+            }
+        }
+        let components = [crate::component::Component {
+            name: "ce".into(),
+            root: dir.path().to_path_buf(),
+        }];
+        let walk = crate::discover::WalkOptions {
+            exclude: Vec::new(),
+            default_excludes: true,
+            respect_gitignore: false,
+            follow_links: false,
+            threads: 1,
+        };
+        let swept = sweep(&mut plan, &components, &walk, delete);
+        let by_path = plan
+            .files
+            .into_iter()
+            .map(|f| (f.shown.trim_start_matches("ce:").to_string(), f))
+            .collect();
+        (by_path, swept.deleted)
+    }
+
+    const TOGGLE: &str = "class Repository\n  def branch_count\n    gitaly_migrate(:branch_count) do |is_enabled|\n      if is_enabled\n        gitaly_ref_client.count_branch_names\n      else\n        rugged_branch_count\n      end\n    end\n  end\n\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+    const FIXED: &str = "class Repository\n  def branch_count\n    gitaly_ref_client.count_branch_names\n  end\n\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+
+    #[test]
+    fn the_legacy_helper_of_a_toggle_method_nothing_calls_is_dead() {
+        // `branch_count` is public API nothing in the tree calls, and its flag
+        // is its own name: the helper its legacy branch called still goes.
+        let (files, deleted) = sweep_tree(&[("lib/repository.rb", TOGGLE, FIXED)], true);
+        assert_eq!(deleted, ["ce:lib/repository.rb:14 `rugged_branch_count`"]);
+        assert_eq!(
+            files["lib/repository.rb"].fixed,
+            "class Repository\n  def branch_count\n    gitaly_ref_client.count_branch_names\n  end\nend\n"
+        );
+    }
 
     #[test]
     fn tokens_take_predicate_and_bang_names_but_not_not_equal() {
