@@ -14,7 +14,11 @@
 //! edited (a toggle's) counts as used before the fix, so what its removed
 //! branch named was live then, even if nothing in the trees calls it. A name
 //! still named only by specs or by another component is kept and reported
-//! ("now unused, kept").
+//! ("now unused, kept"). Outside the files the fix changed, a definition
+//! goes only from a `module` a fixed file mixes in (`include X`); one
+//! elsewhere stays, and keeps what it names, but not its name: a dead
+//! definition of the same name in a fixed file or the mixed-in module still
+//! goes.
 //!
 //! With each deleted definition go the comment block directly above it and
 //! the blank line it would leave doubled, and a `private` / `protected`
@@ -714,17 +718,27 @@ pub fn sweep(
                 .any(|t| mixes_in(&t.original, m))
         })
     };
-    let staying: HashSet<String> = considered
+    let mut staying: HashSet<String> = considered
         .iter()
-        .filter(|n| {
-            !orig.live.contains(*n)
-                || (edited.contains(*n) && !alone.live.contains(*n))
-                || now.defs.iter().any(|(&i, ds)| {
-                    texts[i].planned.is_none() && ds.iter().any(|d| &d.name == *n && !mixed_in(d))
-                })
-        })
+        .filter(|n| !orig.live.contains(*n) || (edited.contains(*n) && !alone.live.contains(*n)))
         .cloned()
         .collect();
+    // A definition that may not be deleted keeps what it names, not its name:
+    // another definition of that name (in the module a fixed file mixes in)
+    // may still be dead.
+    for (&i, ds) in &now.defs {
+        if texts[i].planned.is_some() {
+            continue;
+        }
+        for d in ds.iter().filter(|d| !mixed_in(d)) {
+            let text = &texts[i].now;
+            staying.extend(
+                tokens(&text[d.start..d.end])
+                    .filter(|&(_, t)| t != d.name && considered.contains(t))
+                    .map(|(_, t)| t.to_string()),
+            );
+        }
+    }
     let now = liveness(
         &texts,
         Version::Now,
@@ -1039,6 +1053,46 @@ mod tests {
             files["lib/repository.rb"].fixed,
             "class Repository\n  def branch_count\n    gitaly_ref_client.count_branch_names\n  end\nend\n"
         );
+    }
+
+    #[test]
+    fn a_same_named_method_of_an_unrelated_class_does_not_keep_the_mixed_in_one() {
+        let original = TOGGLE
+            .replace(
+                "class Repository\n",
+                "class Repository\n  include Mirroring\n\n",
+            )
+            .replace(
+                "\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\n",
+                "",
+            );
+        let fixed = FIXED
+            .replace(
+                "class Repository\n",
+                "class Repository\n  include Mirroring\n\n",
+            )
+            .replace(
+                "\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\n",
+                "",
+            );
+        let mixed = "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+        let other = "class Audit\n  def rugged_branch_count\n    audit_branches.count\n  end\n\n  def audit_branches\n    []\n  end\nend\n";
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("lib/mirroring.rb", mixed, mixed),
+                ("lib/audit.rb", other, other),
+            ],
+            true,
+        );
+        // From the module the class mixes in: deleted. From the unrelated
+        // class: kept, with what it names.
+        assert_eq!(deleted, ["ce:lib/mirroring.rb:6 `rugged_branch_count`"]);
+        assert_eq!(
+            files["lib/mirroring.rb"].fixed,
+            "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\nend\n"
+        );
+        assert!(!files.contains_key("lib/audit.rb"));
     }
 
     #[test]
