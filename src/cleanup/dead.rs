@@ -780,7 +780,26 @@ pub fn sweep(
         }
     }
     // Names kept because only specs or another component name them now,
-    // where the file itself named them before.
+    // where the fix removed a mention from a file of their component. A
+    // mention counts outside the name's own definitions (in a method that
+    // names it, live or not: `def list_files; repo.x; end` in another
+    // component may be an API nothing calls).
+    let outside = |v: Version, l: &Liveness, j: usize, name: &str| -> u32 {
+        let n = index.get(v, j).get(name).copied().unwrap_or(0);
+        let own: usize = l
+            .defs
+            .get(&j)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.name == name)
+            .map(|d| {
+                tokens(&texts[j].get(v)[d.start..d.end])
+                    .filter(|&(_, t)| t == name)
+                    .count()
+            })
+            .sum();
+        n.saturating_sub(own as u32)
+    };
     let mut kept: HashMap<usize, Vec<Unused>> = HashMap::new();
     for (&i, ds) in &now.defs {
         if texts[i].planned.is_none() {
@@ -790,17 +809,19 @@ pub fn sweep(
             if dead.contains(&d.name) || !orig.live.contains(&d.name) {
                 continue;
             }
-            let Some(roots) = now.roots.get(&d.name) else {
-                continue;
-            };
             let comp = texts[i].component;
             let foreign = |j: &usize| texts[*j].test || texts[*j].component != comp;
-            let was_local = orig
-                .roots
-                .get(&d.name)
-                .is_some_and(|r| r.iter().any(|j| !foreign(j)));
-            if was_local && roots.iter().all(foreign) {
-                let j = roots[0];
+            let was_local = (0..texts.len()).any(|j| {
+                texts[j].planned.is_some()
+                    && !foreign(&j)
+                    && outside(Version::Original, orig, j, &d.name)
+                        > outside(Version::Now, &now, j, &d.name)
+            });
+            let namers: Vec<usize> = (0..texts.len())
+                .filter(|&j| outside(Version::Now, &now, j, &d.name) > 0)
+                .collect();
+            if was_local && !namers.is_empty() && namers.iter().all(foreign) {
+                let j = namers[0];
                 let why = if texts[j].test {
                     format!("named in the spec {}", texts[j].shown)
                 } else {
@@ -1093,6 +1114,33 @@ mod tests {
             "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\nend\n"
         );
         assert!(!files.contains_key("lib/audit.rb"));
+    }
+
+    #[test]
+    fn a_helper_only_a_spec_or_another_component_names_is_kept_and_listed() {
+        // The removed mention was in the toggle method (considered: its flag
+        // is its name); what names the helper now is the spec.
+        let original = TOGGLE.replace("\n  private\n", "");
+        let fixed = FIXED.replace("\n  private\n", "");
+        let spec =
+            "describe Repository do\n  it { expect(repo.rugged_branch_count).to eq(1) }\nend\n";
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("spec/repository_spec.rb", spec, spec),
+            ],
+            true,
+        );
+        assert!(deleted.is_empty(), "{deleted:?}");
+        assert_eq!(
+            files["lib/repository.rb"].dead,
+            [Unused {
+                name: "rugged_branch_count".into(),
+                line: 6,
+                reason: "named in the spec ce:spec/repository_spec.rb".into(),
+            }]
+        );
+        assert_eq!(files["lib/repository.rb"].fixed, fixed);
     }
 
     #[test]
