@@ -21,8 +21,9 @@
 //! goes.
 //!
 //! With each deleted definition go the comment block directly above it and
-//! the blank line it would leave doubled, and a `private` / `protected`
-//! section left with nothing under it.
+//! the blank line it would leave doubled, before an `end` or after a
+//! `class` / `module` line (neighbouring definitions go as one), and a
+//! `private` / `protected` section left with nothing under it.
 
 use super::Edit;
 use rayon::prelude::*;
@@ -923,11 +924,28 @@ fn deletable_name(name: &str) -> bool {
 
 /// Deletes the definitions (each with the comment block directly above it),
 /// then the `private` / `protected` keywords left with nothing under them.
+/// Neighbouring definitions (only blank lines between) go as one deletion,
+/// so that no blank line is left before an `end` or after a `class` /
+/// `module` line.
 fn delete_defs(text: &str, defs: &[Def]) -> String {
-    let edits = defs
+    let mut ranges: Vec<(usize, usize)> = defs
         .iter()
-        .map(|d| {
-            let (s, e) = with_comments(text, d.start, d.end);
+        .map(|d| with_comments(text, d.start, d.end))
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 || text[last.1..s].trim().is_empty() => {
+                last.1 = last.1.max(e);
+            }
+            _ => merged.push((s, e)),
+        }
+    }
+    let edits = merged
+        .into_iter()
+        .map(|(s, e)| {
+            let (s, e) = with_blank(text, s, e);
             Edit::new(s, e, String::new())
         })
         .collect();
@@ -936,8 +954,7 @@ fn delete_defs(text: &str, defs: &[Def]) -> String {
 }
 
 /// The lines of `start..end`, with the comment lines directly above (no
-/// blank line between), and the blank line the deletion would leave before
-/// an `end` or at the end of the text.
+/// blank line between).
 fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
     let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
@@ -953,13 +970,24 @@ fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
             break;
         }
     }
-    // A blank line before, and a closing line (or nothing) after: the blank goes.
+    (s, e)
+}
+
+/// The whole lines `s..e`, with the blank line their deletion would leave
+/// before an `end` (or at the end of the text), or after a `class` /
+/// `module` line.
+fn with_blank(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
     let next = text[e..].lines().next().unwrap_or("").trim();
-    if s > 0 && (next == "end" || next == "}" || e >= text.len()) {
-        let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
-        if text[prev..s].trim().is_empty() {
-            s = prev;
+    let prev = (s > 0).then(|| text[..s - 1].rfind('\n').map_or(0, |i| i + 1));
+    let prev_line = prev.map_or("", |p| text[p..s].trim());
+    if let Some(p) = prev {
+        if (next == "end" || next == "}" || e >= text.len()) && prev_line.is_empty() {
+            s = p;
         }
+    }
+    let opener = prev_line.starts_with("class ") || prev_line.starts_with("module ");
+    if opener && e < text.len() && next.is_empty() {
+        e = text[e..].find('\n').map_or(text.len(), |i| e + i + 1);
     }
     (s, e)
 }
@@ -993,15 +1021,24 @@ fn drop_empty_sections(text: &str) -> String {
     super::apply_edits(text, edits)
 }
 
-/// The line of `start..end` and the blank line before it.
+/// The line of `start..end` and the blank line before it (and one after it,
+/// before an `end`).
 fn with_comments_after_blank(text: &str, start: usize, end: usize) -> (usize, usize) {
     let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let mut e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     if s > 0 {
         let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
         if text[prev..s].trim().is_empty() {
             s = prev;
         }
+    }
+    let mut after = text[e..].lines();
+    if after.next().is_some_and(|l| l.trim().is_empty())
+        && after
+            .next()
+            .is_some_and(|l| matches!(l.trim(), "end" | "}"))
+    {
+        e = text[e..].find('\n').map_or(text.len(), |i| e + i + 1);
     }
     (s, e)
 }
@@ -1141,6 +1178,27 @@ mod tests {
             }]
         );
         assert_eq!(files["lib/repository.rb"].fixed, fixed);
+    }
+
+    #[test]
+    fn neighbouring_deleted_defs_leave_no_blank_line_before_end_or_after_module() {
+        let text = "class A\n  def a\n  end\n\n  private\n\n  # Legacy.\n  def b\n  end\n\n  def c\n  end\nend\n";
+        let names: HashSet<&str> = ["b", "c"].into_iter().collect();
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "class A\n  def a\n  end\nend\n"
+        );
+        let text = "class A\n  def a\n  end\n\n  def b\n  end\n\n  def c\n  end\nend\n";
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "class A\n  def a\n  end\nend\n"
+        );
+        let text =
+            "module M\n  # Legacy.\n  def b\n  end\n\n  def c\n  end\n\n  def d\n  end\nend\n";
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "module M\n  def d\n  end\nend\n"
+        );
     }
 
     #[test]
