@@ -851,12 +851,25 @@ pub fn sweep(
                 .map(|d| d.line)
         };
         if !delete {
-            if let Some(p) = t.planned {
-                plan.files[p].dead.extend(ds.iter().map(|d| Unused {
-                    name: d.name.clone(),
-                    line: d.line,
-                    reason: "only the removed legacy code named it".into(),
-                }));
+            let unused = ds.iter().map(|d| Unused {
+                name: d.name.clone(),
+                line: d.line,
+                reason: "only the removed legacy code named it".into(),
+            });
+            match t.planned {
+                Some(p) => plan.files[p].dead.extend(unused),
+                // A mixed-in module the fix did not change: listed, unchanged.
+                None => plan.files.push(super::FilePlan {
+                    path: t.path.clone(),
+                    shown: t.shown.clone(),
+                    original: t.original.clone(),
+                    fixed: t.original.clone(),
+                    abandoned: None,
+                    dead: unused.collect(),
+                    deleted: Vec::new(),
+                    helpers: Vec::new(),
+                    inlined: Vec::new(),
+                }),
             }
             continue;
         }
@@ -1149,6 +1162,27 @@ mod tests {
         assert_eq!(
             files["lib/mirroring.rb"].fixed,
             "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\nend\n"
+        );
+        assert!(!files.contains_key("lib/audit.rb"));
+        // With --keep-dead, the module's is listed, the file unchanged.
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("lib/mirroring.rb", mixed, mixed),
+                ("lib/audit.rb", other, other),
+            ],
+            false,
+        );
+        assert!(deleted.is_empty(), "{deleted:?}");
+        let f = &files["lib/mirroring.rb"];
+        assert_eq!(f.fixed, f.original);
+        assert_eq!(
+            f.dead,
+            [Unused {
+                name: "rugged_branch_count".into(),
+                line: 6,
+                reason: "only the removed legacy code named it".into(),
+            }]
         );
         assert!(!files.contains_key("lib/audit.rb"));
     }
