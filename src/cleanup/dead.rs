@@ -894,6 +894,9 @@ pub fn sweep(
                 for x in &mut f.inlined {
                     x.line = super::moved_line(&f.fixed, &cleaned, x.line);
                 }
+                for x in &mut f.dead {
+                    x.line = super::moved_line(&f.fixed, &cleaned, x.line);
+                }
                 f.fixed = cleaned;
                 f.deleted.extend(gone);
             }
@@ -1212,6 +1215,30 @@ mod tests {
             }]
         );
         assert_eq!(files["lib/repository.rb"].fixed, fixed);
+        // Below a deleted one, its line is the line in the text written.
+        let original = original.replace(
+            "        rugged_branch_count\n",
+            "        rugged_branch_count + rugged_tag_count\n",
+        );
+        let fixed = fixed.replace(
+            "\n  def rugged_branch_count",
+            "\n  def rugged_tag_count\n    rugged.tags.count\n  end\n\n  def rugged_branch_count",
+        );
+        let original = original.replace(
+            "\n  def rugged_branch_count",
+            "\n  def rugged_tag_count\n    rugged.tags.count\n  end\n\n  def rugged_branch_count",
+        );
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("spec/repository_spec.rb", spec, spec),
+            ],
+            true,
+        );
+        assert_eq!(deleted, ["ce:lib/repository.rb:12 `rugged_tag_count`"]);
+        let f = &files["lib/repository.rb"];
+        assert_eq!(f.fixed.lines().nth(5), Some("  def rugged_branch_count"));
+        assert_eq!(f.dead[0].line, 6);
     }
 
     #[test]
