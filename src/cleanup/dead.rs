@@ -10,12 +10,20 @@
 //! might be dead: a cycle of legacy helpers that call each other goes as a
 //! whole. A definition is deleted when its name was live before the fix and
 //! is not after it: code that was already unused (an API for other
-//! consumers) is left alone. A name still named only by specs or by another
-//! component is kept and reported ("now unused, kept").
+//! consumers) is left alone, and keeps what it names. A method the fix
+//! edited (a toggle's) counts as used before the fix, so what its removed
+//! branch named was live then, even if nothing in the trees calls it. A name
+//! still named only by specs or by another component is kept and reported
+//! ("now unused, kept"). Outside the files the fix changed, a definition
+//! goes only from a `module` a fixed file mixes in (`include X`); one
+//! elsewhere stays, and keeps what it names, but not its name: a dead
+//! definition of the same name in a fixed file or the mixed-in module still
+//! goes.
 //!
 //! With each deleted definition go the comment block directly above it and
-//! the blank line it would leave doubled, and a `private` / `protected`
-//! section left with nothing under it.
+//! the blank line it would leave doubled, before an `end` or after a
+//! `class` / `module` line (neighbouring definitions go as one), and a
+//! `private` / `protected` section left with nothing under it.
 
 use super::Edit;
 use rayon::prelude::*;
@@ -721,8 +729,43 @@ pub fn sweep(
             break (now, orig);
         }
     };
+    // A method the fix edited (a toggle's) is code the fix keeps: what its
+    // removed branch named was in use before the fix, even where the method
+    // is public API nothing in the trees calls (its flag, `:branch_count`,
+    // often its own name, brings it into the considered set).
+    let edited: HashSet<String> = orig
+        .defs
+        .iter()
+        .filter(|(&i, _)| texts[i].planned.is_some())
+        .flat_map(|(&i, ds)| {
+            let (before, after) = (&texts[i].original, &texts[i].now);
+            let later = now.defs.get(&i);
+            ds.iter().filter_map(move |d| {
+                let same: Vec<&Def> = later?.iter().filter(|x| x.name == d.name).collect();
+                let changed = !same.is_empty()
+                    && !same
+                        .iter()
+                        .any(|x| after[x.start..x.end] == before[d.start..d.end]);
+                changed.then(|| d.name.clone())
+            })
+        })
+        .collect();
+    let alone = orig;
+    let with_edited = (!edited.is_empty()).then(|| {
+        liveness(
+            &texts,
+            Version::Original,
+            &index,
+            &considered,
+            &definers,
+            &mut cache,
+            &edited,
+        )
+    });
+    let orig = with_edited.as_ref().unwrap_or(&alone);
     // What stays keeps what it names: the names that were not live before
-    // (code already unused: left alone), and those with a definition that
+    // (code already unused: left alone; an edited method counts as unused
+    // if nothing but itself made it live), and those with a definition that
     // may not be deleted (see `mixed_in` below).
     let mixed_in = |d: &Def| {
         d.module.as_deref().is_some_and(|m| {
@@ -732,16 +775,27 @@ pub fn sweep(
                 .any(|t| mixes_in(&t.original, m))
         })
     };
-    let staying: HashSet<String> = considered
+    let mut staying: HashSet<String> = considered
         .iter()
-        .filter(|n| {
-            !orig.live.contains(*n)
-                || now.defs.iter().any(|(&i, ds)| {
-                    texts[i].planned.is_none() && ds.iter().any(|d| &d.name == *n && !mixed_in(d))
-                })
-        })
+        .filter(|n| !orig.live.contains(*n) || (edited.contains(*n) && !alone.live.contains(*n)))
         .cloned()
         .collect();
+    // A definition that may not be deleted keeps what it names, not its name:
+    // another definition of that name (in the module a fixed file mixes in)
+    // may still be dead.
+    for (&i, ds) in &now.defs {
+        if texts[i].planned.is_some() {
+            continue;
+        }
+        for d in ds.iter().filter(|d| !mixed_in(d)) {
+            let text = &texts[i].now;
+            staying.extend(
+                tokens(&text[d.start..d.end])
+                    .filter(|&(_, t)| t != d.name && considered.contains(t))
+                    .map(|(_, t)| t.to_string()),
+            );
+        }
+    }
     let now = liveness(
         &texts,
         Version::Now,
@@ -783,7 +837,26 @@ pub fn sweep(
         }
     }
     // Names kept because only specs or another component name them now,
-    // where the file itself named them before.
+    // where the fix removed a mention from a file of their component. A
+    // mention counts outside the name's own definitions (in a method that
+    // names it, live or not: `def list_files; repo.x; end` in another
+    // component may be an API nothing calls).
+    let outside = |v: Version, l: &Liveness, j: usize, name: &str| -> u32 {
+        let n = index.get(v, j).get(name).copied().unwrap_or(0);
+        let own: usize = l
+            .defs
+            .get(&j)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.name == name)
+            .map(|d| {
+                tokens(&texts[j].get(v)[d.start..d.end])
+                    .filter(|&(_, t)| t == name)
+                    .count()
+            })
+            .sum();
+        n.saturating_sub(own as u32)
+    };
     let mut kept: HashMap<usize, Vec<Unused>> = HashMap::new();
     for (&i, ds) in &now.defs {
         if texts[i].planned.is_none() {
@@ -793,17 +866,19 @@ pub fn sweep(
             if dead.contains(&d.name) || !orig.live.contains(&d.name) {
                 continue;
             }
-            let Some(roots) = now.roots.get(&d.name) else {
-                continue;
-            };
             let comp = texts[i].component;
             let foreign = |j: &usize| texts[*j].test || texts[*j].component != comp;
-            let was_local = orig
-                .roots
-                .get(&d.name)
-                .is_some_and(|r| r.iter().any(|j| !foreign(j)));
-            if was_local && roots.iter().all(foreign) {
-                let j = roots[0];
+            let was_local = (0..texts.len()).any(|j| {
+                texts[j].planned.is_some()
+                    && !foreign(&j)
+                    && outside(Version::Original, orig, j, &d.name)
+                        > outside(Version::Now, &now, j, &d.name)
+            });
+            let namers: Vec<usize> = (0..texts.len())
+                .filter(|&j| outside(Version::Now, &now, j, &d.name) > 0)
+                .collect();
+            if was_local && !namers.is_empty() && namers.iter().all(foreign) {
+                let j = namers[0];
                 let why = if texts[j].test {
                     format!("named in the spec {}", texts[j].shown)
                 } else {
@@ -832,12 +907,26 @@ pub fn sweep(
                 .map(|d| d.line)
         };
         if !delete {
-            if let Some(p) = t.planned {
-                plan.files[p].dead.extend(ds.iter().map(|d| Unused {
-                    name: d.name.clone(),
-                    line: d.line,
-                    reason: "only the removed legacy code named it".into(),
-                }));
+            let unused = ds.iter().map(|d| Unused {
+                name: d.name.clone(),
+                line: d.line,
+                reason: "only the removed legacy code named it".into(),
+            });
+            match t.planned {
+                Some(p) => plan.files[p].dead.extend(unused),
+                // A mixed-in module the fix did not change: listed, unchanged.
+                None => plan.files.push(super::FilePlan {
+                    path: t.path.clone(),
+                    shown: t.shown.clone(),
+                    original: t.original.clone(),
+                    fixed: t.original.clone(),
+                    abandoned: None,
+                    dead: unused.collect(),
+                    deleted: Vec::new(),
+                    helpers: Vec::new(),
+                    inlined: Vec::new(),
+                    specs: Vec::new(),
+                }),
             }
             continue;
         }
@@ -860,6 +949,9 @@ pub fn sweep(
             Some(p) => {
                 let f = &mut plan.files[p];
                 for x in &mut f.inlined {
+                    x.line = super::moved_line(&f.fixed, &cleaned, x.line);
+                }
+                for x in &mut f.dead {
                     x.line = super::moved_line(&f.fixed, &cleaned, x.line);
                 }
                 f.fixed = cleaned;
@@ -906,6 +998,9 @@ fn deletable_name(name: &str) -> bool {
 
 /// Deletes the definitions (each with the comment block directly above it),
 /// then the `private` / `protected` keywords left with nothing under them.
+/// Neighbouring definitions (only blank lines between) go as one deletion,
+/// so that no blank line is left before an `end` or after a `class` /
+/// `module` line.
 fn delete_defs(text: &str, defs: &[Def]) -> String {
     let edits = deletions(text, defs.iter().map(|d| (d.start, d.end)).collect());
     let out = super::apply_edits(text, edits);
@@ -914,8 +1009,9 @@ fn delete_defs(text: &str, defs: &[Def]) -> String {
 
 /// The edits that delete the statements or definitions `ranges` (byte
 /// ranges of their nodes), each with its lines and the comment block directly
-/// above it; deletions with only blank lines between them merge, and a
-/// blank line left before a closing `end` (or the end of the text) goes.
+/// above it; deletions with only blank lines between them merge, and the
+/// blank line left before a closing `end` or after a `class` line goes
+/// ([`with_blank`]).
 pub(crate) fn deletions(text: &str, mut ranges: Vec<(usize, usize)>) -> Vec<Edit> {
     ranges.sort_unstable();
     let mut lines: Vec<(usize, usize)> = Vec::new();
@@ -930,14 +1026,8 @@ pub(crate) fn deletions(text: &str, mut ranges: Vec<(usize, usize)>) -> Vec<Edit
     }
     lines
         .into_iter()
-        .map(|(mut s, e)| {
-            let next = text[e..].lines().next().unwrap_or("").trim();
-            if s > 0 && (next == "end" || next == "}" || e >= text.len()) {
-                let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
-                if text[prev..s].trim().is_empty() {
-                    s = prev;
-                }
-            }
+        .map(|(s, e)| {
+            let (s, e) = with_blank(text, s, e);
             Edit::new(s, e, String::new())
         })
         .collect()
@@ -959,6 +1049,25 @@ fn with_comments(text: &str, start: usize, end: usize) -> (usize, usize) {
         } else {
             break;
         }
+    }
+    (s, e)
+}
+
+/// The whole lines `s..e`, with the blank line their deletion would leave
+/// before an `end` (or at the end of the text), or after a `class` /
+/// `module` line.
+fn with_blank(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let next = text[e..].lines().next().unwrap_or("").trim();
+    let prev = (s > 0).then(|| text[..s - 1].rfind('\n').map_or(0, |i| i + 1));
+    let prev_line = prev.map_or("", |p| text[p..s].trim());
+    if let Some(p) = prev {
+        if (next == "end" || next == "}" || e >= text.len()) && prev_line.is_empty() {
+            s = p;
+        }
+    }
+    let opener = prev_line.starts_with("class ") || prev_line.starts_with("module ");
+    if opener && e < text.len() && next.is_empty() {
+        e = text[e..].find('\n').map_or(text.len(), |i| e + i + 1);
     }
     (s, e)
 }
@@ -992,15 +1101,24 @@ fn drop_empty_sections(text: &str) -> String {
     super::apply_edits(text, edits)
 }
 
-/// The line of `start..end` and the blank line before it.
+/// The line of `start..end` and the blank line before it (and one after it,
+/// before an `end`).
 fn with_comments_after_blank(text: &str, start: usize, end: usize) -> (usize, usize) {
     let mut s = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let mut e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
     if s > 0 {
         let prev = text[..s - 1].rfind('\n').map_or(0, |i| i + 1);
         if text[prev..s].trim().is_empty() {
             s = prev;
         }
+    }
+    let mut after = text[e..].lines();
+    if after.next().is_some_and(|l| l.trim().is_empty())
+        && after
+            .next()
+            .is_some_and(|l| matches!(l.trim(), "end" | "}"))
+    {
+        e = text[e..].find('\n').map_or(text.len(), |i| e + i + 1);
     }
     (s, e)
 }
@@ -1008,6 +1126,206 @@ fn with_comments_after_blank(text: &str, start: usize, end: usize) -> (usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sweeps a tree of one component `ce` written to a temporary directory:
+    /// each file `(path, original, fixed)`, planned when the two differ. The
+    /// plan's files after the sweep, by path, and the deletion notes.
+    fn sweep_tree(
+        files: &[(&str, &str, &str)],
+        delete: bool,
+    ) -> (BTreeMap<String, super::super::FilePlan>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut plan = super::super::Plan {
+            files: Vec::new(),
+            outcomes: BTreeMap::new(),
+            kept: BTreeMap::new(),
+        };
+        for (rel, original, fixed) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, original).unwrap();
+            if original != fixed {
+                plan.files.push(super::super::FilePlan {
+                    path,
+                    shown: format!("ce:{rel}"),
+                    original: original.to_string(),
+                    fixed: fixed.to_string(),
+                    abandoned: None,
+                    dead: Vec::new(),
+                    deleted: Vec::new(),
+                    helpers: Vec::new(),
+                    inlined: Vec::new(),
+                    specs: Vec::new(),
+                });
+            }
+        }
+        let components = [crate::component::Component {
+            name: "ce".into(),
+            root: dir.path().to_path_buf(),
+        }];
+        let walk = crate::discover::WalkOptions {
+            exclude: Vec::new(),
+            default_excludes: true,
+            respect_gitignore: false,
+            follow_links: false,
+            threads: 1,
+        };
+        let swept = sweep(&mut plan, &components, &walk, delete);
+        let by_path = plan
+            .files
+            .into_iter()
+            .map(|f| (f.shown.trim_start_matches("ce:").to_string(), f))
+            .collect();
+        (by_path, swept.deleted)
+    }
+
+    const TOGGLE: &str = "class Repository\n  def branch_count\n    gitaly_migrate(:branch_count) do |is_enabled|\n      if is_enabled\n        gitaly_ref_client.count_branch_names\n      else\n        rugged_branch_count\n      end\n    end\n  end\n\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+    const FIXED: &str = "class Repository\n  def branch_count\n    gitaly_ref_client.count_branch_names\n  end\n\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+
+    #[test]
+    fn the_legacy_helper_of_a_toggle_method_nothing_calls_is_dead() {
+        // `branch_count` is public API nothing in the tree calls, and its flag
+        // is its own name: the helper its legacy branch called still goes.
+        let (files, deleted) = sweep_tree(&[("lib/repository.rb", TOGGLE, FIXED)], true);
+        assert_eq!(deleted, ["ce:lib/repository.rb:14 `rugged_branch_count`"]);
+        assert_eq!(
+            files["lib/repository.rb"].fixed,
+            "class Repository\n  def branch_count\n    gitaly_ref_client.count_branch_names\n  end\nend\n"
+        );
+    }
+
+    #[test]
+    fn a_same_named_method_of_an_unrelated_class_does_not_keep_the_mixed_in_one() {
+        let original = TOGGLE
+            .replace(
+                "class Repository\n",
+                "class Repository\n  include Mirroring\n\n",
+            )
+            .replace(
+                "\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\n",
+                "",
+            );
+        let fixed = FIXED
+            .replace(
+                "class Repository\n",
+                "class Repository\n  include Mirroring\n\n",
+            )
+            .replace(
+                "\n  private\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\n",
+                "",
+            );
+        let mixed = "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\n\n  def rugged_branch_count\n    rugged.branches.count\n  end\nend\n";
+        let other = "class Audit\n  def rugged_branch_count\n    audit_branches.count\n  end\n\n  def audit_branches\n    []\n  end\nend\n";
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("lib/mirroring.rb", mixed, mixed),
+                ("lib/audit.rb", other, other),
+            ],
+            true,
+        );
+        // From the module the class mixes in: deleted. From the unrelated
+        // class: kept, with what it names.
+        assert_eq!(deleted, ["ce:lib/mirroring.rb:6 `rugged_branch_count`"]);
+        assert_eq!(
+            files["lib/mirroring.rb"].fixed,
+            "module Mirroring\n  def remote_names\n    rugged.remotes\n  end\nend\n"
+        );
+        assert!(!files.contains_key("lib/audit.rb"));
+        // With --keep-dead, the module's is listed, the file unchanged.
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("lib/mirroring.rb", mixed, mixed),
+                ("lib/audit.rb", other, other),
+            ],
+            false,
+        );
+        assert!(deleted.is_empty(), "{deleted:?}");
+        let f = &files["lib/mirroring.rb"];
+        assert_eq!(f.fixed, f.original);
+        assert_eq!(
+            f.dead,
+            [Unused {
+                name: "rugged_branch_count".into(),
+                line: 6,
+                reason: "only the removed legacy code named it".into(),
+            }]
+        );
+        assert!(!files.contains_key("lib/audit.rb"));
+    }
+
+    #[test]
+    fn a_helper_only_a_spec_or_another_component_names_is_kept_and_listed() {
+        // The removed mention was in the toggle method (considered: its flag
+        // is its name); what names the helper now is the spec.
+        let original = TOGGLE.replace("\n  private\n", "");
+        let fixed = FIXED.replace("\n  private\n", "");
+        let spec =
+            "describe Repository do\n  it { expect(repo.rugged_branch_count).to eq(1) }\nend\n";
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("spec/repository_spec.rb", spec, spec),
+            ],
+            true,
+        );
+        assert!(deleted.is_empty(), "{deleted:?}");
+        assert_eq!(
+            files["lib/repository.rb"].dead,
+            [Unused {
+                name: "rugged_branch_count".into(),
+                line: 6,
+                reason: "named in the spec ce:spec/repository_spec.rb".into(),
+            }]
+        );
+        assert_eq!(files["lib/repository.rb"].fixed, fixed);
+        // Below a deleted one, its line is the line in the text written.
+        let original = original.replace(
+            "        rugged_branch_count\n",
+            "        rugged_branch_count + rugged_tag_count\n",
+        );
+        let fixed = fixed.replace(
+            "\n  def rugged_branch_count",
+            "\n  def rugged_tag_count\n    rugged.tags.count\n  end\n\n  def rugged_branch_count",
+        );
+        let original = original.replace(
+            "\n  def rugged_branch_count",
+            "\n  def rugged_tag_count\n    rugged.tags.count\n  end\n\n  def rugged_branch_count",
+        );
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/repository.rb", &original, &fixed),
+                ("spec/repository_spec.rb", spec, spec),
+            ],
+            true,
+        );
+        assert_eq!(deleted, ["ce:lib/repository.rb:12 `rugged_tag_count`"]);
+        let f = &files["lib/repository.rb"];
+        assert_eq!(f.fixed.lines().nth(5), Some("  def rugged_branch_count"));
+        assert_eq!(f.dead[0].line, 6);
+    }
+
+    #[test]
+    fn neighbouring_deleted_defs_leave_no_blank_line_before_end_or_after_module() {
+        let text = "class A\n  def a\n  end\n\n  private\n\n  # Legacy.\n  def b\n  end\n\n  def c\n  end\nend\n";
+        let names: HashSet<&str> = ["b", "c"].into_iter().collect();
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "class A\n  def a\n  end\nend\n"
+        );
+        let text = "class A\n  def a\n  end\n\n  def b\n  end\n\n  def c\n  end\nend\n";
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "class A\n  def a\n  end\nend\n"
+        );
+        let text =
+            "module M\n  # Legacy.\n  def b\n  end\n\n  def c\n  end\n\n  def d\n  end\nend\n";
+        assert_eq!(
+            delete_defs(text, &defs_in(text, &names)),
+            "module M\n  def d\n  end\nend\n"
+        );
+    }
 
     #[test]
     fn tokens_take_predicate_and_bang_names_but_not_not_equal() {
