@@ -56,8 +56,9 @@ pub enum Command {
     Endpoints(ScanArgs),
     /// The Mandatory stage's to-do list, as Markdown for an issue (or JSON).
     Checklist(ChecklistArgs),
-    /// Remove the toggles of Mandatory features, keeping the Gitaly path: prints
-    /// a unified diff, or applies it with --write.
+    /// Remove the toggles of Mandatory features, keeping the Gitaly path, and
+    /// the legacy code and specs left dead: prints a unified diff, or applies
+    /// it with --write.
     Fix(FixArgs),
     /// Print a rule's documentation; without CODE, an index of the rules (one
     /// line each), or with --all every rule's documentation.

@@ -1,6 +1,6 @@
 //! Stage 1: discover the files of each component — the one file walker of
 //! flaglint: the scan, the catalog's `--catalog` directories and the fix's
-//! `--delete-dead` search all walk with it, so `--exclude`, `--no-ignore`,
+//! dead-code and spec search all walk with it, so `--exclude`, `--no-ignore`,
 //! `--follow` and the default excludes apply everywhere.
 //!
 //! A parallel, gitignore-aware walk (the `ignore` crate, ripgrep's walker).

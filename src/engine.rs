@@ -101,7 +101,7 @@ pub struct Prepared {
     pub components: Vec<Component>,
     pub config: Config,
     pub result: ScanResult,
-    /// How the trees were walked (the fix's `--delete-dead` search walks the same way).
+    /// How the trees were walked (the fix's dead-code and spec search walks the same way).
     pub walk: crate::discover::WalkOptions,
 }
 

@@ -5,9 +5,13 @@
 //! ([`ruby`]), Workhorse's Gitaly-server branches ([`go`]), and configuration
 //! entries ([`config`]). Each file is edited to a fixpoint (a toggle nested in
 //! another is fixed once the outer one is gone), re-parsed, and abandoned with
-//! a reason if the result does not parse; a kept call of a single-use private
-//! helper is then replaced by its body ([`inline`]). [`checklist`] turns the references
-//! and the plan into a Markdown to-do list.
+//! a reason if the result does not parse; the migration-link comments of a
+//! method left without toggles go ([`comments`]), and a kept call of a
+//! single-use private helper is replaced by its body ([`inline`]). When the
+//! plan is applied, the legacy-path spec blocks go ([`specs`], unless
+//! `--no-specs`), then the legacy path left dead, tree-wide ([`dead`], unless
+//! `--keep-dead`). [`checklist`] turns the references and the plan into a
+//! Markdown to-do list.
 
 pub mod checklist;
 pub mod comments;
