@@ -573,8 +573,14 @@ pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions
             &p.walk,
         )
     };
-    let deleted =
+    let mut deleted =
         crate::cleanup::dead::sweep(&mut plan, &p.components, &p.walk, !opts.keep_dead).deleted;
+    deleted.extend(crate::cleanup::go::sweep(
+        &mut plan,
+        &p.components,
+        &p.walk,
+        !opts.keep_dead,
+    ));
     let root = crate::cleanup::patch_root(&p.components);
     let mut diff = String::new();
     let mut problems = Vec::new();

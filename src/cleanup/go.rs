@@ -2,6 +2,9 @@
 //! collapses to `A` (the `== ""` form to its else branch); without an else, a
 //! branch that returns keeps the Gitaly side and drops the legacy statements
 //! after it. An address variable left unused is removed (Go would not compile).
+//! [`sweep`] then deletes the functions only the removed legacy branches
+//! called (Go's own visibility: unexported ones by package, exported ones by
+//! component), and the imports they leave unused.
 
 use super::edit::{apply_edits, line_indent, reindent, Edit};
 use super::{FixError, Round};
@@ -282,6 +285,243 @@ mod tests {
         assert_eq!(
             x.branches[0].raw.shape,
             Shape::GoBranch(shape(Some(false), GoElse::Block))
+        );
+    }
+}
+
+/// Whether `text` names `name` as a Go identifier outside `skip` (byte range).
+fn go_names(text: &str, name: &str, skip: Option<(usize, usize)>) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    text.match_indices(name).any(|(at, _)| {
+        let end = at + name.len();
+        (at == 0 || !word(b[at - 1]))
+            && (end >= b.len() || !word(b[end]))
+            && skip.is_none_or(|(s, e)| at < s || at >= e)
+    })
+}
+
+/// How often code (not a comment or string) names `name` outside `skip`.
+fn code_count(src: &str, name: &str, skip: Option<(usize, usize)>) -> usize {
+    let Some(tree) = parse(src) else {
+        return usize::MAX;
+    };
+    let mut n = 0;
+    walk(tree.root_node(), &mut |x| {
+        if x.kind() == "identifier"
+            && text(src, x) == name
+            && skip.is_none_or(|(s, e)| x.start_byte() < s || x.start_byte() >= e)
+        {
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Functions Go or its tooling calls without naming them.
+fn implicit(name: &str) -> bool {
+    name == "main"
+        || name == "init"
+        || ["Test", "Benchmark", "Example", "Fuzz"]
+            .iter()
+            .any(|p| name.starts_with(p))
+}
+
+/// The top-level functions (no receiver) of a Go text: (name, byte range of
+/// the declaration with its doc comment, 1-based line).
+fn funcs(src: &str) -> Vec<(String, usize, usize, usize)> {
+    let Some(tree) = parse(src) else {
+        return Vec::new();
+    };
+    let root = tree.root_node();
+    let mut out = Vec::new();
+    let mut c = root.walk();
+    for n in root.named_children(&mut c) {
+        if n.kind() != "function_declaration" {
+            continue;
+        }
+        let Some(name) = n.child_by_field_name("name") else {
+            continue;
+        };
+        // The doc comment: the `//` lines directly above.
+        let mut s = src[..n.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        while s > 0 {
+            let prev = src[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+            if src[prev..s].trim_start().starts_with("//") {
+                s = prev;
+            } else {
+                break;
+            }
+        }
+        let e = src[n.end_byte()..]
+            .find('\n')
+            .map_or(src.len(), |i| n.end_byte() + i + 1);
+        // The last declaration of the file takes the blank line before it.
+        if e >= src.len() && s > 0 {
+            let prev = src[..s - 1].rfind('\n').map_or(0, |i| i + 1);
+            if src[prev..s].trim().is_empty() {
+                s = prev;
+            }
+        }
+        out.push((
+            text(src, name).to_string(),
+            s,
+            e,
+            n.start_position().row + 1,
+        ));
+    }
+    out
+}
+
+/// Deletes (or, without `delete`, lists) the top-level functions of the
+/// fixed Go files that the removed legacy branches called and nothing names
+/// any more: an unexported one named nowhere else in its package (the other
+/// `.go` files of its directory, tests included), an exported one nowhere in
+/// its component; then the imports and address variables left unused.
+/// Returns `shown:line `name`` of each function deleted.
+pub fn sweep(
+    plan: &mut super::Plan,
+    components: &[crate::component::Component],
+    walk: &crate::discover::WalkOptions,
+    delete: bool,
+) -> Vec<String> {
+    let fixed: Vec<usize> = (0..plan.files.len())
+        .filter(|&i| {
+            let f = &plan.files[i];
+            f.abandoned.is_none()
+                && f.fixed != f.original
+                && f.path.extension().is_some_and(|e| e == "go")
+        })
+        .collect();
+    if fixed.is_empty() {
+        return Vec::new();
+    }
+    let select = |name: &str| crate::discover::Wanted {
+        read: name.ends_with(".go"),
+        catalog_source: false,
+    };
+    let found = crate::discover::discover(components, walk, None, &select)
+        .map(|d| d.files)
+        .unwrap_or_default();
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // Every Go file of the trees: (component, canonical path, text).
+    let others: Vec<(usize, std::path::PathBuf, String)> = found
+        .iter()
+        .filter(|e| e.read && !e.rel.starts_with("vendor/") && !e.rel.contains("/vendor/"))
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(&e.path).ok()?;
+            Some((e.component, canon(&e.path), text))
+        })
+        .collect();
+    let mut deleted = Vec::new();
+    for i in fixed {
+        let path = canon(&plan.files[i].path);
+        let dir = path.parent().map(|d| d.to_path_buf());
+        let comp = others
+            .iter()
+            .find(|(_, p, _)| p == &path)
+            .map(|(c, _, _)| *c);
+        let original = plan.files[i].original.clone();
+        let mut text = plan.files[i].fixed.clone();
+        let mut gone: Vec<(String, usize)> = Vec::new();
+        let before = funcs(&original);
+        for _ in 0..8 {
+            let mut dead = Vec::new();
+            for (name, s, e, _) in funcs(&text) {
+                // Named by code the fix (or a deletion) removed, and by no code left.
+                let now = code_count(&text, &name, Some((s, e)));
+                let own = before.iter().find(|(n, _, _, _)| *n == name);
+                let then = code_count(&original, &name, own.map(|(_, s, e, _)| (*s, *e)));
+                if implicit(&name) || now > 0 || then == 0 {
+                    continue;
+                }
+                let exported = name.starts_with(|c: char| c.is_ascii_uppercase());
+                let elsewhere = others.iter().any(|(c, p, t)| {
+                    p != &path
+                        && if exported {
+                            Some(*c) == comp
+                        } else {
+                            p.parent() == dir.as_deref()
+                        }
+                        && go_names(t, &name, None)
+                });
+                if !elsewhere {
+                    dead.push((name, s, e));
+                }
+            }
+            if dead.is_empty() {
+                break;
+            }
+            for (name, _, _) in &dead {
+                let line = before
+                    .iter()
+                    .find(|(n, _, _, _)| n == name)
+                    .map_or(0, |(_, _, _, l)| *l);
+                gone.push((name.clone(), line));
+            }
+            let edits = dead
+                .iter()
+                .map(|(_, s, e)| Edit::new(*s, *e, String::new()))
+                .collect();
+            text = apply_edits(&text, edits);
+            if !delete {
+                break;
+            }
+        }
+        if gone.is_empty() {
+            continue;
+        }
+        let f = &mut plan.files[i];
+        if !delete {
+            f.dead.extend(gone.iter().map(|(n, l)| super::dead::Unused {
+                name: n.clone(),
+                line: *l,
+                reason: "only the removed legacy code called it".into(),
+            }));
+            continue;
+        }
+        let text = drop_unused_imports(&drop_unused_address_vars(&text), &original);
+        if parse(&text).is_none_or(|t| t.root_node().has_error()) {
+            continue;
+        }
+        deleted.extend(gone.iter().map(|(n, l)| format!("{}:{l} `{n}`", f.shown)));
+        f.deleted.extend(
+            gone.into_iter()
+                .map(|(name, line)| super::dead::Deleted { name, line }),
+        );
+        f.fixed = text;
+    }
+    deleted
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+
+    #[test]
+    fn go_names_are_whole_identifiers() {
+        assert!(go_names("x := handleLocally(w)", "handleLocally", None));
+        assert!(!go_names("x := handleLocallyNow(w)", "handleLocally", None));
+        assert_eq!(
+            code_count(
+                "package x\nfunc f() { a(b); s := \"a\"; a_b(a) }\n",
+                "a",
+                None
+            ),
+            2
+        );
+        assert!(implicit("TestBlob") && implicit("init") && !implicit("handle"));
+    }
+
+    #[test]
+    fn funcs_take_their_doc_comment() {
+        let src = "package git\n\n// legacy sends it locally.\n// More.\nfunc legacy() {\n}\n\nfunc (b *blob) Inject() {}\n";
+        let f = funcs(src);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, "legacy");
+        assert_eq!(
+            &src[f[0].1..f[0].2],
+            "// legacy sends it locally.\n// More.\nfunc legacy() {\n}\n"
         );
     }
 }

@@ -1,0 +1,7 @@
+package upstream
+
+import "gitlab.com/gitlab-org/gitlab-workhorse/internal/git"
+
+func report() {
+	git.LegacyBlobStats("x")
+}
