@@ -699,26 +699,38 @@ pub fn delete_legacy_specs(
     }
     let mut out = Vec::new();
     let texts = dead::tree_texts(components, walk);
-    for (path, text) in texts {
-        let shown_rel = components
-            .iter()
-            .filter_map(|c| {
-                let root = std::fs::canonicalize(&c.root).ok()?;
-                let rel = path.strip_prefix(&root).ok()?;
-                Some((c.name.clone(), rel.to_string_lossy().replace('\\', "/")))
-            })
-            .next();
-        let Some((comp, rel)) = shown_rel else {
-            continue;
-        };
-        if !crate::frontend::ruby::is_test_path(&rel) || !specs::may_hold(&text) {
-            continue;
-        }
-        let existing = plan.files.iter().position(|f| {
-            std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == path
-        });
-        let current = existing.map_or(text.as_str(), |i| plan.files[i].fixed.as_str());
-        let (new, gone) = specs::delete_legacy_blocks(current, &fixed, &still, &methods);
+    let roots: Vec<(String, PathBuf)> = components
+        .iter()
+        .filter_map(|c| Some((c.name.clone(), std::fs::canonicalize(&c.root).ok()?)))
+        .collect();
+    // The specs that may hold such blocks, with the text to edit (the plan's,
+    // if the fix already changed it).
+    let candidates: Vec<(PathBuf, String, String, String, Option<usize>)> = texts
+        .into_iter()
+        .filter(|(_, text)| specs::may_hold(text))
+        .filter_map(|(path, text)| {
+            let (comp, rel) = roots.iter().find_map(|(name, root)| {
+                let rel = path.strip_prefix(root).ok()?;
+                Some((name.clone(), rel.to_string_lossy().replace('\\', "/")))
+            })?;
+            if !crate::frontend::ruby::is_test_path(&rel) {
+                return None;
+            }
+            let existing = plan.files.iter().position(|f| {
+                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == path
+            });
+            Some((path, text, comp, rel, existing))
+        })
+        .collect();
+    use rayon::prelude::*;
+    let results: Vec<(String, Vec<specs::DeletedBlock>)> = candidates
+        .par_iter()
+        .map(|(_, text, _, _, existing)| {
+            let current = existing.map_or(text.as_str(), |i| plan.files[i].fixed.as_str());
+            specs::delete_legacy_blocks(current, &fixed, &still, &methods)
+        })
+        .collect();
+    for ((path, text, comp, rel, existing), (new, gone)) in candidates.into_iter().zip(results) {
         if gone.is_empty() {
             continue;
         }
