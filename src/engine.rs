@@ -103,6 +103,16 @@ pub struct Prepared {
     pub result: ScanResult,
     /// How the trees were walked (the fix's dead-code and spec search walks the same way).
     pub walk: crate::discover::WalkOptions,
+    /// The trees' Ruby, rake and view texts, read once when the fix needs them.
+    tree_texts: std::sync::OnceLock<Vec<crate::cleanup::dead::TreeText>>,
+}
+
+impl Prepared {
+    /// The trees' Ruby, rake and view files with their text (read on first use).
+    pub fn tree_texts(&self) -> &[crate::cleanup::dead::TreeText] {
+        self.tree_texts
+            .get_or_init(|| crate::cleanup::dead::tree_texts(&self.components, &self.walk))
+    }
 }
 
 /// How the registry is chosen: `--config`, `--no-config`, or a search upward
@@ -281,6 +291,7 @@ pub fn scan(settings: Settings) -> Result<Prepared, EngineError> {
         config,
         result,
         walk: opts.walk,
+        tree_texts: std::sync::OnceLock::new(),
     })
 }
 
@@ -478,14 +489,12 @@ pub fn plan_fix(p: &Prepared, features: &[String]) -> Result<(Selection, Plan), 
             return Err(EngineError::NoSuchFeature(name.clone()));
         }
     }
-    // The trees' Ruby texts, read once if a helper to inline needs them.
-    let texts = std::sync::OnceLock::new();
+    // The trees' Ruby texts, read if a helper to inline needs them.
     let named_elsewhere = |name: &str, path: &std::path::Path| {
-        let texts = texts.get_or_init(|| crate::cleanup::dead::tree_texts(&p.components, &p.walk));
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        texts
+        p.tree_texts()
             .iter()
-            .any(|(q, t)| q != &path && crate::cleanup::dead::names(t, name))
+            .any(|t| t.canon != path && crate::cleanup::dead::names(&t.text, name))
     };
     let plan = crate::cleanup::plan(
         &p.result.references,
@@ -570,11 +579,12 @@ pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions
             &p.result.references,
             &p.config,
             &p.components,
-            &p.walk,
+            p.tree_texts(),
         )
     };
     let mut deleted =
-        crate::cleanup::dead::sweep(&mut plan, &p.components, &p.walk, !opts.keep_dead).deleted;
+        crate::cleanup::dead::sweep(&mut plan, &p.components, p.tree_texts(), !opts.keep_dead)
+            .deleted;
     deleted.extend(crate::cleanup::go::sweep(
         &mut plan,
         &p.components,

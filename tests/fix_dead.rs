@@ -16,24 +16,6 @@ const MIRRORING: &str = "ce/lib/gitlab/git/repository_mirroring.rb";
 const BLAME: &str = "ce/lib/gitlab/git/blame.rb";
 const AUDIT: &str = "ce/lib/gitlab/mirror_audit.rb";
 
-/// Every file under `dir`, relative to it.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The fixture tree, copied to a temporary directory.
 fn tree() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

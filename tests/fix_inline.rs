@@ -4,31 +4,13 @@
 //! with another caller, or named through `send`, stay. The fixture tree is
 //! tests/data/fix-inline/tree, its fixed text tests/data/fix-inline/expected.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod common;
 use common::*;
 
 const FILE: &str = "lib/gitlab/git/repository.rb";
-
-/// Every file under `dir`, relative to it.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn fix(tree: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_flaglint"))

@@ -102,12 +102,26 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The files of the trees that may name a Ruby method (canonical paths),
-/// walked as the scan walks them, with their text.
+/// A file of the trees that may name a Ruby method, with its text.
+#[derive(Debug, Clone)]
+pub struct TreeText {
+    /// As walked.
+    pub path: PathBuf,
+    /// Canonical (to match the plan's files).
+    pub canon: PathBuf,
+    /// Index of its component.
+    pub component: usize,
+    /// Relative to the component root, `/`-separated.
+    pub rel: String,
+    pub text: String,
+}
+
+/// The files of the trees that may name a Ruby method, walked as the scan
+/// walks them, with their text.
 pub fn tree_texts(
     components: &[crate::component::Component],
     walk: &crate::discover::WalkOptions,
-) -> Vec<(PathBuf, String)> {
+) -> Vec<TreeText> {
     let select = |name: &str| crate::discover::Wanted {
         read: names_methods(name),
         catalog_source: false,
@@ -120,15 +134,21 @@ pub fn tree_texts(
         .filter(|e| e.read)
         .filter_map(|e| {
             let text = std::fs::read_to_string(&e.path).ok()?;
-            let path = std::fs::canonicalize(&e.path).unwrap_or_else(|_| e.path.clone());
-            Some((path, text))
+            let canon = std::fs::canonicalize(&e.path).unwrap_or_else(|_| e.path.clone());
+            Some(TreeText {
+                path: e.path.clone(),
+                canon,
+                component: e.component,
+                rel: e.rel.clone(),
+                text,
+            })
         })
         .collect()
 }
 
 /// Whether `text` names `name` (as a word: a call, `:symbol`, string).
 pub fn names(text: &str, name: &str) -> bool {
-    text.contains(name) && tokens(text).any(|(_, t)| t == name)
+    occurrences(text, name).next().is_some()
 }
 
 /// The word tokens of a text, with their byte offsets: identifiers and
@@ -158,7 +178,7 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// Where `name` occurs in `text` as a whole token (as [`tokens`] finds it).
-fn occurrences<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+pub(crate) fn occurrences<'a>(text: &'a str, name: &'a str) -> impl Iterator<Item = usize> + 'a {
     let b = text.as_bytes();
     text.match_indices(name)
         .map(|(at, _)| at)
@@ -534,14 +554,14 @@ pub struct Swept {
 }
 
 /// Finds the definitions the fix made dead in the trees of `components`
-/// (walked as the scan walks them) and, with `delete`, deletes them from the
+/// (`tree`: their texts, as [`tree_texts`] read them) and, with `delete`, deletes them from the
 /// plan's files (adding files the fix did not otherwise change); without,
 /// lists them as unused. Either way, lists the names kept because only specs
 /// or other components still name them.
 pub fn sweep(
     plan: &mut super::Plan,
     components: &[crate::component::Component],
-    walk: &crate::discover::WalkOptions,
+    tree: &[TreeText],
     delete: bool,
 ) -> Swept {
     let fixed: Vec<usize> = (0..plan.files.len())
@@ -553,32 +573,23 @@ pub fn sweep(
     if fixed.is_empty() {
         return Swept::default();
     }
-    let select = |name: &str| crate::discover::Wanted {
-        read: names_methods(name),
-        catalog_source: false,
-    };
-    let found = crate::discover::discover(components, walk, None, &select)
-        .map(|d| d.files)
-        .unwrap_or_default();
     let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let planned: HashMap<PathBuf, usize> = fixed
         .iter()
         .map(|&i| (canon(&plan.files[i].path), i))
         .collect();
-    let mut texts: Vec<Text> = found
+    let mut texts: Vec<Text> = tree
         .par_iter()
-        .filter(|e| e.read)
-        .filter_map(|e| {
-            let c = canon(&e.path);
+        .map(|e| {
             let shown = format!(
                 "{}:{}",
                 components.get(e.component).map_or("", |c| c.name.as_str()),
                 e.rel
             );
             let test = crate::frontend::ruby::is_test_path(&e.rel);
-            if let Some(&i) = planned.get(&c) {
+            if let Some(&i) = planned.get(&e.canon) {
                 let f = &plan.files[i];
-                return Some(Text {
+                return Text {
                     path: f.path.clone(),
                     shown: f.shown.clone(),
                     component: e.component,
@@ -586,18 +597,17 @@ pub fn sweep(
                     original: f.original.clone(),
                     now: f.fixed.clone(),
                     planned: Some(i),
-                });
+                };
             }
-            let text = std::fs::read_to_string(&e.path).ok()?;
-            Some(Text {
+            Text {
                 path: e.path.clone(),
                 shown,
                 component: e.component,
                 test,
-                original: text.clone(),
-                now: text,
+                original: e.text.clone(),
+                now: e.text.clone(),
                 planned: None,
-            })
+            }
         })
         .collect();
     // A fixed file the walk did not give (excluded): still swept.
@@ -1170,7 +1180,8 @@ mod tests {
             follow_links: false,
             threads: 1,
         };
-        let swept = sweep(&mut plan, &components, &walk, delete);
+        let tree = tree_texts(&components, &walk);
+        let swept = sweep(&mut plan, &components, &tree, delete);
         let by_path = plan
             .files
             .into_iter()

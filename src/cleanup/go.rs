@@ -289,18 +289,6 @@ mod tests {
     }
 }
 
-/// Whether `text` names `name` as a Go identifier outside `skip` (byte range).
-fn go_names(text: &str, name: &str, skip: Option<(usize, usize)>) -> bool {
-    let b = text.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    text.match_indices(name).any(|(at, _)| {
-        let end = at + name.len();
-        (at == 0 || !word(b[at - 1]))
-            && (end >= b.len() || !word(b[end]))
-            && skip.is_none_or(|(s, e)| at < s || at >= e)
-    })
-}
-
 /// How often code (not a comment or string) names `name` outside `skip`.
 fn code_count(src: &str, name: &str, skip: Option<(usize, usize)>) -> usize {
     let Some(tree) = parse(src) else {
@@ -443,7 +431,7 @@ pub fn sweep(
                         } else {
                             p.parent() == dir.as_deref()
                         }
-                        && go_names(t, &name, None)
+                        && super::dead::occurrences(t, &name).next().is_some()
                 });
                 if !elsewhere {
                     dead.push((name, s, e));
@@ -500,8 +488,9 @@ mod sweep_tests {
 
     #[test]
     fn go_names_are_whole_identifiers() {
-        assert!(go_names("x := handleLocally(w)", "handleLocally", None));
-        assert!(!go_names("x := handleLocallyNow(w)", "handleLocally", None));
+        let named = |t: &str, n: &str| super::super::dead::occurrences(t, n).next().is_some();
+        assert!(named("x := handleLocally(w)", "handleLocally"));
+        assert!(!named("x := handleLocallyNow(w)", "handleLocally"));
         assert_eq!(
             code_count(
                 "package x\nfunc f() { a(b); s := \"a\"; a_b(a) }\n",

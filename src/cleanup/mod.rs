@@ -667,7 +667,7 @@ pub fn delete_legacy_specs(
     refs: &[Reference],
     config: &Config,
     components: &[crate::component::Component],
-    walk: &crate::discover::WalkOptions,
+    tree: &[dead::TreeText],
 ) -> Vec<String> {
     let fixed: HashSet<String> = refs
         .iter()
@@ -698,43 +698,32 @@ pub fn delete_legacy_specs(
         ));
     }
     let mut out = Vec::new();
-    let texts = dead::tree_texts(components, walk);
-    let roots: Vec<(String, PathBuf)> = components
-        .iter()
-        .filter_map(|c| Some((c.name.clone(), std::fs::canonicalize(&c.root).ok()?)))
-        .collect();
     // The specs that may hold such blocks, with the text to edit (the plan's,
     // if the fix already changed it).
-    let candidates: Vec<(PathBuf, String, String, String, Option<usize>)> = texts
-        .into_iter()
-        .filter(|(_, text)| specs::may_hold(text))
-        .filter_map(|(path, text)| {
-            let (comp, rel) = roots.iter().find_map(|(name, root)| {
-                let rel = path.strip_prefix(root).ok()?;
-                Some((name.clone(), rel.to_string_lossy().replace('\\', "/")))
-            })?;
-            if !crate::frontend::ruby::is_test_path(&rel) {
-                return None;
-            }
+    let candidates: Vec<(&dead::TreeText, Option<usize>)> = tree
+        .iter()
+        .filter(|t| crate::frontend::ruby::is_test_path(&t.rel) && specs::may_hold(&t.text))
+        .map(|t| {
             let existing = plan.files.iter().position(|f| {
-                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == path
+                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == t.canon
             });
-            Some((path, text, comp, rel, existing))
+            (t, existing)
         })
         .collect();
     use rayon::prelude::*;
     let results: Vec<(String, Vec<specs::DeletedBlock>)> = candidates
         .par_iter()
-        .map(|(_, text, _, _, existing)| {
-            let current = existing.map_or(text.as_str(), |i| plan.files[i].fixed.as_str());
+        .map(|(t, existing)| {
+            let current = existing.map_or(t.text.as_str(), |i| plan.files[i].fixed.as_str());
             specs::delete_legacy_blocks(current, &fixed, &still, &methods)
         })
         .collect();
-    for ((path, text, comp, rel, existing), (new, gone)) in candidates.into_iter().zip(results) {
+    for ((t, existing), (new, gone)) in candidates.into_iter().zip(results) {
         if gone.is_empty() {
             continue;
         }
-        let shown = format!("{comp}:{rel}");
+        let comp = components.get(t.component).map_or("", |c| c.name.as_str());
+        let shown = format!("{comp}:{}", t.rel);
         out.extend(
             gone.iter()
                 .map(|g| format!("{shown}:{} '{}'", g.line, g.description)),
@@ -745,9 +734,9 @@ pub fn delete_legacy_specs(
                 plan.files[i].specs.extend(gone);
             }
             None => plan.files.push(FilePlan {
-                path: path.clone(),
+                path: t.path.clone(),
                 shown,
-                original: text.clone(),
+                original: t.text.clone(),
                 fixed: new,
                 abandoned: None,
                 dead: Vec::new(),

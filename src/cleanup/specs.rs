@@ -13,6 +13,7 @@
 //! Left alone: shared examples parameterised by the flag (`|gitaly_on|`),
 //! and blocks whose description names a feature still toggled.
 
+use crate::frontend::ruby::{IT_BEHAVES_LIKE, SHARED_EXAMPLES};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -264,9 +265,7 @@ fn only_includes<'a>(src: &'a str, call: Node) -> Option<&'a str> {
     let [one] = stmts.as_slice() else {
         return None;
     };
-    if one.kind() != "call"
-        || !matches!(method_of(src, *one), "it_behaves_like" | "include_examples")
-    {
+    if one.kind() != "call" || !IT_BEHAVES_LIKE.contains(&method_of(src, *one)) {
         return None;
     }
     let args = one.child_by_field_name("arguments")?;
@@ -326,13 +325,13 @@ fn collapse_once(text: &str, at: usize) -> Option<String> {
         // The body that replaces the block's statements.
         let inner = match stmts.as_slice() {
             [a, b] => {
-                let (shared, user) = if method_of(text, *a).starts_with("shared_examples") {
+                let (shared, user) = if SHARED_EXAMPLES.contains(&method_of(text, *a)) {
                     (*a, *b)
                 } else {
                     (*b, *a)
                 };
                 let name = description(text, shared);
-                let ok = method_of(text, shared).starts_with("shared_examples")
+                let ok = SHARED_EXAMPLES.contains(&method_of(text, shared))
                     && shared
                         .child_by_field_name("block")
                         .is_some_and(|b| b.child_by_field_name("parameters").is_none())

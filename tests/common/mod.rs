@@ -32,8 +32,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// `ruby -c` when Ruby is installed (skipped otherwise).
-#[allow(dead_code)]
-pub fn ruby_syntax_ok(file: &std::path::Path) {
+pub fn ruby_syntax_ok(file: &Path) {
     let Ok(o) = std::process::Command::new("ruby")
         .arg("-c")
         .arg(file)
@@ -42,4 +41,22 @@ pub fn ruby_syntax_ok(file: &std::path::Path) {
         return;
     };
     assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
+}
+
+/// Every file under `dir`, relative to it, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
 }

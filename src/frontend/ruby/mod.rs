@@ -121,8 +121,9 @@ const ITERATORS: &[&str] = &[
     "collect",
     "none?",
 ];
-const SHARED_EXAMPLES: &[&str] = &["shared_examples", "shared_examples_for", "shared_context"];
-const IT_BEHAVES_LIKE: &[&str] = &[
+pub(crate) const SHARED_EXAMPLES: &[&str] =
+    &["shared_examples", "shared_examples_for", "shared_context"];
+pub(crate) const IT_BEHAVES_LIKE: &[&str] = &[
     "it_behaves_like",
     "include_examples",
     "it_should_behave_like",
