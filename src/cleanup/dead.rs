@@ -5,7 +5,10 @@
 //! (and view, rake) file of the scanned trees: a name is *live* if something
 //! outside the definitions under consideration names it (a call, `:symbol`,
 //! `send("x")`, `method(:x)`, `alias`, delegation, a comment), or if a live
-//! definition names it. The names considered are those the fix removed from
+//! definition names it. A bare mention in a class or module that defines the
+//! name means that definition only (and overrides of it: a subclass, a
+//! reopening, a class mixing the module in, by the names the files give);
+//! one in a module no definer is, that classes mix in, means theirs. The names considered are those the fix removed from
 //! a file, and what their definitions name, transitively, as long as they
 //! might be dead: a cycle of legacy helpers that call each other goes as a
 //! whole. A definition is deleted when its name was live before the fix and
@@ -233,6 +236,88 @@ struct Def {
     /// The innermost `module` around it (its last name), if that is nearer
     /// than any `class`.
     module: Option<String>,
+    /// Where a bare call of it would be made from: see [`Ctx`].
+    ctx: Ctx,
+}
+
+/// The object a bare name (`foo`, `foo(…)`, `:foo`) is said on: the
+/// innermost `class` / `module` / `class << self` around it (its start;
+/// `usize::MAX` for the file's top level), and whether that is the class
+/// itself (in `def self.x` or `class << self`) rather than its instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ctx {
+    scope: usize,
+    singleton: bool,
+}
+
+/// The definitions of a text, and its scopes (to find the [`Ctx`] of any
+/// byte).
+#[derive(Debug, Default)]
+struct Parsed {
+    defs: Vec<Def>,
+    /// `class`, `module`, `class << self` nodes.
+    scopes: Vec<Scope>,
+    /// `def self.x` nodes: start, end.
+    singleton_methods: Vec<(usize, usize)>,
+}
+
+impl Parsed {
+    /// The context of the byte `at`.
+    fn ctx(&self, at: usize) -> Ctx {
+        let inner = self
+            .scopes
+            .iter()
+            .filter(|s| s.start < at && at < s.end)
+            .min_by_key(|s| s.end - s.start);
+        let (scope, singleton) = inner.map_or((usize::MAX, false), |s| (s.start, s.singleton));
+        let in_method = self
+            .singleton_methods
+            .iter()
+            .any(|&(s, e)| s <= at && at < e && (scope == usize::MAX || s > scope));
+        Ctx {
+            scope,
+            singleton: singleton || in_method,
+        }
+    }
+
+    /// If this text defines `name` in the context of the byte `at` (in a
+    /// class or module), that class or module: a bare mention there means
+    /// that definition, or an override of it in a subclass, a reopening of
+    /// the class or a class mixing the module in.
+    fn local(&self, name: &str, at: usize) -> Option<&Scope> {
+        let ctx = self.ctx(at);
+        if ctx.scope == usize::MAX {
+            return None;
+        }
+        self.defs.iter().find(|d| d.name == name && d.ctx == ctx)?;
+        self.scopes.iter().find(|s| s.start == ctx.scope)
+    }
+
+    /// The scope starting at `start`.
+    fn scope(&self, start: usize) -> Option<&Scope> {
+        self.scopes.iter().find(|s| s.start == start)
+    }
+}
+
+/// A `class`, `module` or `class << self` of a text.
+#[derive(Debug, Clone)]
+struct Scope {
+    start: usize,
+    end: usize,
+    /// `class << self`.
+    singleton: bool,
+    module: bool,
+    /// The full name, with the names of the classes and modules around it
+    /// (the class's, for `class << self`).
+    full: String,
+    /// The superclass as written, its last segment.
+    superclass: Option<String>,
+}
+
+impl Scope {
+    fn last(&self) -> &str {
+        self.full.rsplit("::").next().unwrap_or(&self.full)
+    }
 }
 
 /// The innermost `module` around `n` (its last name), unless a `class` is nearer.
@@ -289,19 +374,29 @@ fn count_free(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
 }
 
 /// Every definition of a Ruby text.
-fn all_defs(text: &str) -> Vec<Def> {
+fn all_defs(text: &str) -> Parsed {
     let every: HashSet<&str> = defined_names(text).into_iter().collect();
-    defs_in(text, &every)
+    parse_defs(text, &every)
 }
 
 /// The definitions of `names` in a Ruby text (none if it does not parse).
+#[cfg(test)]
 fn defs_in(text: &str, names: &HashSet<&str>) -> Vec<Def> {
+    parse_defs(text, names).defs
+}
+
+fn parse_defs(text: &str, names: &HashSet<&str>) -> Parsed {
     let Some(tree) = super::ruby::parse(text) else {
-        return Vec::new();
+        return Parsed::default();
     };
-    let mut out = Vec::new();
+    let mut out = Parsed::default();
     let mut stack = vec![tree.root_node()];
     while let Some(n) = stack.pop() {
+        match n.kind() {
+            "class" | "module" | "singleton_class" => out.scopes.push(scope(text, n)),
+            "singleton_method" => out.singleton_methods.push((n.start_byte(), n.end_byte())),
+            _ => {}
+        }
         let name = match n.kind() {
             "method" | "singleton_method" => n.child_by_field_name("name"),
             "assignment" if is_body_level(n) => n
@@ -312,12 +407,13 @@ fn defs_in(text: &str, names: &HashSet<&str>) -> Vec<Def> {
         if let Some(name) = name {
             let name = &text[name.byte_range()];
             if names.contains(name) {
-                out.push(Def {
+                out.defs.push(Def {
                     name: name.to_string(),
                     start: n.start_byte(),
                     end: n.end_byte(),
                     line: n.start_position().row + 1,
                     module: enclosing_module(text, n),
+                    ctx: def_ctx(n),
                 });
             }
         }
@@ -325,6 +421,54 @@ fn defs_in(text: &str, names: &HashSet<&str>) -> Vec<Def> {
         stack.extend(n.named_children(&mut c));
     }
     out
+}
+
+/// The [`Scope`] of a `class`, `module` or `singleton_class` node.
+fn scope(text: &str, n: Node) -> Scope {
+    let named = |x: Node| {
+        x.child_by_field_name("name")
+            .map(|m| text[m.byte_range()].trim_start_matches("::").to_string())
+    };
+    let mut parts: Vec<String> = std::iter::successors(Some(n), |x| x.parent())
+        .filter(|x| matches!(x.kind(), "class" | "module"))
+        .filter_map(named)
+        .collect();
+    parts.reverse();
+    let superclass = n
+        .child_by_field_name("superclass")
+        .and_then(|s| s.named_child(0))
+        .map(|s| {
+            let s = &text[s.byte_range()];
+            s.rsplit("::").next().unwrap_or(s).to_string()
+        });
+    Scope {
+        start: n.start_byte(),
+        end: n.end_byte(),
+        singleton: n.kind() == "singleton_class",
+        module: n.kind() == "module",
+        full: parts.join("::"),
+        superclass,
+    }
+}
+
+/// The context a bare call of the method `n` is made from.
+fn def_ctx(n: Node) -> Ctx {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "class" | "module" | "singleton_class" => {
+                return Ctx {
+                    scope: x.start_byte(),
+                    singleton: n.kind() == "singleton_method" || x.kind() == "singleton_class",
+                }
+            }
+            _ => p = x.parent(),
+        }
+    }
+    Ctx {
+        scope: usize::MAX,
+        singleton: n.kind() == "singleton_method",
+    }
 }
 
 fn is_body_level(n: Node) -> bool {
@@ -402,27 +546,244 @@ impl Text {
     }
 }
 
+/// A name, everywhere (`None`) or only as the private method of one file
+/// (`Some(file)`), that a bare mention in that file means.
+type Key = (String, Option<usize>);
+
 /// The liveness of the names `considered` in one version of the trees.
 struct Liveness {
-    live: HashSet<String>,
+    live: HashSet<Key>,
     /// Per name, the files (indices) that name it outside the considered
     /// definitions.
     roots: HashMap<String, Vec<usize>>,
+    /// The names some file names outside the considered definitions in a
+    /// way that may mean any definition of them.
+    global: HashSet<String>,
+    /// The private methods named in their own file outside the considered
+    /// definitions, in a way that means them only.
+    local: HashSet<(String, usize)>,
     /// The definitions of the considered names, per file.
     defs: HashMap<usize, Vec<Def>>,
+    /// The parse of each file in `defs`.
+    parsed: HashMap<usize, std::sync::Arc<Parsed>>,
 }
 
+impl Liveness {
+    /// Whether the definition of `name` in file `i` is live.
+    fn def_live(&self, name: &str, i: usize) -> bool {
+        self.live.contains(&(name.to_string(), None))
+            || self.live.contains(&(name.to_string(), Some(i)))
+    }
+
+    /// Whether some definition of `name` is live.
+    fn any_live(&self, name: &str) -> bool {
+        self.live.contains(&(name.to_string(), None))
+            || self
+                .defs
+                .iter()
+                .any(|(&i, ds)| ds.iter().any(|d| d.name == name) && self.def_live(name, i))
+    }
+
+    /// Whether the definition of `name` in file `i` is named outside the
+    /// considered definitions.
+    fn rooted(&self, name: &str, i: usize) -> bool {
+        self.global.contains(name) || self.local.contains(&(name.to_string(), i))
+    }
+
+    /// What the mention of `name` at `at` in file `i` means.
+    /// (A bare mention in the class or module that defines the name means
+    /// that definition only, unless another file defining the name
+    /// subclasses or reopens that class, or mixes in that module.)
+    fn keys(&self, trees: &Trees, v: Version, i: usize, name: &str, at: usize) -> Vec<Key> {
+        let text = trees.texts[i].get(v);
+        let local = free_mention(text, at)
+            && self
+                .parsed
+                .get(&i)
+                .and_then(|p| p.local(name, at))
+                .is_some_and(|scope| {
+                    trees.definers.get(name).is_none_or(|ds| {
+                        ds.iter()
+                            .all(|&k| k == i || !self.may_override(trees, k, name, scope))
+                    })
+                });
+        if local {
+            return vec![(name.to_string(), Some(i))];
+        }
+        let defines = trees.definers.get(name).is_some_and(|ds| ds.contains(&i));
+        match trees.includers(i, name, v).filter(|_| !defines) {
+            Some(ks) => ks.iter().map(|&k| (name.to_string(), Some(k))).collect(),
+            None => vec![(name.to_string(), None)],
+        }
+    }
+}
+
+impl Liveness {
+    /// Whether a definition of `name` in file `k` may be what a bare call in
+    /// `scope` (which defines it) means: the same class reopened, a
+    /// subclass (through the superclasses the files name), a class mixing
+    /// the module in; or `k` not parsed.
+    fn may_override(&self, trees: &Trees, k: usize, name: &str, scope: &Scope) -> bool {
+        let Some(pk) = self.parsed.get(&k) else {
+            return true;
+        };
+        let text = trees.texts[k].now.as_str();
+        if scope.module && mixes_in(text, scope.last()) {
+            return true;
+        }
+        pk.defs.iter().filter(|d| d.name == name).any(|d| {
+            let Some(theirs) = pk.scope(d.ctx.scope) else {
+                return false;
+            };
+            if theirs.full == scope.full {
+                return true;
+            }
+            // Up the superclasses, by last name, a few steps.
+            let mut sup = theirs.superclass.clone();
+            for _ in 0..8 {
+                let Some(s) = sup else {
+                    return false;
+                };
+                if s == scope.last() {
+                    return true;
+                }
+                sup = trees.supers.get(&s).cloned();
+            }
+            true
+        })
+    }
+}
+
+/// The texts of the trees and what the sweep knows of them.
+struct Trees {
+    texts: Vec<Text>,
+    index: Index,
+    /// The files that define each name (a line scan; both versions).
+    definers: HashMap<String, Vec<usize>>,
+    /// Per file holding no `class`, the files that mix in the one module of
+    /// it that some file mixes in (a bare call in it means their methods).
+    mixed_into: Vec<Option<Vec<usize>>>,
+    /// Per class name (last segment), its superclass (last segment), as
+    /// `class X < Y` lines give it.
+    supers: HashMap<String, String>,
+}
+
+impl Trees {
+    /// The files whose definitions a bare mention of `name` in file `i`
+    /// (which defines none of the names considered) can mean, when those
+    /// are known: `i` is a module that the classes of some files mix in,
+    /// each of which defines `name`, and `i` names it only bare. `None`:
+    /// any definition.
+    fn includers(&self, i: usize, name: &str, v: Version) -> Option<&[usize]> {
+        let ks = self.mixed_into[i].as_deref()?;
+        let defs = self.definers.get(name)?;
+        let text = self.texts[i].get(v);
+        (ks.iter().all(|k| defs.contains(k))
+            && occurrences(text, name).all(|at| free_mention(text, at)))
+        .then_some(ks)
+    }
+}
+
+/// Per class name, its superclass (last segments; a line scan).
+fn supers(texts: &[Text]) -> HashMap<String, String> {
+    let last = |m: &str| {
+        let m = m.trim();
+        m.rsplit("::").next().unwrap_or(m).to_string()
+    };
+    let mut out = HashMap::new();
+    for t in texts {
+        for l in t.now.lines() {
+            if let Some((name, sup)) = l
+                .trim_start()
+                .strip_prefix("class ")
+                .and_then(|r| r.split_once('<'))
+            {
+                if let (Some(n), Some(s)) = (
+                    name.split_whitespace().next(),
+                    sup.split_whitespace().next(),
+                ) {
+                    if n != "<" && !s.starts_with('<') {
+                        out.insert(last(n), last(s));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Per file: if it holds no `class` and exactly one of its `module`s is
+/// mixed in (`include`, `extend`, `prepend`) by some files, those files.
+fn mixed_into(texts: &[Text]) -> Vec<Option<Vec<usize>>> {
+    let mut by_module: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in texts.iter().enumerate() {
+        for l in t.now.lines() {
+            let l = l.trim_start();
+            for k in ["include ", "extend ", "prepend "] {
+                if let Some(rest) = l.strip_prefix(k) {
+                    for m in rest.split(',') {
+                        let m = m.trim();
+                        let m = m.rsplit("::").next().unwrap_or(m);
+                        if !m.is_empty() && m.bytes().all(is_word) {
+                            by_module.entry(m).or_default().push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    texts
+        .iter()
+        .map(|t| {
+            let mut modules = Vec::new();
+            for l in t.now.lines() {
+                let l = l.trim_start();
+                if l.starts_with("class ") {
+                    return None;
+                }
+                if let Some(rest) = l.strip_prefix("module ") {
+                    let m = rest.split_whitespace().next().unwrap_or("");
+                    let m = m.rsplit("::").next().unwrap_or(m);
+                    if let Some(ks) = by_module.get(m) {
+                        modules.push(ks);
+                    }
+                }
+            }
+            match modules.as_slice() {
+                [ks] => {
+                    let mut ks = ks.to_vec();
+                    ks.sort_unstable();
+                    ks.dedup();
+                    Some(ks)
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The parses of the files, per (file, version `Now`).
+type Cache = HashMap<(usize, bool), std::sync::Arc<Parsed>>;
+
 /// Works out which names are live: `index` has the occurrences in each
-/// file, `definers` the files that define each name.
+/// file, `definers` the files that define each name. A bare mention of a
+/// name in a file that defines it as a private method in the same context
+/// means that method only (`gitaly_migrate` in `Backup::Repository` does not
+/// keep `Gitlab::Git::Repository#gitaly_migrate` live); any other mention
+/// means every definition of the name.
 fn liveness(
-    texts: &[Text],
+    trees: &Trees,
     v: Version,
-    index: &Index,
     considered: &HashSet<String>,
-    definers: &HashMap<String, Vec<usize>>,
-    cache: &mut HashMap<(usize, bool), Vec<Def>>,
-    staying: &HashSet<String>,
+    cache: &mut Cache,
+    staying: &HashSet<Key>,
 ) -> Liveness {
+    let Trees {
+        texts,
+        index,
+        definers,
+        ..
+    } = trees;
     let set: HashSet<&str> = considered.iter().map(String::as_str).collect();
     // A name that a file defining none of the considered names names is live
     // whatever those definitions say: its definitions need not be parsed
@@ -437,7 +798,9 @@ fn liveness(
     for i in (0..texts.len()).filter(|i| !definer_files.contains(i)) {
         for name in index.get(v, i).keys() {
             if let Some(n) = set.get(name.as_str()) {
-                surely.insert(n);
+                if trees.includers(i, n, v).is_none() {
+                    surely.insert(n);
+                }
             }
         }
     }
@@ -463,87 +826,137 @@ fn liveness(
         .copied()
         .filter(|&i| !cache.contains_key(&(i, now)))
         .collect();
-    let parsed: Vec<(usize, Vec<Def>)> = missing
+    let fresh: Vec<(usize, Parsed)> = missing
         .par_iter()
         .map(|&i| (i, all_defs(texts[i].get(v))))
         .collect();
-    for (i, ds) in parsed {
-        cache.insert((i, now), ds);
+    for (i, p) in fresh {
+        cache.insert((i, now), std::sync::Arc::new(p));
     }
     let mut defs: HashMap<usize, Vec<Def>> = HashMap::new();
+    let mut parsed: HashMap<usize, std::sync::Arc<Parsed>> = HashMap::new();
     for i in files {
-        let key = (i, now);
         let all = cache
-            .entry(key)
-            .or_insert_with(|| all_defs(texts[i].get(v)));
+            .entry((i, now))
+            .or_insert_with(|| std::sync::Arc::new(all_defs(texts[i].get(v))))
+            .clone();
         let mine: Vec<Def> = all
+            .defs
             .iter()
             .filter(|d| set.contains(d.name.as_str()))
             .cloned()
             .collect();
         if !mine.is_empty() {
             defs.insert(i, mine);
+            parsed.insert(i, all);
         }
     }
-    // Occurrences inside the considered definitions, per file, and the
-    // names each definition names.
-    let mut inside: HashMap<(usize, String), u32> = HashMap::new();
-    let mut edges: HashMap<String, HashSet<String>> = HashMap::new();
-    for (&i, ds) in &defs {
+    let mut l = Liveness {
+        live: HashSet::new(),
+        roots: HashMap::new(),
+        global: HashSet::new(),
+        local: HashSet::new(),
+        defs,
+        parsed,
+    };
+    // The mentions inside the considered definitions (each in the innermost)
+    // are edges from that definition; the others are roots.
+    let mut edges: HashMap<(String, usize), HashSet<Key>> = HashMap::new();
+    let mut live: HashSet<Key> = staying.clone();
+    for (&i, ds) in &l.defs {
         let text = texts[i].get(v);
-        // Nested definitions: count each occurrence once, in the innermost.
-        let mut seen: HashSet<usize> = HashSet::new();
         let mut sorted: Vec<&Def> = ds.iter().collect();
         sorted.sort_by_key(|d| d.end - d.start);
-        for d in sorted {
+        let mut owner: HashMap<usize, &Def> = HashMap::new();
+        for d in &sorted {
             for (at, t) in tokens(&text[d.start..d.end]) {
-                if !set.contains(t) || !seen.insert(d.start + at) {
-                    continue;
+                if set.contains(t) {
+                    owner.entry(d.start + at).or_insert(d);
                 }
+            }
+        }
+        for (at, t) in tokens(text) {
+            if !set.contains(t) {
+                continue;
+            }
+            let keys = l.keys(trees, v, i, t, at);
+            match owner.get(&at) {
                 // `x.name` in `def name`: another object's method, maybe
                 // another method of that name: after the fix, it keeps the
                 // name live; before it, it does not make it live (a method
                 // whose only caller was its own legacy body, `other.name`,
                 // was not made dead by the fix).
-                if v == Version::Now
-                    && t == d.name
-                    && at > 0
-                    && called_on_other(&text[d.start..d.start + at])
+                Some(d)
+                    if !(v == Version::Now
+                        && t == d.name
+                        && at > d.start
+                        && called_on_other(&text[d.start..at])) =>
                 {
-                    continue;
+                    if t != d.name {
+                        edges.entry((d.name.clone(), i)).or_default().extend(keys);
+                    }
                 }
-                *inside.entry((i, t.to_string())).or_default() += 1;
-                if t != d.name {
-                    edges
-                        .entry(d.name.clone())
-                        .or_default()
-                        .insert(t.to_string());
+                _ => {
+                    let files = l.roots.entry(t.to_string()).or_default();
+                    if files.last() != Some(&i) {
+                        files.push(i);
+                    }
+                    for key in keys {
+                        match key.1 {
+                            None => l.global.insert(t.to_string()),
+                            Some(k) => l.local.insert((t.to_string(), k)),
+                        };
+                        live.insert(key);
+                    }
                 }
             }
         }
     }
-    let mut roots: HashMap<String, Vec<usize>> = HashMap::new();
-    for i in 0..texts.len() {
-        for (name, &n) in index.get(v, i) {
-            if !set.contains(name.as_str()) {
-                continue;
-            }
-            let within = inside.get(&(i, name.clone())).copied().unwrap_or(0);
-            if n > within {
-                roots.entry(name.clone()).or_default().push(i);
-            }
-        }
-    }
-    let mut live: HashSet<String> = roots.keys().chain(staying).cloned().collect();
-    let mut work: Vec<String> = live.iter().cloned().collect();
-    while let Some(n) = work.pop() {
-        for m in edges.get(&n).into_iter().flatten() {
-            if live.insert(m.clone()) {
-                work.push(m.clone());
+    for i in (0..texts.len()).filter(|i| !l.defs.contains_key(i)) {
+        for (name, _) in index.get(v, i).iter().filter(|(_, &n)| n > 0) {
+            if set.contains(name.as_str()) {
+                l.roots.entry(name.clone()).or_default().push(i);
+                match trees.includers(i, name, v) {
+                    Some(ks) => {
+                        for &k in ks {
+                            l.local.insert((name.clone(), k));
+                            live.insert((name.clone(), Some(k)));
+                        }
+                    }
+                    None => {
+                        l.global.insert(name.clone());
+                        live.insert((name.clone(), None));
+                    }
+                }
             }
         }
     }
-    Liveness { live, roots, defs }
+    for files in l.roots.values_mut() {
+        files.sort_unstable();
+        files.dedup();
+    }
+    let mut def_files: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (&i, ds) in &l.defs {
+        for d in ds {
+            def_files.entry(d.name.as_str()).or_default().push(i);
+        }
+    }
+    let mut work: Vec<Key> = live.iter().cloned().collect();
+    while let Some((name, at)) = work.pop() {
+        let sources: Vec<usize> = match at {
+            Some(i) => vec![i],
+            None => def_files.get(name.as_str()).cloned().unwrap_or_default(),
+        };
+        for i in sources {
+            for m in edges.get(&(name.clone(), i)).into_iter().flatten() {
+                if live.insert(m.clone()) {
+                    work.push(m.clone());
+                }
+            }
+        }
+    }
+    l.live = live;
+    l
 }
 
 /// What the sweep did.
@@ -656,17 +1069,25 @@ pub fn sweep(
     if considered.is_empty() {
         return Swept::default();
     }
-    let mut cache: HashMap<(usize, bool), Vec<Def>> = HashMap::new();
+    let mixed_into = mixed_into(&texts);
+    let supers = supers(&texts);
+    let trees = Trees {
+        texts,
+        index,
+        definers,
+        mixed_into,
+        supers,
+    };
+    let (texts, index, definers) = (&trees.texts, &trees.index, &trees.definers);
+    let mut cache: Cache = HashMap::new();
     // Grow the considered set through what the definitions of names that
     // might be dead name, until it is closed (a cycle of legacy helpers is
     // then seen whole).
     let (now, orig) = loop {
         let now = liveness(
-            &texts,
+            &trees,
             Version::Now,
-            &index,
             &considered,
-            &definers,
             &mut cache,
             &HashSet::new(),
         );
@@ -674,7 +1095,7 @@ pub fn sweep(
         if considered.len() < 5_000 {
             let mut more = Vec::new();
             for (&i, ds) in &now.defs {
-                for d in ds.iter().filter(|d| !now.roots.contains_key(&d.name)) {
+                for d in ds.iter().filter(|d| !now.rooted(&d.name, i)) {
                     let text = &texts[i].now;
                     for (at, t) in tokens(&text[d.start..d.end]) {
                         if !considered.contains(t)
@@ -702,10 +1123,10 @@ pub fn sweep(
                 let mut outside = false;
                 for &i in files {
                     let text = &texts[i].now;
-                    let all = cache.entry((i, true)).or_insert_with(|| {
-                        let every: HashSet<&str> = defined_names(text).into_iter().collect();
-                        defs_in(text, &every)
-                    });
+                    let all = &cache
+                        .entry((i, true))
+                        .or_insert_with(|| std::sync::Arc::new(all_defs(text)))
+                        .defs;
                     for at in occurrences(text, name) {
                         let inner = all
                             .iter()
@@ -728,11 +1149,9 @@ pub fn sweep(
         }
         if !grown {
             let orig = liveness(
-                &texts,
+                &trees,
                 Version::Original,
-                &index,
                 &considered,
-                &definers,
                 &mut cache,
                 &HashSet::new(),
             );
@@ -763,13 +1182,11 @@ pub fn sweep(
     let alone = orig;
     let with_edited = (!edited.is_empty()).then(|| {
         liveness(
-            &texts,
+            &trees,
             Version::Original,
-            &index,
             &considered,
-            &definers,
             &mut cache,
-            &edited,
+            &edited.iter().map(|n| (n.clone(), None)).collect(),
         )
     });
     let orig = with_edited.as_ref().unwrap_or(&alone);
@@ -785,11 +1202,16 @@ pub fn sweep(
                 .any(|t| mixes_in(&t.original, m))
         })
     };
-    let mut staying: HashSet<String> = considered
+    let mut staying: HashSet<Key> = considered
         .iter()
-        .filter(|n| !orig.live.contains(*n) || (edited.contains(*n) && !alone.live.contains(*n)))
-        .cloned()
+        .filter(|n| edited.contains(*n) && !alone.any_live(n))
+        .map(|n| (n.clone(), None))
         .collect();
+    for (&i, ds) in &orig.defs {
+        for d in ds.iter().filter(|d| !orig.def_live(&d.name, i)) {
+            staying.insert((d.name.clone(), Some(i)));
+        }
+    }
     // A definition that may not be deleted keeps what it names, not its name:
     // another definition of that name (in the module a fixed file mixes in)
     // may still be dead.
@@ -802,23 +1224,11 @@ pub fn sweep(
             staying.extend(
                 tokens(&text[d.start..d.end])
                     .filter(|&(_, t)| t != d.name && considered.contains(t))
-                    .map(|(_, t)| t.to_string()),
+                    .flat_map(|(at, t)| now.keys(&trees, Version::Now, i, t, d.start + at)),
             );
         }
     }
-    let now = liveness(
-        &texts,
-        Version::Now,
-        &index,
-        &considered,
-        &definers,
-        &mut cache,
-        &staying,
-    );
-    let dead: HashSet<&String> = considered
-        .iter()
-        .filter(|n| orig.live.contains(*n) && !now.live.contains(*n))
-        .collect();
+    let now = liveness(&trees, Version::Now, &considered, &mut cache, &staying);
     // Per file: the dead definitions (a name is deleted only where every
     // definition of it in the file is at the top of its nesting: a def inside
     // a dead def goes with it).
@@ -831,7 +1241,9 @@ pub fn sweep(
         let planned = texts[i].planned.is_some();
         let mut mine: Vec<Def> = ds
             .iter()
-            .filter(|d| dead.contains(&d.name) && (planned || mixed_in(d)))
+            .filter(|d| {
+                orig.def_live(&d.name, i) && !now.def_live(&d.name, i) && (planned || mixed_in(d))
+            })
             .cloned()
             .collect();
         mine.sort_by_key(|d| d.start);
@@ -873,7 +1285,7 @@ pub fn sweep(
             continue;
         }
         for d in ds {
-            if dead.contains(&d.name) || !orig.live.contains(&d.name) {
+            if !orig.def_live(&d.name, i) || !now.def_live(&d.name, i) {
                 continue;
             }
             let comp = texts[i].component;
@@ -1315,6 +1727,100 @@ mod tests {
         let f = &files["lib/repository.rb"];
         assert_eq!(f.fixed.lines().nth(5), Some("  def rugged_branch_count"));
         assert_eq!(f.dead[0].line, 6);
+    }
+
+    const BACKUP: &str = "module Backup\n  class Repository\n    def dump\n      gitaly_migrate(:dump) do |is_enabled|\n        if is_enabled\n          gitaly_dump\n        else\n          local_dump\n        end\n      end\n    end\n\n    private\n\n    def gitaly_dump\n      client.dump\n    end\n\n    def local_dump\n      system('tar')\n    end\n\n    def gitaly_migrate(method, &block)\n      Gitlab::GitalyClient.migrate(method, &block)\n    end\n  end\nend\n";
+    const BACKUP_FIXED: &str = "module Backup\n  class Repository\n    def dump\n      gitaly_dump\n    end\n\n    private\n\n    def gitaly_dump\n      client.dump\n    end\n\n    def local_dump\n      system('tar')\n    end\n\n    def gitaly_migrate(method, &block)\n      Gitlab::GitalyClient.migrate(method, &block)\n    end\n  end\nend\n";
+
+    #[test]
+    fn a_bare_call_means_the_method_of_its_own_class_not_a_same_named_one_elsewhere() {
+        // `Gitlab::Git::Repository` still calls its own `gitaly_migrate`
+        // (and so does the module it mixes in): that does not keep
+        // `Backup::Repository#gitaly_migrate` live.
+        let repo = "module Gitlab\n  module Git\n    class Repository\n      include Gitlab::Git::Mirroring\n\n      def size\n        gitaly_migrate(:size) { |on| on ? 1 : 2 }\n      end\n\n      private\n\n      def gitaly_migrate(method, &block)\n        Gitlab::GitalyClient.migrate(method, &block)\n      end\n    end\n  end\nend\n";
+        let mirroring = "module Gitlab\n  module Git\n    module Mirroring\n      def remotes\n        gitaly_migrate(:remotes) { |on| on ? 1 : 2 }\n      end\n    end\n  end\nend\n";
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/backup/repository.rb", BACKUP, BACKUP_FIXED),
+                ("lib/gitlab/git/repository.rb", repo, repo),
+                ("lib/gitlab/git/mirroring.rb", mirroring, mirroring),
+            ],
+            true,
+        );
+        assert_eq!(
+            deleted,
+            [
+                "ce:lib/backup/repository.rb:19 `local_dump`",
+                "ce:lib/backup/repository.rb:23 `gitaly_migrate`",
+            ]
+        );
+        assert!(!files["lib/backup/repository.rb"]
+            .fixed
+            .contains("gitaly_migrate"));
+        assert!(!files.contains_key("lib/gitlab/git/repository.rb"));
+        // A module whose includer does not define the name: its bare call
+        // may mean any definition, the backup's is kept.
+        let repo = repo.replace("gitaly_migrate", "gitaly_call");
+        let (_, deleted) = sweep_tree(
+            &[
+                ("lib/backup/repository.rb", BACKUP, BACKUP_FIXED),
+                ("lib/gitlab/git/repository.rb", &repo, &repo),
+                ("lib/gitlab/git/mirroring.rb", mirroring, mirroring),
+            ],
+            true,
+        );
+        assert_eq!(deleted, ["ce:lib/backup/repository.rb:19 `local_dump`"]);
+    }
+
+    #[test]
+    fn an_override_a_superclass_calls_bare_is_kept() {
+        // `Base#run` calls `hook` bare: on a `Backup::Repository < Base`, that
+        // is the subclass's `hook`, even once its own legacy caller is gone.
+        let base = "class Base\n  def run\n    hook\n  end\n\n  def hook\n  end\nend\n";
+        let sub = |s: &str| {
+            s.replace("  class Repository\n", "  class Repository < Base\n")
+                .replace("system('tar')", "hook")
+                .replace(
+                    "\n    def gitaly_migrate",
+                    "\n    def hook\n      log\n    end\n\n    def gitaly_migrate",
+                )
+        };
+        let (files, deleted) = sweep_tree(
+            &[
+                ("lib/backup/repository.rb", &sub(BACKUP), &sub(BACKUP_FIXED)),
+                ("lib/base.rb", base, base),
+            ],
+            true,
+        );
+        assert_eq!(
+            deleted,
+            [
+                "ce:lib/backup/repository.rb:19 `local_dump`",
+                "ce:lib/backup/repository.rb:27 `gitaly_migrate`",
+            ]
+        );
+        assert!(files["lib/backup/repository.rb"].fixed.contains("def hook"));
+        // Without the subclassing, the backup's `hook` is its own and goes.
+        let alone = |s: &str| sub(s).replace(" < Base", "");
+        let (_, deleted) = sweep_tree(
+            &[
+                (
+                    "lib/backup/repository.rb",
+                    &alone(BACKUP),
+                    &alone(BACKUP_FIXED),
+                ),
+                ("lib/base.rb", base, base),
+            ],
+            true,
+        );
+        assert_eq!(
+            deleted,
+            [
+                "ce:lib/backup/repository.rb:19 `local_dump`",
+                "ce:lib/backup/repository.rb:23 `hook`",
+                "ce:lib/backup/repository.rb:27 `gitaly_migrate`",
+            ]
+        );
     }
 
     #[test]
