@@ -146,6 +146,11 @@ call_forms! {
     Metadata => "metadata",
     /// `featureflag.FeatureFlag{Name: "x"}`.
     Definition => "definition",
+    /// Gitaly's `featureflag.IsEnabled(ctx, featureflag.X)`, `featureflag.X.IsEnabled(ctx)`.
+    FeatureflagCheck => "featureflag-check",
+    /// Gitaly's test setters: `OutgoingCtxWithFeatureFlags(ctx, featureflag.X)`,
+    /// `testhelper.NewFeatureSets(…)`, `[]featureflag.FeatureFlag{…}`, `HeaderKey(X)`.
+    FeatureflagTest => "featureflag-test",
     /// `GITALY_X=1` in a shell, env or YAML file.
     EnvAssignment => "env-assignment",
     /// `name: gitaly_x` in YAML.

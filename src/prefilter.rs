@@ -41,7 +41,23 @@ pub struct Prefilter {
     /// inference needs the functions of every Gitaly-related file (a package
     /// `gitaly` of client wrappers, the handlers that call them).
     go: Option<AhoCorasick>,
+    /// Go files: [`GO_TOKENS`].
+    go_tokens: Option<AhoCorasick>,
 }
+
+/// Byte strings one of which a Go file with a reference (or a function on a
+/// Workhorse branch's way to Gitaly) holds: the address test, Gitaly's
+/// feature-flag package and type, headers, env vars, the client package.
+pub const GO_TOKENS: &[&str] = &[
+    "GitalyServer",
+    "GitalyAddress",
+    "featureflag",
+    "FeatureFlag",
+    "gitaly-feature-",
+    "GITALY_",
+    "gitaly.",
+    "package gitaly",
+];
 
 impl Prefilter {
     /// Builds the Ruby prefilter: [`RUBY_TOKENS`] plus `extra` tokens (the
@@ -63,7 +79,13 @@ impl Prefilter {
             .ascii_case_insensitive(true)
             .build(["gitaly"])
             .ok();
-        Prefilter { ac, requires, go }
+        let go_tokens = AhoCorasickBuilder::new().build(GO_TOKENS).ok();
+        Prefilter {
+            ac,
+            requires,
+            go,
+            go_tokens,
+        }
     }
 
     /// A prefilter that lets every file through (`--no-prefilter`).
@@ -72,6 +94,7 @@ impl Prefilter {
             ac: None,
             requires: Vec::new(),
             go: None,
+            go_tokens: None,
         }
     }
 
@@ -79,6 +102,13 @@ impl Prefilter {
     /// hold a reference, or a function a Go branch reaches.
     pub fn mentions_gitaly(&self, bytes: &[u8]) -> bool {
         self.go.as_ref().is_none_or(|ac| ac.is_match(bytes))
+    }
+
+    /// Whether Go bytes can hold a reference, or a function a Workhorse
+    /// branch reaches: one of [`GO_TOKENS`] (not a bare `gitaly`, which
+    /// every import path of Gitaly's own tree holds).
+    pub fn go_matches(&self, bytes: &[u8]) -> bool {
+        self.go_tokens.as_ref().is_none_or(|ac| ac.is_match(bytes))
     }
 
     /// Whether Ruby bytes can hold a reference.

@@ -8,7 +8,7 @@
 use crate::catalog::{canonical_flag, Catalog};
 use crate::component::Component;
 use crate::config::Config;
-use crate::frontend::go::Func;
+use crate::frontend::go::{Func, GoFlag, GoName, GoValue};
 use crate::frontend::ruby::calls::{CallFact, Method};
 use crate::frontend::ruby::Include;
 use crate::frontend::Deferred;
@@ -33,6 +33,9 @@ pub struct CrossFile {
     includes: Vec<(usize, Location, Include)>,
     /// Plain mentions in config and docs, kept only for known flags.
     mentions: Vec<Reference>,
+    /// Go references through names, and the names (component, file, …).
+    go_flags: Vec<(usize, Location, GoFlag)>,
+    go_names: Vec<(usize, Location, GoName)>,
 }
 
 /// A reference through a shared example's parameter, bound after the scan.
@@ -64,6 +67,8 @@ impl CrossFile {
             }),
             Deferred::Include(i) => self.includes.push((component, place.clone(), i)),
             Deferred::Mention(raw) => self.mentions.push(placed(raw)),
+            Deferred::GoFlag(f) => self.go_flags.push((component, place.clone(), f)),
+            Deferred::GoName(n) => self.go_names.push((component, place.clone(), n)),
         }
     }
 
@@ -76,6 +81,8 @@ impl CrossFile {
         self.pending.append(&mut other.pending);
         self.includes.append(&mut other.includes);
         self.mentions.append(&mut other.mentions);
+        self.go_flags.append(&mut other.go_flags);
+        self.go_names.append(&mut other.go_names);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -86,6 +93,8 @@ impl CrossFile {
             && self.pending.is_empty()
             && self.includes.is_empty()
             && self.mentions.is_empty()
+            && self.go_flags.is_empty()
+            && self.go_names.is_empty()
     }
 }
 
@@ -103,11 +112,85 @@ pub fn finish(
         infer_branch_endpoints(cross.branches, &cross.funcs, components, config, catalog);
     references.extend(inferred);
     references.extend(infer_ruby_endpoints(cross.toggles, &cross.methods, catalog));
+    let mut mentions = cross.mentions;
+    let (go, go_mentions) = resolve_go_names(cross.go_flags, &cross.go_names, catalog);
+    references.extend(go);
+    mentions.extend(go_mentions);
     bind_shared_examples(&mut references, cross.pending, &cross.includes, components);
     resolve(&mut references, config);
-    let mentions = known_mentions(cross.mentions, &references, config, catalog);
+    let mentions = known_mentions(mentions, &references, config, catalog);
     references.extend(mentions);
     references
+}
+
+/// Gives Go references their flags through the names of their component
+/// (`featureflag.X` → `X = FeatureFlag{Name: "x"}`; `CacheFeatureFlagKey` →
+/// `"catfile-cache"`, whose definition site becomes a definition reference
+/// once a check or setter uses it; `featureflag.XEnvVar` → `"GITALY_X"`) and
+/// endpoints through their handler. A name nothing binds drops the
+/// reference (a local variable). Env vars not used as switches come back
+/// as mentions.
+fn resolve_go_names(
+    flags: Vec<(usize, Location, GoFlag)>,
+    names: &[(usize, Location, GoName)],
+    catalog: &Catalog,
+) -> (Vec<Reference>, Vec<Reference>) {
+    let mut by_name: HashMap<(usize, &str), &(usize, Location, GoName)> = HashMap::new();
+    for n in names {
+        // The first binding wins (files in path order).
+        by_name.entry((n.0, n.2.symbol.as_str())).or_insert(n);
+    }
+    let mut out = Vec::new();
+    let mut mentions = Vec::new();
+    let mut defined: HashSet<(String, usize)> = HashSet::new();
+    for (component, place, f) in flags {
+        let GoFlag {
+            mut raw,
+            symbol,
+            ruby,
+            switch,
+            handler,
+        } = f;
+        if let Some(symbol) = &symbol {
+            let Some((_, def_place, name)) = by_name.get(&(component, symbol.as_str())).copied()
+            else {
+                continue;
+            };
+            // An env var (read or set), or a string that is one.
+            let env = raw.call == crate::model::CallForm::Env;
+            raw.flag = match &name.value {
+                GoValue::Flag(f) => f.replace('-', "_"),
+                GoValue::Str(s) if env || s.starts_with("GITALY_") => {
+                    match crate::frontend::env_flag(s, &[], false) {
+                        Some(f) if env => f,
+                        _ => continue,
+                    }
+                }
+                GoValue::Str(s) => s.replace('-', "_"),
+            };
+            if let (Some(d), GoValue::Str(_)) = (&name.definition, &name.value) {
+                if !env && defined.insert((def_place.path.clone(), d.span.start_byte)) {
+                    out.push(d.clone().into_reference(Language::Go, def_place.clone()));
+                }
+            }
+        }
+        if raw.flag.is_empty() {
+            continue;
+        }
+        if ruby {
+            raw.flag = format!("ruby_{}", raw.flag);
+        }
+        if let Some(e) = handler.as_deref().and_then(|h| catalog.by_method(h)) {
+            raw.endpoints = vec![e.name()];
+        }
+        let r = raw.into_reference(Language::Go, place);
+        if r.call == crate::model::CallForm::Env && !switch {
+            mentions.push(r);
+        } else {
+            out.push(r);
+        }
+    }
+    (out, mentions)
 }
 
 /// Binds shared-example parameters to the `it_behaves_like` sites of the same

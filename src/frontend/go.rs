@@ -38,12 +38,18 @@ impl Frontend for Go {
 
     /// Branches carry no flag name, and endpoint inference needs the
     /// functions of every Gitaly-related file: any mention of Gitaly.
+    /// Generated code (`// Code generated … DO NOT EDIT.`, Gitaly's
+    /// `*.pb.go`) holds no flag and is never on a branch's call path (the
+    /// generated client methods are matched by name): skipped.
     fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool {
-        prefilter.mentions_gitaly(bytes)
+        let head = &bytes[..bytes.len().min(1024)];
+        let generated = memchr::memmem::find(head, b"Code generated").is_some()
+            && memchr::memmem::find(head, b"DO NOT EDIT").is_some();
+        !generated && prefilter.go_matches(bytes)
     }
 
     fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
-        let x = extract(file.bytes, file.rel.ends_with("_test.go"), &opts.env_ignore);
+        let x = extract(file.bytes, is_test_path(file.rel), &opts.env_ignore);
         let branches = x.branches.into_iter().map(|b| Deferred::BranchCalls {
             raw: b.raw,
             calls: b.calls,
@@ -52,6 +58,9 @@ impl Frontend for Go {
             refs: x.refs,
             deferred: branches
                 .chain(x.funcs.into_iter().map(Deferred::Function))
+                .chain(x.flags.into_iter().map(Deferred::GoFlag))
+                .chain(x.names.into_iter().map(Deferred::GoName))
+                .chain(x.mentions.into_iter().map(Deferred::Mention))
                 .collect(),
             syntax_errors: x.syntax_errors,
         }
@@ -74,12 +83,58 @@ pub struct Func {
     pub calls: Vec<(String, bool)>,
 }
 
+/// A Go reference waiting for its flag (see [`Deferred::GoFlag`]).
+#[derive(Debug, Clone)]
+pub struct GoFlag {
+    /// The reference; its flag empty when `symbol` names it.
+    pub raw: RawRef,
+    /// The constant or variable holding the flag (its last segment).
+    pub symbol: Option<String>,
+    /// Set through gitaly-ruby's header (`gitaly-feature-ruby-…`): the flag
+    /// is `ruby_<name>`.
+    pub ruby: bool,
+    /// An env var used as a boolean switch (compared to `"true"`, parsed
+    /// as a bool, set to one): a reference; else only a mention, kept when
+    /// its flag is known.
+    pub switch: bool,
+    /// The gRPC handler around it (`FindCommit` of `func (s *server)
+    /// FindCommit(ctx, in *gitalypb.FindCommitRequest)`).
+    pub handler: Option<String>,
+}
+
+/// What a Go name is bound to (see [`Deferred::GoName`]).
+#[derive(Debug, Clone)]
+pub struct GoName {
+    pub symbol: String,
+    pub value: GoValue,
+    /// A string constant's definition reference, once it is used as a flag.
+    pub definition: Option<RawRef>,
+}
+
+/// The value of a [`GoName`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoValue {
+    /// `featureflag.FeatureFlag{Name: "x"}`, `NewFeatureFlag("x", …)`.
+    Flag(String),
+    /// A string: a flag name (`"catfile-cache"`) or an env var (`"GITALY_X"`).
+    Str(String),
+}
+
+/// Whether a Go file is test code: `_test.go`, or in a `testhelper` package.
+pub fn is_test_path(rel: &str) -> bool {
+    rel.ends_with("_test.go") || rel.starts_with("testhelper/") || rel.contains("/testhelper/")
+}
+
 /// What a Go file yielded.
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub refs: Vec<RawRef>,
     pub branches: Vec<Branch>,
     pub funcs: Vec<Func>,
+    pub flags: Vec<GoFlag>,
+    pub names: Vec<GoName>,
+    /// Env vars read as settings (paths, levels): mentions.
+    pub mentions: Vec<RawRef>,
     pub syntax_errors: bool,
 }
 
@@ -98,6 +153,8 @@ pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
         map: SourceMap::new(src),
         address_vars: HashSet::new(),
         env_ignore,
+        is_test,
+        done: HashSet::new(),
         out: Extracted {
             syntax_errors: root.has_error(),
             ..Extracted::default()
@@ -106,7 +163,11 @@ pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
     // First pass: variables holding the Gitaly address.
     let mut ifs = Vec::new();
     walk(root, |n| match n.kind() {
-        "short_var_declaration" | "assignment_statement" | "var_spec" => x.note_address_var(n),
+        "short_var_declaration" | "assignment_statement" => x.note_address_var(n),
+        "var_spec" | "const_spec" => {
+            x.note_address_var(n);
+            x.binding(n);
+        }
         "if_statement" => ifs.push(n),
         "function_declaration" | "method_declaration" => x.note_func(n),
         "call_expression" => x.call(n),
@@ -123,8 +184,14 @@ pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
             .refs
             .iter_mut()
             .chain(x.out.branches.iter_mut().map(|b| &mut b.raw))
+            .chain(x.out.flags.iter_mut().map(|f| &mut f.raw))
         {
             r.kind = Kind::TestStub;
+        }
+        for n in &mut x.out.names {
+            if let Some(d) = &mut n.definition {
+                d.kind = Kind::TestStub;
+            }
         }
     }
     x.out
@@ -146,6 +213,9 @@ struct Extractor<'s> {
     map: SourceMap<'s>,
     address_vars: HashSet<&'s str>,
     env_ignore: &'s [String],
+    is_test: bool,
+    /// Composite literals already taken as a setter's arguments.
+    done: HashSet<usize>,
     out: Extracted,
 }
 
@@ -385,23 +455,109 @@ impl<'s> Extractor<'s> {
             return;
         };
         let fname = self.text(f);
-        let first = n
+        let args: Vec<Node> = n
             .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(0))
-            .and_then(|a| self.string_value(a));
-        let Some(first) = first else { return };
+            .map(|a| {
+                let mut c = a.walk();
+                a.named_children(&mut c).collect()
+            })
+            .unwrap_or_default();
+        let last = fname.rsplit('.').next().unwrap_or(fname);
+        match last {
+            "IsEnabled" | "IsDisabled" => return self.check(n, f, &args, last == "IsEnabled"),
+            "OutgoingCtxWithFeatureFlags"
+            | "OutgoingCtxWithFeatureFlag"
+            | "OutgoingCtxWithFeatureFlagValue"
+            | "IncomingCtxWithFeatureFlag"
+            | "IncomingCtxWithFeatureFlags" => {
+                let flags = if last.ends_with("Value") {
+                    &args[1.min(args.len())..2.min(args.len())]
+                } else {
+                    &args[1.min(args.len())..]
+                };
+                for &a in flags {
+                    self.setter_arg(a, false);
+                }
+                return;
+            }
+            "OutgoingCtxWithRubyFeatureFlags" | "OutgoingCtxWithRubyFeatureFlagValue" => {
+                for &a in &args[1.min(args.len())..] {
+                    self.setter_arg(a, true);
+                }
+                return;
+            }
+            "NewFeatureSets" => {
+                for (i, &a) in args.iter().enumerate() {
+                    self.setter_arg(a, i > 0);
+                }
+                return;
+            }
+            "HeaderKey" => {
+                if let Some(&a) = args.first() {
+                    self.setter_arg(a, false);
+                }
+                return;
+            }
+            _ => {}
+        }
         if matches!(fname, "os.Getenv" | "os.LookupEnv" | "syscall.Getenv") {
-            if let Some(flag) = super::env_flag(first, self.env_ignore, false) {
-                let r = self.raw(
-                    flag,
+            let Some(&arg) = args.first() else { return };
+            let switch = self.env_switch(n);
+            if let Some(first) = self.string_value(arg) {
+                if let Some(flag) = super::env_flag(first, self.env_ignore, false) {
+                    let r = self.raw(
+                        flag,
+                        Kind::Env,
+                        CallForm::Env,
+                        self.map.span(n),
+                        Status::None,
+                    );
+                    if switch {
+                        self.out.refs.push(r);
+                    } else {
+                        self.out.mentions.push(r);
+                    }
+                }
+            } else if let Some(symbol) = self.symbol(arg) {
+                let raw = self.raw(
+                    String::new(),
                     Kind::Env,
                     CallForm::Env,
                     self.map.span(n),
                     Status::None,
                 );
-                self.out.refs.push(r);
+                self.push_flag(raw, Some(symbol), false, switch, n);
             }
-        } else if fname.ends_with("NewFeatureFlag") && !first.is_empty() {
+            return;
+        }
+        // `fmt.Sprintf("%s=%s", featureflag.XEnvVar, strconv.FormatBool(…))`:
+        // an env var set for a child process.
+        if fname == "fmt.Sprintf" {
+            let format = args.first().and_then(|a| self.string_value(*a));
+            if let (Some(format), Some(&var)) = (format, args.get(1)) {
+                if format.starts_with("%s=") {
+                    if let Some(symbol) = self.symbol(var) {
+                        let t = self.text(n);
+                        let switch = t.contains("FormatBool")
+                            || format.ends_with("=true")
+                            || format.ends_with("=false")
+                            || format.ends_with("=1")
+                            || format.ends_with("=0");
+                        let raw = self.raw(
+                            String::new(),
+                            Kind::Env,
+                            CallForm::Env,
+                            self.map.span(var),
+                            Status::None,
+                        );
+                        self.push_flag(raw, Some(symbol), false, switch, n);
+                    }
+                }
+            }
+            return;
+        }
+        let first = args.first().and_then(|a| self.string_value(*a));
+        if let Some(first) = first.filter(|f| !f.is_empty() && fname.ends_with("NewFeatureFlag")) {
             let r = self.raw(
                 first.to_string(),
                 Kind::Definition,
@@ -413,11 +569,328 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// A constant or variable an argument names: `featureflag.X` → `X`, `X`.
+    fn symbol(&self, n: Node) -> Option<String> {
+        match n.kind() {
+            "selector_expression" => {
+                let operand = n.child_by_field_name("operand")?;
+                (operand.kind() == "identifier")
+                    .then(|| n.child_by_field_name("field"))
+                    .flatten()
+                    .map(|f| self.text(f).to_string())
+            }
+            "identifier" => {
+                let t = self.text(n);
+                (!matches!(t, "nil" | "true" | "false")).then(|| t.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    fn push_flag(
+        &mut self,
+        raw: RawRef,
+        symbol: Option<String>,
+        ruby: bool,
+        switch: bool,
+        at: Node,
+    ) {
+        let handler = self.handler(at);
+        self.out.flags.push(GoFlag {
+            raw,
+            symbol,
+            ruby,
+            switch,
+            handler,
+        });
+    }
+
+    /// A flag a test setter is given: `featureflag.X`, `X`, a string, a
+    /// `FeatureFlag{Name: "x"}` / `FeatureFlag{"x", false}` literal, or a
+    /// `[]featureflag.FeatureFlag{…}` of them.
+    fn setter_arg(&mut self, a: Node, ruby: bool) {
+        let kind = if self.is_test {
+            Kind::TestStub
+        } else {
+            Kind::Metadata
+        };
+        let span = self.map.span(a);
+        match a.kind() {
+            "selector_expression" | "identifier" => {
+                if let Some(symbol) = self.symbol(a) {
+                    let raw = self.raw(
+                        String::new(),
+                        kind,
+                        CallForm::FeatureflagTest,
+                        span,
+                        Status::None,
+                    );
+                    self.push_flag(raw, Some(symbol), ruby, true, a);
+                }
+            }
+            "interpreted_string_literal" | "raw_string_literal" => {
+                if let Some(v) = self.string_value(a).filter(|v| !v.is_empty()) {
+                    let raw = self.raw(
+                        v.replace('-', "_"),
+                        kind,
+                        CallForm::FeatureflagTest,
+                        span,
+                        Status::None,
+                    );
+                    self.push_flag(raw, None, ruby, true, a);
+                }
+            }
+            "composite_literal" => {
+                self.done.insert(a.start_byte());
+                let ty = a
+                    .child_by_field_name("type")
+                    .map(|t| self.text(t))
+                    .unwrap_or("");
+                let Some(body) = a.child_by_field_name("body") else {
+                    return;
+                };
+                let mut c = body.walk();
+                let elements: Vec<Node> = body.named_children(&mut c).collect();
+                if ty.starts_with("[]") {
+                    for el in elements {
+                        if let Some(v) =
+                            el.named_child(0).filter(|_| el.kind() == "literal_element")
+                        {
+                            self.setter_arg(v, ruby);
+                        }
+                    }
+                } else if ty == "FeatureFlag" || ty.ends_with(".FeatureFlag") {
+                    let name = elements
+                        .iter()
+                        .find_map(|el| match el.kind() {
+                            "keyed_element" => {
+                                let k = el.named_child(0)?;
+                                (self.text(k) == "Name")
+                                    .then(|| el.named_child(1))
+                                    .flatten()
+                            }
+                            "literal_element" => None,
+                            _ => None,
+                        })
+                        .or_else(|| {
+                            elements
+                                .first()
+                                .filter(|e| e.kind() == "literal_element")
+                                .copied()
+                        });
+                    if let Some(v) = name
+                        .and_then(|v| self.string_value(v))
+                        .filter(|v| !v.is_empty())
+                    {
+                        let raw = self.raw(
+                            v.replace('-', "_"),
+                            kind,
+                            CallForm::FeatureflagTest,
+                            span,
+                            Status::None,
+                        );
+                        self.push_flag(raw, None, ruby, true, a);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `featureflag.IsEnabled(ctx, X)`, `IsDisabled(ctx, X)`,
+    /// `featureflag.X.IsEnabled(ctx)`: a check, with its branches when it is
+    /// an `if` condition (maybe negated).
+    fn check(&mut self, n: Node, f: Node, args: &[Node], enabled: bool) {
+        let operand = f.child_by_field_name("operand");
+        let flag_node = match (f.kind(), args.len()) {
+            ("identifier", 2) => args[1],
+            ("selector_expression", 2) if operand.is_some_and(|o| o.kind() == "identifier") => {
+                args[1]
+            }
+            ("selector_expression", 1) => match operand {
+                Some(o) => o,
+                None => return,
+            },
+            _ => return,
+        };
+        let (flag, symbol) = match flag_node.kind() {
+            "interpreted_string_literal" | "raw_string_literal" => {
+                match self.string_value(flag_node).filter(|v| !v.is_empty()) {
+                    Some(v) => (v.replace('-', "_"), None),
+                    None => return,
+                }
+            }
+            _ => match self.symbol(flag_node) {
+                Some(sym) => (String::new(), Some(sym)),
+                None => return,
+            },
+        };
+        let mut raw = self.raw(
+            flag,
+            Kind::Check,
+            CallForm::FeatureflagCheck,
+            self.map.span(n),
+            Status::None,
+        );
+        // Up through `!` and parentheses to an `if` whose condition it is.
+        let mut positive = enabled;
+        let mut cur = n;
+        for p in super::climb(n) {
+            match p.kind() {
+                "parenthesized_expression" => {}
+                "unary_expression"
+                    if p.child_by_field_name("operator")
+                        .is_some_and(|o| self.text(o) == "!") =>
+                {
+                    positive = !positive
+                }
+                "if_statement"
+                    if p.child_by_field_name("condition")
+                        .is_some_and(|c| c.id() == cur.id()) =>
+                {
+                    let then = p
+                        .child_by_field_name("consequence")
+                        .map(|t| self.map.span(t));
+                    let other = p
+                        .child_by_field_name("alternative")
+                        .map(|t| self.map.span(t));
+                    let (on, off) = if positive {
+                        (then, other)
+                    } else {
+                        (other, then)
+                    };
+                    raw.enabled_branch = on;
+                    raw.legacy_branch = off;
+                    break;
+                }
+                _ => break,
+            }
+            cur = p;
+        }
+        self.push_flag(raw, symbol, false, true, n);
+    }
+
+    /// The gRPC handler method around `n`: a method whose name `N` its
+    /// parameters echo (`*gitalypb.NRequest`, `gitalypb.…_NServer`).
+    fn handler(&self, n: Node) -> Option<String> {
+        let m = std::iter::successors(n.parent(), |x| x.parent())
+            .find(|x| matches!(x.kind(), "method_declaration" | "function_declaration"))?;
+        if m.kind() != "method_declaration" {
+            return None;
+        }
+        let name = self.text(m.child_by_field_name("name")?);
+        let params = self.text(m.child_by_field_name("parameters")?);
+        (params.contains(&format!("gitalypb.{name}Request"))
+            || params.contains(&format!("_{name}Server")))
+        .then(|| name.to_string())
+    }
+
+    /// Whether the env read `n` is used as a boolean switch: compared to
+    /// `"1"`, `"0"`, `"true"`, `"false"`, or parsed by `strconv.ParseBool`.
+    fn env_switch(&self, n: Node) -> bool {
+        let Some(p) = std::iter::successors(n.parent(), |x| x.parent())
+            .find(|x| x.kind() != "parenthesized_expression")
+        else {
+            return false;
+        };
+        match p.kind() {
+            "binary_expression" => {
+                let op = p.child_by_field_name("operator").map(|o| self.text(o));
+                let other = [
+                    p.child_by_field_name("left"),
+                    p.child_by_field_name("right"),
+                ]
+                .into_iter()
+                .flatten()
+                .find(|o| o.id() != n.id());
+                matches!(op, Some("==" | "!="))
+                    && other.and_then(|o| self.string_value(o)).is_some_and(|v| {
+                        matches!(
+                            v.to_ascii_lowercase().as_str(),
+                            "1" | "0" | "true" | "false"
+                        )
+                    })
+            }
+            "argument_list" => p
+                .parent()
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| self.text(f) == "strconv.ParseBool"),
+            _ => false,
+        }
+    }
+
+    /// `X = "catfile-cache"`, `X = featureflag.FeatureFlag{Name: "x"}`,
+    /// `X = NewFeatureFlag("x", …)` in a `const` or `var` spec.
+    fn binding(&mut self, n: Node) {
+        let Some(name) = n.child_by_field_name("name") else {
+            return;
+        };
+        let Some(value) = n.child_by_field_name("value") else {
+            return;
+        };
+        let Some(v) = (if value.kind() == "expression_list" {
+            value.named_child(0)
+        } else {
+            Some(value)
+        }) else {
+            return;
+        };
+        let symbol = self.text(name).to_string();
+        if let Some(s) = self.string_value(v) {
+            if s.is_empty() || s.ends_with('-') {
+                return;
+            }
+            let definition = self.raw(
+                s.replace('-', "_"),
+                Kind::Definition,
+                CallForm::Definition,
+                self.map.span(n),
+                Status::None,
+            );
+            self.out.names.push(GoName {
+                symbol,
+                value: GoValue::Str(s.to_string()),
+                definition: Some(definition),
+            });
+            return;
+        }
+        let flag = match v.kind() {
+            "composite_literal" => v.child_by_field_name("body").and_then(|b| {
+                let mut c = b.walk();
+                let found = b.named_children(&mut c).find_map(|el| {
+                    (el.kind() == "keyed_element"
+                        && el.named_child(0).is_some_and(|k| self.text(k) == "Name"))
+                    .then(|| el.named_child(1))
+                    .flatten()
+                    .and_then(|x| self.string_value(x))
+                });
+                found
+            }),
+            "call_expression" => v
+                .child_by_field_name("function")
+                .filter(|f| self.text(*f).ends_with("NewFeatureFlag"))
+                .and_then(|_| v.child_by_field_name("arguments"))
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| self.string_value(a)),
+            _ => None,
+        };
+        if let Some(flag) = flag.filter(|f| !f.is_empty()) {
+            self.out.names.push(GoName {
+                symbol,
+                value: GoValue::Flag(flag.to_string()),
+                definition: None,
+            });
+        }
+    }
+
     fn metadata(&mut self, n: Node) {
         let Some(v) = self.string_value(n) else {
             return;
         };
-        let Some(name) = v.strip_prefix("gitaly-feature-").filter(|r| !r.is_empty()) else {
+        let Some(name) = v
+            .strip_prefix("gitaly-feature-")
+            .filter(|r| !r.is_empty() && !r.ends_with('-'))
+        else {
             return;
         };
         if !name
@@ -437,6 +910,20 @@ impl<'s> Extractor<'s> {
     }
 
     fn definition_literal(&mut self, n: Node) {
+        if self.done.contains(&n.start_byte()) {
+            return;
+        }
+        // A `[]featureflag.FeatureFlag{featureflag.X, …}` table of a test.
+        let ty = n
+            .child_by_field_name("type")
+            .map(|t| self.text(t))
+            .unwrap_or("");
+        if self.is_test
+            && ty.starts_with("[]")
+            && (ty.ends_with(".FeatureFlag") || ty == "[]FeatureFlag")
+        {
+            return self.setter_arg(n, false);
+        }
         let is_flag_type = n.child_by_field_name("type").is_some_and(|t| {
             self.text(t) == "FeatureFlag" || self.text(t).ends_with(".FeatureFlag")
         });
@@ -536,7 +1023,8 @@ func receive(a *api.Response) error {
 }
 
 func env() {
-	_ = os.Getenv("GITALY_FIND_COMMIT")
+	_ = os.Getenv("GITALY_FIND_COMMIT") == "1"
+	_ = os.Getenv("GITALY_SOCKET")
 	// os.Getenv("GITALY_IN_A_COMMENT")
 	_ = map[string]string{"gitaly-feature-go-find-commit": "true"}
 	_ = featureflag.FeatureFlag{Name: "go_find_commit", OnByDefault: true}
@@ -565,6 +1053,9 @@ func env() {
             ]
         );
         assert_eq!(x.refs[2].status, Status::OptOut);
+        // A setting read as a value: a mention, kept only if its flag is known.
+        let m: Vec<&str> = x.mentions.iter().map(|r| r.flag.as_str()).collect();
+        assert_eq!(m, ["socket"]);
         let f = x
             .funcs
             .iter()

@@ -165,6 +165,14 @@ pub enum Deferred {
     Include(ruby::Include),
     /// A plain mention in config or docs: kept only if its flag is known.
     Mention(RawRef),
+    /// A Go reference (a `featureflag` check, a test setter, an env var)
+    /// whose flag is the value of a constant or variable (`featureflag.X`,
+    /// `CacheFeatureFlagKey`) bound elsewhere in the component
+    /// ([`Deferred::GoName`]), or named outright (`raw.flag`); `handler`:
+    /// the gRPC handler method it is in, for its endpoint.
+    GoFlag(go::GoFlag),
+    /// A Go name bound to a flag or a string, for [`Deferred::GoFlag`].
+    GoName(go::GoName),
 }
 
 impl Deferred {
@@ -177,6 +185,7 @@ impl Deferred {
                 | Deferred::ToggleFacts { .. }
                 | Deferred::SharedParam { .. }
                 | Deferred::Mention(_)
+                | Deferred::GoFlag(_)
         )
     }
 }

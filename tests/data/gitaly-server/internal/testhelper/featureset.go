@@ -1,0 +1,6 @@
+package testhelper
+
+import "gitlab.com/gitlab-org/gitaly/internal/metadata/featureflag"
+
+// DefaultFeatures are on in every test run.
+var DefaultFeatures = []featureflag.FeatureFlag{featureflag.StreamBranches}
