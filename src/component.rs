@@ -32,7 +32,26 @@ impl Component {
     }
 }
 
-/// Names a tree by what it holds: GitLab-CE has `lib/gitlab/gitaly_client.rb`
+/// Whether a tree is Gitaly itself (the server side of the flags): its
+/// `go.mod` declares module `gitlab.com/gitlab-org/gitaly` (any major
+/// version), or it has `cmd/gitaly/` (the eras before Go modules).
+pub fn is_server(root: &Path) -> bool {
+    if root.join("cmd/gitaly").is_dir() {
+        return true;
+    }
+    let Ok(bytes) = std::fs::read(root.join("go.mod")) else {
+        return false;
+    };
+    String::from_utf8_lossy(&bytes).lines().any(|l| {
+        l.trim()
+            .strip_prefix("module")
+            .map(str::trim)
+            .and_then(|m| m.strip_prefix("gitlab.com/gitlab-org/gitaly"))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("/v"))
+    })
+}
+
+/// Names a tree by what it holds: Gitaly ([`is_server`]); GitLab-CE has `lib/gitlab/gitaly_client.rb`
 /// (or a Gemfile that names gitaly); Workhorse is a Go module named
 /// gitlab-workhorse or has `internal/gitaly/`; Shell has `bin/gitlab-shell` or
 /// `lib/gitlab_shell.rb`; otherwise the directory's name.
@@ -43,6 +62,9 @@ pub fn detect_name(root: &Path) -> String {
             .map(|b| memchr::memmem::find(&b, needle.as_bytes()).is_some())
             .unwrap_or(false)
     };
+    if is_server(root) {
+        return "gitaly".to_string();
+    }
     if has("lib/gitlab/gitaly_client.rb") || (has("app") && contains("Gemfile", "gitaly")) {
         return "gitlab-ce".to_string();
     }

@@ -411,6 +411,7 @@ fn findings(p: &Prepared, selection: &RuleSelection) -> Vec<Finding> {
         references: &p.result.references,
         config: &p.config,
         catalog: &p.result.catalog,
+        sides: rules::Sides::of(&p.components),
     });
     let on = |r: &rules::RuleInfo| selection.severity(r.code, r.severity).is_some();
     findings.retain(|f| on(rules::info(f.code)));

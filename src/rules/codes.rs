@@ -26,6 +26,10 @@ macro_rules! rule_list {
             FL009 "unknown-endpoint" => fl009_unknown_endpoint::UnknownEndpoint,
             FL010 "unused-suppression" => fl010_unused_suppression::UnusedSuppression,
             FL011 "suppression-without-reason" => fl011_suppression_without_reason::SuppressionWithoutReason,
+            FL012 "defined-not-checked" => fl012_defined_not_checked::DefinedNotChecked,
+            FL013 "checked-not-defined" => fl013_checked_not_defined::CheckedNotDefined,
+            FL014 "client-flag-not-served" => fl014_client_flag_not_served::ClientFlagNotServed,
+            FL015 "server-flag-not-sent" => fl015_server_flag_not_sent::ServerFlagNotSent,
         }
     };
 }
@@ -84,7 +88,11 @@ impl RuleCode {
             .flat_map(|c| [c.as_str(), c.name()])
             .map(|c| (strsim::jaro_winkler(&got, &c.to_ascii_lowercase()), c))
             .filter(|(score, _)| *score >= 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
+            // The first best: on a tie the lower code (`FL02` → `FL002`, not `FL012`).
+            .fold(None::<(f64, &str)>, |best, x| match best {
+                Some(b) if b.0 >= x.0 => Some(b),
+                _ => Some(x),
+            })
             .map(|(_, c)| c)
     }
 }

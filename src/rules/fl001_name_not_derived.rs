@@ -21,6 +21,11 @@ declare_rule! {
     /// from some endpoint of the catalog. One finding per flag, at its first
     /// toggle, with its other sites as related locations.
     ///
+    /// Gitaly's own flags are not checked: a flag Gitaly defines, or one seen
+    /// only in Gitaly trees, names a change of behaviour inside an endpoint
+    /// (`go_fetch_source_branch`, `linguist_file_count_stats`), not the
+    /// migration of one.
+    ///
     /// A name the registry records deliberately is not reported: an `aliases`
     /// entry, or a feature `name` with an explicit `endpoint`.
     ///
@@ -70,6 +75,17 @@ impl Rule for NameNotDerived {
             if sites
                 .iter()
                 .all(|r| matches!(r.kind, Kind::TestStub | Kind::Doc))
+            {
+                continue;
+            }
+            // Gitaly's own flags (defined or only seen in a Gitaly tree) name a
+            // change of behaviour inside an endpoint, not the migration of one.
+            if sites
+                .iter()
+                .all(|r| cx.sides.is_server(r))
+                || sites
+                    .iter()
+                    .any(|r| r.kind == Kind::Definition && cx.sides.is_server(r))
             {
                 continue;
             }

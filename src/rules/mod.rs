@@ -94,6 +94,69 @@ pub struct Context<'a> {
     pub references: &'a [Reference],
     pub config: &'a Config,
     pub catalog: &'a crate::catalog::Catalog,
+    /// Which scanned components are Gitaly (the server side) and which are
+    /// its clients.
+    pub sides: Sides,
+}
+
+/// The scanned components by side: Gitaly trees
+/// ([`crate::component::is_server`]) and client trees (every other one).
+#[derive(Debug, Default, Clone)]
+pub struct Sides {
+    pub servers: std::collections::BTreeSet<String>,
+    pub clients: std::collections::BTreeSet<String>,
+}
+
+impl Sides {
+    /// Sorts the components of a run by side.
+    pub fn of(components: &[crate::component::Component]) -> Sides {
+        let mut sides = Sides::default();
+        for c in components {
+            let side = if crate::component::is_server(&c.root) {
+                &mut sides.servers
+            } else {
+                &mut sides.clients
+            };
+            side.insert(c.name.clone());
+        }
+        sides
+    }
+
+    /// Whether a reference is on the server side (in a Gitaly tree).
+    pub fn is_server(&self, r: &Reference) -> bool {
+        self.servers.contains(&r.location.component)
+    }
+
+    /// Whether a reference is in a client tree.
+    pub fn is_client(&self, r: &Reference) -> bool {
+        self.clients.contains(&r.location.component)
+    }
+}
+
+impl Context<'_> {
+    /// The named server-side references (in Gitaly trees).
+    pub fn server_refs(&self) -> impl Iterator<Item = &Reference> {
+        self.named().filter(|r| self.sides.is_server(r))
+    }
+
+    /// The flags Gitaly defines (`featureflag.FeatureFlag{…}`, `NewFeatureFlag`,
+    /// a string constant used as a flag), outside its tests.
+    pub fn server_defined(&self) -> std::collections::HashSet<&str> {
+        self.server_refs()
+            .filter(|r| r.kind == crate::model::Kind::Definition)
+            .map(|r| r.flag.as_str())
+            .collect()
+    }
+
+    /// The flags Gitaly evaluates: checks, toggles and env switches (Go and
+    /// gitaly-ruby), outside its tests.
+    pub fn server_checked(&self) -> std::collections::HashSet<&str> {
+        use crate::model::Kind;
+        self.server_refs()
+            .filter(|r| matches!(r.kind, Kind::Check | Kind::Toggle | Kind::Env))
+            .map(|r| r.flag.as_str())
+            .collect()
+    }
 }
 
 impl Context<'_> {
