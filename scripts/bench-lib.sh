@@ -5,7 +5,8 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
 # rg_token_args: rg's arguments to search the files flaglint's frontends read for flaglint's
 # prefilter tokens: the RUBY_TOKENS of src/prefilter.rs (Rust string escapes \" and \\ undone)
-# and `gitaly`, case-insensitive (one rg run cannot mix cases per pattern).
+# and `gitaly` and `featureflag` (the Go tokens of src/prefilter.rs: GO_TOKENS, SERVER_GO_TOKENS,
+# all hold one of them), case-insensitive (one rg run cannot mix cases per pattern).
 rg_token_args() {
     local tokens args g t
     tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
@@ -17,7 +18,7 @@ rg_token_args() {
         args+=" -g $(q "$g")"
     done
     while IFS= read -r t; do args+=" -e $(q "$t")"; done <<<"$tokens"
-    echo "$args -e gitaly"
+    echo "$args -e gitaly -e featureflag"
 }
 
 # loop_time RUNS COMMAND: "median min max" in ms over RUNS runs after 2 warm-ups (the

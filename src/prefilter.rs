@@ -59,6 +59,12 @@ pub const GO_TOKENS: &[&str] = &[
     "package gitaly",
 ];
 
+/// The Go tokens of Gitaly's own tree: its flag API, headers and env vars.
+/// Workhorse's address test and client package are not there, and their
+/// tokens would match Gitaly's own types (`GitalyServerFactory`) and method
+/// names (`"/gitaly.RefService/FindTag"`) in most of its files.
+pub const SERVER_GO_TOKENS: &[&str] = &["featureflag", "FeatureFlag", "gitaly-feature-", "GITALY_"];
+
 impl Prefilter {
     /// Builds the Ruby prefilter: [`RUBY_TOKENS`] plus `extra` tokens (the
     /// configured toggle methods), which count alone.
@@ -85,6 +91,20 @@ impl Prefilter {
             requires,
             go,
             go_tokens,
+        }
+    }
+
+    /// The prefilter of a Gitaly tree: Go files need one of
+    /// [`SERVER_GO_TOKENS`]; Ruby and text files are filtered as elsewhere.
+    pub fn for_server(&self) -> Prefilter {
+        Prefilter {
+            ac: self.ac.clone(),
+            requires: self.requires.clone(),
+            go: self.go.clone(),
+            go_tokens: self
+                .go_tokens
+                .as_ref()
+                .and_then(|_| AhoCorasickBuilder::new().build(SERVER_GO_TOKENS).ok()),
         }
     }
 

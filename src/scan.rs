@@ -199,6 +199,21 @@ fn scan_inner(
     } else {
         Prefilter::everything()
     };
+    // Gitaly's own trees get the server prefilter (see `Prefilter::for_server`).
+    let server_prefilter = prefilter.for_server();
+    let servers: Vec<bool> = components
+        .iter()
+        .map(|c| crate::component::is_server(&c.root))
+        .collect();
+    let side = |f: &FileEntry| {
+        let server = servers.get(f.component).copied().unwrap_or(false);
+        let prefilter = if server {
+            &server_prefilter
+        } else {
+            &prefilter
+        };
+        (prefilter, server)
+    };
     // Most files yield nothing: only their counts are kept, so memory follows
     // what was found, not the size of the tree.
     let (read, parsed, skipped) = (&progress.read, &progress.parsed, AtomicUsize::new(0));
@@ -212,7 +227,7 @@ fn scan_inner(
         .par_iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let mut r = scan_file(f, components, &prefilter, opts, true);
+            let mut r = scan_file(f, components, side(f), opts, true);
             r.entry = i;
             count(&r);
             (!r.is_empty()).then_some(r)
@@ -224,7 +239,8 @@ fn scan_inner(
     // one large tree, whatever the thread count.
     for r in results.iter_mut().filter(|r| r.big) {
         let entry = r.entry;
-        *r = scan_file(&found.files[entry], components, &prefilter, opts, false);
+        let f = &found.files[entry];
+        *r = scan_file(f, components, side(f), opts, false);
         count(r);
     }
 
@@ -319,7 +335,7 @@ pub fn current_file() -> Option<String> {
 fn scan_file(
     entry: &FileEntry,
     components: &[Component],
-    prefilter: &Prefilter,
+    (prefilter, server): (&Prefilter, bool),
     opts: &ScanOptions,
     defer_big: bool,
 ) -> FileOutcome {
@@ -331,6 +347,7 @@ fn scan_file(
         prefilter,
         opts,
         defer_big,
+        server,
     };
     let out = job.scan(entry);
     CURRENT_FILE.with(|c| *c.borrow_mut() = None);
@@ -346,6 +363,8 @@ struct Job<'a> {
     opts: &'a ScanOptions,
     /// Leave a large file to parse for the sequential pass.
     defer_big: bool,
+    /// The component is Gitaly's own tree.
+    server: bool,
 }
 
 impl Job<'_> {
@@ -356,6 +375,7 @@ impl Job<'_> {
             prefilter,
             opts,
             defer_big,
+            ..
         } = *self;
         let shown = &display_path(component, entry);
         let mut out = FileOutcome::default();
@@ -429,6 +449,7 @@ impl Job<'_> {
         let file = SourceFile {
             rel: &entry.rel,
             bytes,
+            server: self.server,
         };
         let facts = frontend.extract(&file, &self.opts.frontend);
         if facts.syntax_errors && facts.has_references() {
@@ -509,7 +530,13 @@ mod tests {
             catalog_source: false,
         };
         let opts = ScanOptions::from_config(&Config::default(), 1);
-        let out = scan_file(&entry, &[component], &Prefilter::new([]), &opts, true);
+        let out = scan_file(
+            &entry,
+            &[component],
+            (&Prefilter::new([]), false),
+            &opts,
+            true,
+        );
         let warning = out.warning.expect("a warning");
         assert!(warning.starts_with("c:gone.rb: cannot read:"), "{warning}");
         assert!(!out.read && out.references.is_empty());
@@ -585,6 +612,7 @@ mod tests {
             prefilter: &prefilter,
             opts: &opts,
             defer_big: true,
+            server: false,
         };
         let out = job.scan(&found.files[0]);
         assert!(out.read && out.parsed);

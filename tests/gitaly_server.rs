@@ -9,7 +9,9 @@
 //! not a flag: env settings read as values (`GITALY_SOCKET`,
 //! `GITALY_LOG_LEVEL`), header-prefix constants, a string constant no check
 //! uses, a loop variable. The tree is tests/data/gitaly-server (own code,
-//! modeled on Gitaly's 2019 and 2020 shapes).
+//! modeled on Gitaly's 2019 and 2020 shapes; its go.mod makes it Gitaly's tree, so
+//! the server prefilter and the parse of only the declarations that hold a
+//! flag token are what this checks).
 
 use std::process::Command;
 

@@ -49,7 +49,12 @@ impl Frontend for Go {
     }
 
     fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
-        let x = extract(file.bytes, is_test_path(file.rel), &opts.env_ignore);
+        let x = extract_in(
+            file.bytes,
+            is_test_path(file.rel),
+            &opts.env_ignore,
+            file.server,
+        );
         let branches = x.branches.into_iter().map(|b| Deferred::BranchCalls {
             raw: b.raw,
             calls: b.calls,
@@ -142,9 +147,69 @@ fn parse(src: &[u8]) -> Option<Tree> {
     super::parse(super::Grammar::Go, src)
 }
 
+/// In Gitaly's own tree, the parts of a file worth parsing: its package
+/// clause, imports, `const` and `var` declarations (flag definitions, env
+/// var names), and the functions and types that hold one of
+/// [`SERVER_GO_TOKENS`] (checks, setters, tables). A function without one
+/// holds no reference there: Gitaly has no Workhorse-style branches whose
+/// call paths need every function. Top-level declarations are found by the
+/// line they start at column 0 (gofmt's layout). `None` when the whole file
+/// is worth parsing. Test files are most of what this saves: a flag is set
+/// in a few of their many test functions.
+pub fn focus_ranges(src: &[u8]) -> Option<Vec<(usize, usize)>> {
+    const STARTS: &[&[u8]] = &[b"func", b"type", b"var", b"const", b"import", b"package"];
+    let mut starts: Vec<(usize, bool)> = Vec::new(); // (offset, always kept)
+    let mut at = 0;
+    while at < src.len() {
+        let line_end = memchr::memchr(b'\n', &src[at..]).map_or(src.len(), |i| at + i + 1);
+        let line = &src[at..line_end];
+        if let Some(kw) = STARTS.iter().find(|k| {
+            line.starts_with(k)
+                && line
+                    .get(k.len())
+                    .is_some_and(|&b| b == b' ' || b == b'(' || b == b'\t')
+        }) {
+            starts.push((at, !matches!(*kw, b"func" | b"type")));
+        }
+        at = line_end;
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut skipped = false;
+    for (i, &(start, always)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(src.len(), |s| s.0);
+        let chunk = &src[start..end];
+        let keep = always
+            || crate::prefilter::SERVER_GO_TOKENS
+                .iter()
+                .any(|t| memchr::memmem::find(chunk, t.as_bytes()).is_some());
+        if !keep {
+            skipped = true;
+            continue;
+        }
+        match ranges.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => ranges.push((start, end)),
+        }
+    }
+    (skipped && !ranges.is_empty()).then_some(ranges)
+}
+
 /// Extracts the references, branches and call facts of one Go file.
 pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
-    let Some(tree) = parse(src) else {
+    extract_in(src, is_test, env_ignore, false)
+}
+
+/// [`extract`]; in Gitaly's own tree (`server`) only the parts of
+/// [`focus_ranges`] are parsed (if they do not parse cleanly — a declaration
+/// keyword at column 0 inside a raw string — the whole file is), and the
+/// functions' calls are not collected (they serve Workhorse's branches).
+fn extract_in(src: &[u8], is_test: bool, env_ignore: &[String], server: bool) -> Extracted {
+    let focused = server
+        .then(|| focus_ranges(src))
+        .flatten()
+        .and_then(|r| super::parse_ranges(super::Grammar::Go, src, &r))
+        .filter(|t| !t.root_node().has_error());
+    let Some(tree) = focused.or_else(|| parse(src)) else {
         return Extracted::default();
     };
     let root = tree.root_node();
@@ -169,7 +234,7 @@ pub fn extract(src: &[u8], is_test: bool, env_ignore: &[String]) -> Extracted {
             x.binding(n);
         }
         "if_statement" => ifs.push(n),
-        "function_declaration" | "method_declaration" => x.note_func(n),
+        "function_declaration" | "method_declaration" if !server => x.note_func(n),
         "call_expression" => x.call(n),
         "interpreted_string_literal" | "raw_string_literal" => x.metadata(n),
         "composite_literal" => x.definition_literal(n),
@@ -998,6 +1063,25 @@ fn walk_children<'t>(n: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_gitalys_tree_only_the_declarations_with_a_flag_token_are_parsed_with_the_same_spans() {
+        let src = "package ref\n\nimport \"x/featureflag\"\n\nconst key = \"k\"\n\nfunc unrelated() {\n\tx := `\nnot a decl`\n\t_ = x\n}\n\nfunc (s *server) FindTag(ctx context.Context, in *gitalypb.FindTagRequest) error {\n\tif featureflag.IsEnabled(ctx, featureflag.Fast) {\n\t\treturn nil\n\t}\n\treturn nil\n}\n";
+        let ranges = focus_ranges(src.as_bytes()).expect("a function is left out");
+        let unrelated = src.find("func unrelated").unwrap();
+        let find_tag = src.find("func (s *server)").unwrap();
+        assert_eq!(ranges, [(0, unrelated), (find_tag, src.len())]);
+        let whole = extract(src.as_bytes(), false, &[]);
+        let focused = extract_in(src.as_bytes(), false, &[], true);
+        let show = |x: &Extracted| format!("{:?}", x.flags);
+        assert_eq!(show(&focused), show(&whole));
+        assert!(show(&whole).contains("Fast"), "{}", show(&whole));
+        // A file whose every declaration counts is parsed whole.
+        assert_eq!(
+            focus_ranges(b"package x\n\nvar A = featureflag.FeatureFlag{}\n"),
+            None
+        );
+    }
 
     const SRC: &str = r#"package git
 

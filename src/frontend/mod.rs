@@ -68,6 +68,8 @@ pub struct SourceFile<'a> {
     /// Relative to the component's root, `/`-separated.
     pub rel: &'a str,
     pub bytes: &'a [u8],
+    /// The file is in Gitaly's own tree ([`crate::component::is_server`]).
+    pub server: bool,
 }
 
 impl<'a> SourceFile<'a> {
@@ -227,6 +229,45 @@ pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
         }
         let (_, parser) = parsers.iter_mut().find(|(g, _)| *g == grammar)?;
         parser.parse(src, None)
+    })
+}
+
+/// Parses only the byte ranges `ranges` of `src` (sorted, disjoint, each
+/// starting at a line start): the tree's offsets and points are those of the
+/// whole source. `None` if the grammar cannot be loaded or the ranges are
+/// refused; the parser is left set to parse whole files again.
+pub fn parse_ranges(grammar: Grammar, src: &[u8], ranges: &[(usize, usize)]) -> Option<Tree> {
+    let mut row = 0;
+    let mut at = 0;
+    let mut point_of = |offset: usize| {
+        // Ranges come in order: count lines from the last point on.
+        let offset = offset.min(src.len());
+        row += memchr::memchr_iter(b'\n', &src[at.min(offset)..offset]).count();
+        at = offset;
+        let col = offset
+            - src[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+        tree_sitter::Point::new(row, col)
+    };
+    let ranges: Vec<tree_sitter::Range> = ranges
+        .iter()
+        .map(|&(start, end)| tree_sitter::Range {
+            start_byte: start,
+            start_point: point_of(start),
+            end_byte: end,
+            end_point: point_of(end),
+        })
+        .collect();
+    parse(grammar, b"")?; // loads the grammar
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let (_, parser) = parsers.iter_mut().find(|(g, _)| *g == grammar)?;
+        parser.set_included_ranges(&ranges).ok()?;
+        let tree = parser.parse(src, None);
+        parser.set_included_ranges(&[]).ok()?;
+        tree
     })
 }
 
@@ -470,6 +511,7 @@ mod tests {
         let file = SourceFile {
             rel: "spec/lib/x_spec.rb",
             bytes: src.as_bytes(),
+            server: false,
         };
         let facts = ruby::Ruby.extract(&file, &FrontendOptions::default());
         assert!(facts.refs.is_empty(), "{:?}", facts.refs);
@@ -497,6 +539,7 @@ mod tests {
         let file = SourceFile {
             rel: "internal/x.go",
             bytes: src.as_bytes(),
+            server: false,
         };
         let facts = go::Go.extract(&file, &FrontendOptions::default());
         assert!(facts.refs.is_empty());

@@ -1,0 +1,3 @@
+module gitlab.com/gitlab-org/gitaly
+
+go 1.13
