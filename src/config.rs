@@ -80,6 +80,9 @@ pub struct Config {
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
     pub env_ignore: Vec<String>,
+    /// `[env] flags`: `GITALY_*` variables that are flags whatever the code
+    /// does with them (the opposite of `env_ignore`).
+    pub env_flags: Vec<String>,
     /// `[rules]`: per-rule severity; `None` turns a rule off.
     pub rule_levels: Vec<(RuleCode, Option<crate::model::Severity>)>,
     /// `[naming]`: the variants FL001 accepts.
@@ -112,6 +115,7 @@ impl Default for Config {
             default_excludes: None,
             toggle_methods: Vec::new(),
             env_ignore: Vec::new(),
+            env_flags: Vec::new(),
             rule_levels: Vec::new(),
             naming: Naming::default(),
             components: Vec::new(),
@@ -198,6 +202,7 @@ impl Config {
             default_excludes: raw.scan.default_excludes,
             toggle_methods: raw.ruby.toggle_methods,
             env_ignore: raw.env.ignore,
+            env_flags: raw.env.flags,
             shell_commands: raw.shell.commands.into_iter().collect(),
             fix_inline_max_lines: raw.fix.inline_max_lines.unwrap_or(DEFAULT_INLINE_MAX_LINES),
             naming: raw.naming.into(),
@@ -433,6 +438,8 @@ struct RawFix {
 struct RawEnv {
     #[serde(default)]
     ignore: Vec<String>,
+    #[serde(default)]
+    flags: Vec<String>,
 }
 
 /// The flag-name variants FL001 accepts besides the canonical name.

@@ -334,9 +334,10 @@ pub fn resolve(references: &mut [Reference], config: &Config) {
     }
 }
 
-/// Keeps the plain mentions of config and docs whose flag is known: a registry
-/// name or alias, a flag the code references, or the canonical flag of a
-/// catalog endpoint.
+/// Keeps the plain mentions of config and docs, and the env reads the code
+/// does not use as a switch, whose flag is known: a registry name or alias, a
+/// flag the code references, the canonical flag of a catalog endpoint, or
+/// (env reads) a variable of `[env] flags`.
 pub fn known_mentions(
     candidates: Vec<Reference>,
     references: &[Reference],
@@ -359,7 +360,15 @@ pub fn known_mentions(
     );
     let mut kept: Vec<Reference> = candidates
         .into_iter()
-        .filter(|c| known.contains(&c.flag) || config.feature(&c.flag).is_some())
+        .filter(|c| {
+            known.contains(&c.flag)
+                || config.feature(&c.flag).is_some()
+                || (c.kind == crate::model::Kind::Env || c.kind == crate::model::Kind::TestStub)
+                    && config.env_flags.iter().any(|v| {
+                        v.strip_prefix("GITALY_")
+                            .is_some_and(|f| f.eq_ignore_ascii_case(&c.flag))
+                    })
+        })
         .collect();
     for r in &mut kept {
         r.feature = config.feature(&r.flag).map(|f| f.name.clone());

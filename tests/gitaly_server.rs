@@ -8,7 +8,8 @@
 //! packages as test code), env vars named through a constant; and what is
 //! not a flag: env settings read as values (`GITALY_SOCKET`,
 //! `GITALY_LOG_LEVEL`), header-prefix constants, a string constant no check
-//! uses, a loop variable. The tree is tests/data/gitaly-server (own code,
+//! uses, a loop variable; gitaly-ruby's `feature_enabled?` on any receiver
+//! and its stubs (flag `ruby_<name>`), Ruby env switches and settings. The tree is tests/data/gitaly-server (own code,
 //! modeled on Gitaly's 2019 and 2020 shapes; its go.mod makes it Gitaly's tree, so
 //! the server prefilter and the parse of only the declarations that hold a
 //! flag token are what this checks).
@@ -79,6 +80,12 @@ fn gitaly_server_references_with_their_kinds_lines_and_endpoints() {
             "objcache_reuse test-stub featureflag-test internal/service/ref/find_tag_test.go:17 [] on:- off:-",
             "stream_branches test-stub featureflag-test internal/service/ref/find_tag_test.go:19 [] on:- off:-",
             "stream_branches test-stub featureflag-test internal/testhelper/featureset.go:6 [] on:- off:-",
+            // gitaly-ruby: feature_enabled? on any receiver, flag ruby_<name>
+            // with `-` read as `_`; its rspec stub; an env switch, and not
+            // the two env settings beside it.
+            "ruby_fast_mirror check feature_enabled ruby/lib/gitlab/git/mirror.rb:10 [] on:11 off:13",
+            "use_go_hooks env env ruby/lib/gitlab/git/mirror.rb:20 [] on:- off:-",
+            "ruby_fast_mirror test-stub rspec_stub ruby/spec/lib/mirror_spec.rb:5 [] on:- off:-",
         ]
     );
 }

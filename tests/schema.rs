@@ -59,8 +59,10 @@ struct Ruby {
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Env {
-    /// `GITALY_*` variables that are settings, not flags.
+    /// `GITALY_*` variables that are settings, not flags, whatever the code does with them.
     ignore: Option<Vec<String>>,
+    /// `GITALY_*` variables that are flags, even where the code reads them as a value.
+    flags: Option<Vec<String>>,
 }
 
 /// GitLab Shell.

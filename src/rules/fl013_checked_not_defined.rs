@@ -5,7 +5,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a check of a feature flag in Gitaly (Go `featureflag.IsEnabled`/
     /// `IsDisabled`, the method form, gitaly-ruby `feature_enabled?`) whose flag
-    /// no scanned Gitaly tree defines.
+    /// no scanned Gitaly tree defines. A gitaly-ruby check of `ruby_<name>` is
+    /// defined by a Go flag `ruby_<name>`, or by the Go flag `<name>` that Go
+    /// forwards to gitaly-ruby.
     ///
     /// ## Why
     /// Gitaly turns a flag on from the `gitaly-feature-<name>` header GitLab-Rails
@@ -38,7 +40,7 @@ impl Rule for CheckedNotDefined {
             return;
         }
         for r in cx.server_refs() {
-            if !matches!(r.kind, Kind::Check | Kind::Toggle) || defined.contains(r.flag.as_str()) {
+            if !matches!(r.kind, Kind::Check | Kind::Toggle) || defined.contains(&r.flag) {
                 continue;
             }
             out.push(Self::INFO.at(

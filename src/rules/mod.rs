@@ -140,21 +140,25 @@ impl Context<'_> {
     }
 
     /// The flags Gitaly defines (`featureflag.FeatureFlag{…}`, `NewFeatureFlag`,
-    /// a string constant used as a flag), outside its tests.
-    pub fn server_defined(&self) -> std::collections::HashSet<&str> {
+    /// a string constant used as a flag), outside its tests; each also as
+    /// `ruby_<name>`, the flag gitaly-ruby sees when Go forwards it
+    /// (`OutgoingCtxWithRubyFeatureFlags`, header `gitaly-feature-ruby-<name>`).
+    pub fn server_defined(&self) -> std::collections::HashSet<String> {
         self.server_refs()
             .filter(|r| r.kind == crate::model::Kind::Definition)
-            .map(|r| r.flag.as_str())
+            .flat_map(|r| [r.flag.clone(), format!("ruby_{}", r.flag)])
             .collect()
     }
 
     /// The flags Gitaly evaluates: checks, toggles and env switches (Go and
-    /// gitaly-ruby), outside its tests.
+    /// gitaly-ruby), outside its tests; a gitaly-ruby check of `ruby_<name>`
+    /// also checks the Go flag `<name>` it is forwarded from.
     pub fn server_checked(&self) -> std::collections::HashSet<&str> {
         use crate::model::Kind;
         self.server_refs()
             .filter(|r| matches!(r.kind, Kind::Check | Kind::Toggle | Kind::Env))
-            .map(|r| r.flag.as_str())
+            .flat_map(|r| [Some(r.flag.as_str()), r.flag.strip_prefix("ruby_")])
+            .flatten()
             .collect()
     }
 }

@@ -26,6 +26,9 @@ pub(super) struct Facts<'t, 's> {
     /// Literal keys of constant hashes (Shell's migrated-command tables).
     pub(super) const_keys: HashMap<&'s str, Vec<String>>,
     pub(super) lets: HashMap<String, Value>,
+    /// RSpec `let`s of a migration status (`let(:status) { MigrationStatus::OPT_IN }`).
+    /// (name, status, byte range of the example group that defines it).
+    pub(super) let_statuses: Vec<(String, Status, std::ops::Range<usize>)>,
     /// Assignments to local variables: (name, index in a multiple assignment,
     /// rhs, enclosing def).
     pub(super) assigns: Vec<(&'s str, usize, Node<'t>, Option<Node<'t>>)>,
@@ -36,6 +39,8 @@ pub(super) struct Facts<'t, 's> {
     pub(super) candidates: Vec<(Node<'t>, Option<Node<'t>>, String)>,
     /// The enclosing `def` of the candidate being extracted.
     pub(super) cur_def: Option<Node<'t>>,
+    /// The file is gitaly-ruby (Ruby inside Gitaly's tree).
+    pub(super) gitaly_ruby: bool,
 }
 
 impl<'t, 's> Facts<'t, 's>
@@ -50,10 +55,12 @@ where
             consts: HashMap::new(),
             const_keys: HashMap::new(),
             lets: HashMap::new(),
+            let_statuses: Vec::new(),
             assigns: Vec::new(),
             behaves_like: Vec::new(),
             candidates: Vec::new(),
             cur_def: None,
+            gitaly_ruby: false,
         };
         crate::frontend::walk_tree(root, |node, ancestors| {
             f.visit(node, ancestors);
@@ -137,7 +144,19 @@ where
                         .filter(|b| b.named_child_count() == 1)
                         .and_then(|b| b.named_child(0));
                     if let (Some(arg), Some(body)) = (arg, body) {
-                        if let (Some(name), Some(v)) = (self.literal(arg), self.value_of(body)) {
+                        if let Some(status) = self.status_constant(body) {
+                            // Scoped to the example group it is defined in.
+                            let group = ancestors
+                                .iter()
+                                .rev()
+                                .find(|a| matches!(a.kind(), "do_block" | "block"))
+                                .map_or(0..self.src.len(), |g| g.byte_range());
+                            if let Some(name) = self.literal(arg) {
+                                self.let_statuses.push((name, status, group));
+                            }
+                        } else if let (Some(name), Some(v)) =
+                            (self.literal(arg), self.value_of(body))
+                        {
                             self.lets.insert(name, v);
                         }
                     }
@@ -250,6 +269,10 @@ where
                 }
                 (!entries.is_empty()).then_some(Value::Table(entries))
             }
+            // An empty table (`SERVER_FEATURE_FLAGS = %w[]`) names no flag.
+            "array" | "string_array" | "symbol_array" if node.named_child_count() == 0 => {
+                Some(Value::Table(Vec::new()))
+            }
             "array" | "string_array" | "symbol_array" => {
                 let entries: Vec<_> = node
                     .named_children(&mut c)
@@ -277,6 +300,35 @@ where
 
     pub(super) fn status_constant(&self, node: Node) -> Option<Status> {
         match node.kind() {
+            // `status: feature_status` through a `let`, or a local variable
+            // assigned earlier in the same method.
+            "identifier" => {
+                let name = self.text(node);
+                let scope = self.cur_def.map(|d| d.id());
+                let local = self
+                    .assigns
+                    .iter()
+                    .filter(|(n, i, rhs, def)| {
+                        *n == name
+                            && *i == 0
+                            && rhs.start_byte() < node.start_byte()
+                            && def.map(|d| d.id()) == scope
+                    })
+                    .max_by_key(|(_, _, rhs, _)| rhs.start_byte());
+                match local {
+                    Some(&(_, _, rhs, _)) if rhs.kind() != "identifier" => {
+                        self.status_constant(rhs)
+                    }
+                    Some(_) => None,
+                    // The innermost group around the use that defines it.
+                    None => self
+                        .let_statuses
+                        .iter()
+                        .filter(|(n, _, g)| n == name && g.contains(&node.start_byte()))
+                        .min_by_key(|(_, _, g)| g.len())
+                        .map(|(_, s, _)| *s),
+                }
+            }
             "scope_resolution" => node
                 .child_by_field_name("name")
                 .and_then(|n| Status::from_constant(self.text(n))),

@@ -21,7 +21,7 @@ mod names;
 mod sites;
 
 use super::{Deferred, FileFacts, Frontend, FrontendOptions, RawRef, SourceFile};
-use crate::model::{Kind, Language};
+use crate::model::{CallForm, Form, Kind, Language};
 use crate::prefilter::Prefilter;
 use facts::Facts;
 use tree_sitter::Tree;
@@ -53,7 +53,8 @@ impl Frontend for Ruby {
     }
 
     fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
-        let x = extract(file.bytes, is_test_path(file.rel), opts);
+        let gitaly_ruby = file.server && is_gitaly_ruby(file.rel);
+        let x = extract_in(file.bytes, is_test_path(file.rel), gitaly_ruby, opts);
         let mut deferred = Vec::new();
         let mut refs = Vec::new();
         let waits = x.shared_params.into_iter().zip(x.facts);
@@ -70,6 +71,7 @@ impl Frontend for Ruby {
         }
         deferred.extend(x.methods.into_iter().map(Deferred::Method));
         deferred.extend(x.includes.into_iter().map(Deferred::Include));
+        deferred.extend(x.mentions.into_iter().map(Deferred::Mention));
         FileFacts {
             refs,
             deferred,
@@ -159,6 +161,8 @@ pub struct Extracted {
     pub methods: Vec<calls::Method>,
     /// `it_behaves_like 'example', args...` sites, to bind shared-example parameters.
     pub includes: Vec<Include>,
+    /// Env reads not used as a switch: flags only if their name is known.
+    pub mentions: Vec<RawRef>,
     /// The parser had to recover from syntax errors.
     pub syntax_errors: bool,
 }
@@ -171,11 +175,31 @@ pub fn parse(src: &[u8]) -> Option<Tree> {
 /// Extracts the references of one Ruby file. `is_test` marks test code
 /// (`spec/`, `*_spec.rb`): every reference there is a `test-stub`.
 pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
+    extract_in(src, is_test, false, opts)
+}
+
+/// The flag of a gitaly-ruby `feature_enabled?` name: gitaly-ruby reads the
+/// `gitaly-feature-ruby-<name>` headers, so `'go-update-hook'` is the Go-side
+/// flag `ruby_go_update_hook` (`-` and `_` are one flag).
+pub fn gitaly_ruby_flag(name: &str) -> String {
+    format!("ruby_{}", name.replace('-', "_"))
+}
+
+/// Whether a file of Gitaly's tree is gitaly-ruby (its `ruby/` directory).
+pub fn is_gitaly_ruby(rel: &str) -> bool {
+    rel.starts_with("ruby/")
+}
+
+/// [`extract`]; `gitaly_ruby`: the file is gitaly-ruby, where
+/// `feature_enabled?` on any receiver is a check (and its stubs test stubs) of
+/// flag `ruby_<name>`.
+pub fn extract_in(src: &[u8], is_test: bool, gitaly_ruby: bool, opts: &Options) -> Extracted {
     let Some(tree) = parse(src) else {
         return Extracted::default();
     };
     let root = tree.root_node();
     let mut file = Facts::collect(root, src, opts);
+    file.gitaly_ruby = gitaly_ruby;
     let mut found = sites::Found::default();
     let candidates = std::mem::take(&mut file.candidates);
     let mut classes: Vec<(usize, String)> = Vec::new();
@@ -187,9 +211,18 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
             classes.push((node.start_byte(), class));
         }
     }
+    let mut mentions = std::mem::take(&mut found.mentions);
     let (mut refs, shared_params) = found.in_source_order();
+    if gitaly_ruby {
+        let checks = [CallForm::FeatureEnabled, CallForm::RspecStub];
+        for r in refs.iter_mut().filter(|r| checks.contains(&r.call)) {
+            if r.form != Form::Dynamic {
+                r.flag = gitaly_ruby_flag(&r.flag);
+            }
+        }
+    }
     if is_test {
-        for r in &mut refs {
+        for r in refs.iter_mut().chain(mentions.iter_mut()) {
             r.kind = Kind::TestStub;
         }
     }
@@ -226,6 +259,7 @@ pub fn extract(src: &[u8], is_test: bool, opts: &Options) -> Extracted {
         shared_params,
         methods,
         includes,
+        mentions,
         syntax_errors: root.has_error(),
     }
 }
@@ -237,6 +271,63 @@ mod tests {
 
     fn refs(src: &str) -> Vec<RawRef> {
         extract(src.as_bytes(), false, &Options::default()).refs
+    }
+
+    #[test]
+    fn env_reads_are_flags_only_when_used_as_a_switch() {
+        let src = "a = ENV['GITALY_A'] == '1'\nputs 1 if ENV['GITALY_B']\nc = !ENV.fetch('GITALY_C', nil).present? && x\nd = %w[1 true].include?(ENV['GITALY_D'])\ne = Gitlab::Utils.to_boolean(ENV['GITALY_E'])\nf = ENV.key?('GITALY_F')\nENV['GITALY_G'] = 'true'\ns = ENV['GITALY_SOCKET'] || '/tmp/gitaly.socket'\nu = ENV.fetch('GITALY_REPO_URL')\nl = ENV['GITALY_LOG_LEVEL'].downcase\n";
+        let x = extract(src.as_bytes(), false, &Options::default());
+        let flags: Vec<&str> = x.refs.iter().map(|r| r.flag.as_str()).collect();
+        assert_eq!(flags, ["a", "b", "c", "d", "e", "f", "g"]);
+        let mentions: Vec<&str> = x.mentions.iter().map(|r| r.flag.as_str()).collect();
+        assert_eq!(mentions, ["socket", "repo_url", "log_level"]);
+    }
+
+    #[test]
+    fn a_status_through_a_scoped_let_or_a_local_variable_is_resolved() {
+        let src = "describe X do\n  context 'a' do\n    let(:st) { Gitlab::GitalyClient::MigrationStatus::DISABLED }\n    it { described_class.feature_enabled?(:f, status: st) }\n  end\n  context 'b' do\n    let(:st) { Gitlab::GitalyClient::MigrationStatus::OPT_OUT }\n    it { described_class.feature_enabled?(:f, status: st) }\n  end\n  it do\n    s = Gitlab::GitalyClient::MigrationStatus::OPT_IN\n    allow(Gitlab::GitalyClient).to receive(:feature_enabled?).with(:g, status: s)\n  end\nend\n";
+        let got: Vec<(String, Status)> =
+            refs(src).into_iter().map(|r| (r.flag, r.status)).collect();
+        assert_eq!(
+            got,
+            [
+                ("f".to_string(), Status::Disabled),
+                ("f".to_string(), Status::OptOut),
+                ("g".to_string(), Status::OptIn)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_flag_table_names_no_flag() {
+        let src = "FLAGS = %w[].freeze\ndef self.flags\n  FLAGS.map { |f| [f, feature_enabled?(f)] }\nend\n";
+        assert!(refs(src).is_empty(), "{:?}", refs(src));
+    }
+
+    #[test]
+    fn the_env_lookup_of_a_feature_enabled_wrapper_is_the_wrapper() {
+        let src =
+            "def feature_enabled?(feature)\n  ENV[\"GITALY_#{feature.upcase}\"] == '1'\nend\n";
+        assert!(refs(src).is_empty(), "{:?}", refs(src));
+        let outside = refs("x = ENV[\"GITALY_#{name.upcase}\"] == '1'\n");
+        assert_eq!(outside.len(), 1);
+        assert_eq!(outside[0].form, Form::Dynamic);
+    }
+
+    #[test]
+    fn gitaly_ruby_checks_any_receiver_as_ruby_flags() {
+        let src = "if repository.feature_enabled?('go-update-hook')\n  a\nend\n";
+        let x = extract_in(src.as_bytes(), false, true, &Options::default());
+        let flags: Vec<&str> = x.refs.iter().map(|r| r.flag.as_str()).collect();
+        assert_eq!(flags, ["ruby_go_update_hook"]);
+        // Outside gitaly-ruby a receiver's own feature_enabled? is not Gitaly's.
+        assert!(refs(src).is_empty());
+        let stub =
+            "allow(repository).to receive(:feature_enabled?).with(:fast_mirror).and_return(true)\n";
+        let x = extract_in(stub.as_bytes(), true, true, &Options::default());
+        assert_eq!(x.refs.len(), 1);
+        assert_eq!(x.refs[0].flag, "ruby_fast_mirror");
+        assert_eq!(x.refs[0].kind, Kind::TestStub);
     }
 
     #[test]

@@ -13,6 +13,9 @@ use tree_sitter::Node;
 #[derive(Default)]
 pub(super) struct Found {
     pub(super) refs: Vec<RawRef>,
+    /// Env reads the code does not use as a switch: flags only if their
+    /// name is known (see `resolve::known_mentions`).
+    pub(super) mentions: Vec<RawRef>,
     /// The references whose name is a shared example's parameter:
     /// (index in `refs`, example, parameter index).
     shared: Vec<(usize, String, usize)>,
@@ -147,6 +150,8 @@ where
                 }
                 return;
             }
+            // gitaly-ruby: `repository.feature_enabled?('x')` on any receiver.
+            "feature_enabled?" if self.gitaly_ruby => (Kind::Check, CallForm::FeatureEnabled),
             "key?" | "has_key?" | "include?" => return self.migrated_commands(node, receiver, out),
             "with" => return self.rspec_stub(node, receiver, out),
             "stub_feature_flags" => return self.stub_feature_flags(node, out),
@@ -240,14 +245,20 @@ where
         });
     }
 
-    /// `ENV['GITALY_X']`, `ENV.fetch("GITALY_X")`.
+    /// `ENV['GITALY_X']`, `ENV.fetch("GITALY_X")`: a reference when the
+    /// code uses it as a switch ([`Self::env_switch`]), else a mention (a
+    /// flag only if its name is known: settings such as `GITALY_SOCKET`
+    /// or `GITALY_REPO_URL` are not flags).
     pub(super) fn env_ref(&self, node: Node, arg: Node, out: &mut Found) {
         let (flag, form) = match self.literal(arg) {
             Some(var) => match env_flag(&var, &self.opts.env_ignore, false) {
                 Some(flag) => (flag, Form::Call(CallForm::Env)),
                 None => return,
             },
+            // `ENV["GITALY_#{feature.upcase}"]` in the body of a
+            // `def feature_enabled?(feature)` wrapper is the wrapper.
             None if arg.kind() == "string"
+                && !self.in_wrapper(arg)
                 && self
                     .text(arg)
                     .get(1..)
@@ -257,14 +268,93 @@ where
             }
             None => return,
         };
-        out.push(RawRef::new(
+        let r = RawRef::new(
             flag,
             Kind::Env,
             form,
             CallForm::Env,
             self.map.span(node),
             Status::None,
-        ));
+        );
+        if form == Form::Dynamic || self.env_switch(node) {
+            out.push(r);
+        } else {
+            out.mentions.push(r);
+        }
+    }
+
+    /// Whether an env read is used as a boolean switch: `ENV.key?(…)`;
+    /// compared with `'1'`, `'0'`, `'true'` or `'false'`; the condition of an
+    /// `if`, `unless`, ternary or loop (through `!`, `&&`, `||`, parentheses,
+    /// `.to_s`, `.downcase`); `.present?`, `.blank?`, `.nil?`;
+    /// `%w[1 true].include?(ENV[…])`;
+    /// `to_boolean(ENV[…])`; `ENV['X'] = '1'`.
+    fn env_switch(&self, node: Node) -> bool {
+        let boolean = |n: Node| {
+            let t = self.text(n).trim_matches(|c| c == '\'' || c == '"');
+            matches!(n.kind(), "string" | "true" | "false" | "integer")
+                && matches!(t, "1" | "0" | "true" | "false")
+        };
+        if node.kind() == "call" {
+            let method = node.child_by_field_name("method").map(|m| self.text(m));
+            if matches!(method, Some("key?" | "has_key?" | "include?")) {
+                return true;
+            }
+        }
+        let mut cur = node;
+        for _ in 0..16 {
+            let Some(p) = cur.parent() else { return false };
+            let field = |name: &str| p.child_by_field_name(name);
+            let is = |n: Option<Node>| n.is_some_and(|n| n.id() == cur.id());
+            match p.kind() {
+                "parenthesized_statements" => {}
+                "unary" if matches!(field("operator").map(|o| self.text(o)), Some("!" | "not")) => {
+                }
+                "binary" => match field("operator").map(|o| self.text(o)) {
+                    Some("==" | "!=" | "===") => {
+                        let other = if is(field("left")) {
+                            field("right")
+                        } else {
+                            field("left")
+                        };
+                        return other.is_some_and(boolean);
+                    }
+                    Some("&&" | "||" | "and" | "or") => {}
+                    _ => return false,
+                },
+                "call" if is(field("receiver")) => match field("method").map(|m| self.text(m)) {
+                    Some("present?" | "blank?" | "nil?") => return true,
+                    Some("to_s" | "downcase" | "strip") => {}
+                    _ => return false,
+                },
+                "argument_list" => {
+                    let Some(call) = p.parent() else { return false };
+                    let method = call.child_by_field_name("method").map(|m| self.text(m));
+                    let receiver = call.child_by_field_name("receiver");
+                    return match method {
+                        Some("to_boolean") => true,
+                        Some("include?") => receiver.is_some_and(|r| {
+                            let mut c = r.walk();
+                            let words: Vec<Node> = r.named_children(&mut c).collect();
+                            !words.is_empty()
+                                && words.iter().all(|w| {
+                                    let t = self.text(*w).trim_matches(|c| c == '\'' || c == '"');
+                                    matches!(t, "1" | "0" | "true" | "false" | "yes" | "no")
+                                })
+                        }),
+                        _ => false,
+                    };
+                }
+                "if" | "unless" | "if_modifier" | "unless_modifier" | "conditional" | "while"
+                | "until" | "while_modifier" | "until_modifier" | "elsif" => {
+                    return is(field("condition"));
+                }
+                "assignment" => return is(field("left")) && field("right").is_some_and(boolean),
+                _ => return false,
+            }
+            cur = p;
+        }
+        false
     }
 
     /// `Feature.enabled?(:gitaly_x)` (`prefixed`) or `Feature::Gitaly.enabled?(:x)`.
@@ -317,6 +407,8 @@ where
         let stubbed = first_arg(receive).and_then(|a| self.literal(a));
         let target_ok = match stubbed.as_deref() {
             Some("gitaly_migrate") => true,
+            // gitaly-ruby: `allow(repository).to receive(:feature_enabled?).with(…)`.
+            Some("feature_enabled?") if self.gitaly_ruby => true,
             Some("feature_enabled?" | "migrate") => self
                 .stub_target(node)
                 .is_some_and(|t| t.contains("GitalyClient")),
