@@ -27,8 +27,10 @@ pub const RUBY_TOKENS: &[(&str, Option<&str>)] = &[
     ("\"gitaly_", Some("Feature")),
     ("'gitaly_", Some("Feature")),
     ("stub_feature_flags", Some("gitaly_")),
-    // Not a reference: the wrapper clients, read for endpoint inference.
+    // Not a reference: the wrapper clients, read for endpoint inference
+    // (2017's clients call their stub directly: `GitalyClient.stub(:ref, …)`).
     ("GitalyClient.call", None),
+    ("GitalyClient.stub(", None),
 ];
 
 /// The prefilter's automata.

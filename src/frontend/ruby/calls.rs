@@ -49,13 +49,17 @@ fn last_segment(s: &str) -> &str {
     s.rsplit("::").next().unwrap_or(s)
 }
 
-/// A wrapper client class named by a constant path ending in `Service`.
+/// A wrapper client class named by a constant path ending in `Service`, or
+/// (2017's clients, `Gitlab::GitalyClient::Ref`, `GitalyClient::Commit`) any
+/// class path under `GitalyClient::`.
 fn client_class(n: Node, src: &[u8]) -> Option<String> {
     let t = text(n, src);
     let last = last_segment(t);
-    (matches!(n.kind(), "constant" | "scope_resolution")
-        && last.ends_with("Service")
-        && last.len() > 7)
+    let service = last.ends_with("Service") && last.len() > 7;
+    let under_client = n.kind() == "scope_resolution"
+        && t.trim_end_matches(last).ends_with("GitalyClient::")
+        && last.as_bytes().first().is_some_and(u8::is_ascii_uppercase);
+    (matches!(n.kind(), "constant" | "scope_resolution") && (service || under_client))
         .then(|| last.to_string())
 }
 
@@ -188,6 +192,13 @@ fn fact(
                     } else if let Some(cls) = client_class(r, src) {
                         // Class methods of a wrapper: `Gitlab::GitalyClient::BlobService.get_blob(...)`.
                         out.push(CallFact::Client(cls, m));
+                    } else if r.kind() == "identifier"
+                        && class.contains("GitalyClient")
+                        && !is_param(r, rt, src)
+                    {
+                        // In a wrapper client, `branch_names.count` calls its own
+                        // `branch_names` (a local variable matches no method).
+                        out.push(CallFact::Local(class.to_string(), rt.to_string()));
                     }
                 }
             }
@@ -209,6 +220,29 @@ fn fact(
         }
         _ => {}
     }
+}
+
+/// Whether `name` is a parameter of the method around `n` (then `name.x` is
+/// not a call of the class's own `name`).
+fn is_param(n: Node, name: &str, src: &[u8]) -> bool {
+    let Some(def) =
+        crate::frontend::climb(n).find(|p| matches!(p.kind(), "method" | "singleton_method"))
+    else {
+        return false;
+    };
+    let Some(params) = def.child_by_field_name("parameters") else {
+        return false;
+    };
+    let mut c = params.walk();
+    let found = params.named_children(&mut c).any(|p| {
+        let id = if p.kind() == "identifier" {
+            Some(p)
+        } else {
+            p.child_by_field_name("name")
+        };
+        id.is_some_and(|id| text(id, src) == name)
+    });
+    found
 }
 
 /// The methods of a file with their facts.
@@ -262,4 +296,31 @@ fn returned_client(body: Node, src: &[u8]) -> Option<String> {
         return client_class(stmt.child_by_field_name("receiver")?, src);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn methods_of(src: &str) -> Vec<Method> {
+        let tree = crate::frontend::ruby::parse(src.as_bytes()).unwrap();
+        methods(tree.root_node(), src.as_bytes())
+    }
+
+    #[test]
+    fn a_2017_client_under_gitaly_client_is_a_wrapper_and_calls_its_own_methods() {
+        let src = "module Gitlab\n  module GitalyClient\n    class Ref\n      def branch_names\n        request = Gitaly::FindAllBranchNamesRequest.new(repository: @repo)\n        stub.find_all_branch_names(request)\n      end\n\n      def count_branch_names\n        branch_names.count\n      end\n\n      def merged(branch_names = [])\n        branch_names.map { |b| b }\n      end\n    end\n  end\nend\n\nclass Repository\n  def gitaly_ref_client\n    @gitaly_ref_client ||= Gitlab::GitalyClient::Ref.new(self)\n  end\nend\n";
+        let m = methods_of(src);
+        let facts = |name: &str| m.iter().find(|m| m.name == name).unwrap().facts.clone();
+        assert!(facts("branch_names").contains(&CallFact::Request("FindAllBranchNames".into())));
+        let class = "Gitlab::GitalyClient::Ref".to_string();
+        assert_eq!(
+            facts("count_branch_names"),
+            [CallFact::Local(class.clone(), "branch_names".into())]
+        );
+        // A parameter of the same name is not a call of the method.
+        assert!(!facts("merged").contains(&CallFact::Local(class, "branch_names".into())));
+        let getter = m.iter().find(|m| m.name == "gitaly_ref_client").unwrap();
+        assert_eq!(getter.returns_client.as_deref(), Some("Ref"));
+    }
 }

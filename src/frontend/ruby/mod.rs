@@ -246,8 +246,9 @@ pub fn extract_in(src: &[u8], is_test: bool, gitaly_ruby: bool, opts: &Options) 
     // Methods matter for endpoint inference: the wrapper clients (they make
     // `GitalyClient.call`) and the classes whose toggles call their own helpers.
     // Test files are neither.
-    let wants_methods =
-        !is_test && (!refs.is_empty() || memchr::memmem::find(src, b"GitalyClient.call").is_some());
+    let client = |token: &[u8]| memchr::memmem::find(src, token).is_some();
+    let wants_methods = !is_test
+        && (!refs.is_empty() || client(b"GitalyClient.call") || client(b"GitalyClient.stub("));
     let methods = if wants_methods {
         calls::methods(root, src)
     } else {
