@@ -233,7 +233,16 @@ where
                 None => return,
             },
         };
-        out.push(RawRef {
+        // A switch value (`'1'`, `'0'`, `'true'`, `'false'`) makes it a flag;
+        // a path or a URL (`'GITALY_GITLAB_SHELL_DIR' => '/srv/shell'`) is a
+        // setting, a flag only if its name is known.
+        let switch = value.as_deref().is_some_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "1" | "0" | "true" | "false"
+            )
+        });
+        let r = RawRef {
             value,
             ..RawRef::direct(
                 flag,
@@ -242,7 +251,12 @@ where
                 self.map.span(pair),
                 Status::None,
             )
-        });
+        };
+        if switch {
+            out.push(r);
+        } else {
+            out.mentions.push(r);
+        }
     }
 
     /// `ENV['GITALY_X']`, `ENV.fetch("GITALY_X")`: a reference when the
