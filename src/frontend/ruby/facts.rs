@@ -260,6 +260,7 @@ where
         }
         let mut c = node.walk();
         match node.kind() {
+            "hash" if node.named_child_count() == 0 => Some(Value::Table(Vec::new())),
             "hash" => {
                 let mut entries = Vec::new();
                 for pair in node.named_children(&mut c).filter(|p| p.kind() == "pair") {

@@ -301,8 +301,10 @@ mod tests {
 
     #[test]
     fn an_empty_flag_table_names_no_flag() {
-        let src = "FLAGS = %w[].freeze\ndef self.flags\n  FLAGS.map { |f| [f, feature_enabled?(f)] }\nend\n";
-        assert!(refs(src).is_empty(), "{:?}", refs(src));
+        for table in ["%w[].freeze", "[]", "{}.freeze"] {
+            let src = format!("FLAGS = {table}\ndef self.flags\n  FLAGS.map {{ |f| [f, feature_enabled?(f)] }}\nend\n");
+            assert!(refs(&src).is_empty(), "{table}: {:?}", refs(&src));
+        }
     }
 
     #[test]
