@@ -26,7 +26,7 @@ A closed standard error does not change the exit code.
 
 Docs: README.md; `flaglint explain` lists the rules.";
 
-/// Static analyzer for Gitaly feature flags in the GitLab client repos.
+/// Static analyzer for Gitaly feature flags in the GitLab client repos and in Gitaly itself.
 ///
 /// Finds every reference to a Gitaly feature flag (toggles, checks, env vars,
 /// test stubs) and checks them against the stage registry (flaglint.toml).
@@ -587,9 +587,10 @@ fn settings_rules(s: &engine::Settings) -> String {
         list(&o.frontend.toggle_methods)
     ));
     out.push_str(&format!(
-        "env:\n  ignore = {} (besides the {} built-in settings variables)\n",
+        "env:\n  ignore = {} (besides the {} built-in settings variables)\n  flags = {}\n",
         list(&c.env_ignore),
-        crate::config::DEFAULT_ENV_IGNORE.len()
+        crate::config::DEFAULT_ENV_IGNORE.len(),
+        list(&c.env_flags)
     ));
     let commands: Vec<String> = o
         .frontend

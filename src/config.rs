@@ -128,6 +128,16 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The `GITALY_*` variables that are settings whatever the code does:
+    /// [`DEFAULT_ENV_IGNORE`] and `[env] ignore`.
+    pub fn ignored_env_vars(&self) -> Vec<String> {
+        DEFAULT_ENV_IGNORE
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.env_ignore.iter().cloned())
+            .collect()
+    }
+
     /// Whether a registry file was loaded (rules such as FL005 need one).
     pub fn has_registry(&self) -> bool {
         self.path.is_some()

@@ -1,4 +1,4 @@
-//! flaglint: a static analyzer for Gitaly feature flags in the GitLab client repos.
+//! flaglint: a static analyzer for Gitaly feature flags in the GitLab client repos and in Gitaly.
 //!
 //! The module tree is the pipeline, one module per stage, in order:
 //!

@@ -113,7 +113,8 @@ pub fn finish(
     references.extend(inferred);
     references.extend(infer_ruby_endpoints(cross.toggles, &cross.methods, catalog));
     let mut mentions = cross.mentions;
-    let (go, go_mentions) = resolve_go_names(cross.go_flags, &cross.go_names, catalog);
+    let ignored = config.ignored_env_vars();
+    let (go, go_mentions) = resolve_go_names(cross.go_flags, &cross.go_names, &ignored, catalog);
     references.extend(go);
     mentions.extend(go_mentions);
     bind_shared_examples(&mut references, cross.pending, &cross.includes, components);
@@ -133,6 +134,7 @@ pub fn finish(
 fn resolve_go_names(
     flags: Vec<(usize, Location, GoFlag)>,
     names: &[(usize, Location, GoName)],
+    env_ignore: &[String],
     catalog: &Catalog,
 ) -> (Vec<Reference>, Vec<Reference>) {
     let mut by_name: HashMap<(usize, &str), &(usize, Location, GoName)> = HashMap::new();
@@ -161,7 +163,7 @@ fn resolve_go_names(
             raw.flag = match &name.value {
                 GoValue::Flag(f) => f.replace('-', "_"),
                 GoValue::Str(s) if env || s.starts_with("GITALY_") => {
-                    match crate::frontend::env_flag(s, &[], false) {
+                    match crate::frontend::env_flag(s, env_ignore, false) {
                         Some(f) if env => f,
                         _ => continue,
                     }
@@ -178,7 +180,7 @@ fn resolve_go_names(
             continue;
         }
         if ruby {
-            raw.flag = format!("ruby_{}", raw.flag);
+            raw.flag = crate::frontend::ruby::gitaly_ruby_flag(&raw.flag);
         }
         if let Some(e) = handler.as_deref().and_then(|h| catalog.by_method(h)) {
             raw.endpoints = vec![e.name()];
@@ -337,7 +339,7 @@ pub fn resolve(references: &mut [Reference], config: &Config) {
 /// Keeps the plain mentions of config and docs, and the env reads the code
 /// does not use as a switch, whose flag is known: a registry name or alias, a
 /// flag the code references, the canonical flag of a catalog endpoint, or
-/// (env reads) a variable of `[env] flags`.
+/// one of `[env] flags`.
 pub fn known_mentions(
     candidates: Vec<Reference>,
     references: &[Reference],
@@ -363,11 +365,10 @@ pub fn known_mentions(
         .filter(|c| {
             known.contains(&c.flag)
                 || config.feature(&c.flag).is_some()
-                || (c.kind == crate::model::Kind::Env || c.kind == crate::model::Kind::TestStub)
-                    && config.env_flags.iter().any(|v| {
-                        v.strip_prefix("GITALY_")
-                            .is_some_and(|f| f.eq_ignore_ascii_case(&c.flag))
-                    })
+                || config.env_flags.iter().any(|v| {
+                    v.strip_prefix("GITALY_")
+                        .is_some_and(|f| f.eq_ignore_ascii_case(&c.flag))
+                })
         })
         .collect();
     for r in &mut kept {

@@ -9,7 +9,7 @@
 use crate::catalog::sources::is_catalog_source;
 use crate::catalog::Catalog;
 use crate::component::Component;
-use crate::config::{Config, DEFAULT_ENV_IGNORE, DEFAULT_MAX_FILE_SIZE};
+use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::discover::{self, DiscoverError, FileEntry, WalkOptions, Wanted};
 use crate::frontend::{self, Frontend, FrontendOptions, SourceFile};
 use crate::model::{Location, Reference, Span};
@@ -53,9 +53,7 @@ pub const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 impl ScanOptions {
     /// Settings from the registry file, before command-line overrides.
     pub fn from_config(config: &Config, threads: usize) -> ScanOptions {
-        let mut env_ignore: Vec<String> =
-            DEFAULT_ENV_IGNORE.iter().map(|s| s.to_string()).collect();
-        env_ignore.extend(config.env_ignore.iter().cloned());
+        let env_ignore = config.ignored_env_vars();
         ScanOptions {
             walk: WalkOptions {
                 exclude: config.exclude.clone(),

@@ -570,13 +570,7 @@ impl<'s> Extractor<'s> {
             let switch = self.env_switch(n);
             if let Some(first) = self.string_value(arg) {
                 if let Some(flag) = super::env_flag(first, self.env_ignore, false) {
-                    let r = self.raw(
-                        flag,
-                        Kind::Env,
-                        CallForm::Env,
-                        self.map.span(n),
-                        Status::None,
-                    );
+                    let r = self.env_raw(flag, self.map.span(n));
                     if switch {
                         self.out.refs.push(r);
                     } else {
@@ -584,13 +578,7 @@ impl<'s> Extractor<'s> {
                     }
                 }
             } else if let Some(symbol) = self.symbol(arg) {
-                let raw = self.raw(
-                    String::new(),
-                    Kind::Env,
-                    CallForm::Env,
-                    self.map.span(n),
-                    Status::None,
-                );
+                let raw = self.env_raw(String::new(), self.map.span(n));
                 self.push_flag(raw, Some(symbol), false, switch, n);
             }
             return;
@@ -608,13 +596,7 @@ impl<'s> Extractor<'s> {
                             || format.ends_with("=false")
                             || format.ends_with("=1")
                             || format.ends_with("=0");
-                        let raw = self.raw(
-                            String::new(),
-                            Kind::Env,
-                            CallForm::Env,
-                            self.map.span(var),
-                            Status::None,
-                        );
+                        let raw = self.env_raw(String::new(), self.map.span(var));
                         self.push_flag(raw, Some(symbol), false, switch, n);
                     }
                 }
@@ -670,6 +652,30 @@ impl<'s> Extractor<'s> {
         });
     }
 
+    /// A setter's flag (by name, or by `symbol` to resolve across files).
+    fn push_setter(
+        &mut self,
+        flag: String,
+        symbol: Option<String>,
+        kind: Kind,
+        ruby: bool,
+        a: Node,
+    ) {
+        let raw = self.raw(
+            flag,
+            kind,
+            CallForm::FeatureflagTest,
+            self.map.span(a),
+            Status::None,
+        );
+        self.push_flag(raw, symbol, ruby, true, a);
+    }
+
+    /// An env read or write at `span`, its flag named or (empty) to resolve.
+    fn env_raw(&self, flag: String, span: Span) -> RawRef {
+        self.raw(flag, Kind::Env, CallForm::Env, span, Status::None)
+    }
+
     /// A flag a test setter is given: `featureflag.X`, `X`, a string, a
     /// `FeatureFlag{Name: "x"}` / `FeatureFlag{"x", false}` literal, or a
     /// `[]featureflag.FeatureFlag{…}` of them.
@@ -679,30 +685,15 @@ impl<'s> Extractor<'s> {
         } else {
             Kind::Metadata
         };
-        let span = self.map.span(a);
         match a.kind() {
             "selector_expression" | "identifier" => {
                 if let Some(symbol) = self.symbol(a) {
-                    let raw = self.raw(
-                        String::new(),
-                        kind,
-                        CallForm::FeatureflagTest,
-                        span,
-                        Status::None,
-                    );
-                    self.push_flag(raw, Some(symbol), ruby, true, a);
+                    self.push_setter(String::new(), Some(symbol), kind, ruby, a);
                 }
             }
             "interpreted_string_literal" | "raw_string_literal" => {
                 if let Some(v) = self.string_value(a).filter(|v| !v.is_empty()) {
-                    let raw = self.raw(
-                        v.replace('-', "_"),
-                        kind,
-                        CallForm::FeatureflagTest,
-                        span,
-                        Status::None,
-                    );
-                    self.push_flag(raw, None, ruby, true, a);
+                    self.push_setter(v.replace('-', "_"), None, kind, ruby, a);
                 }
             }
             "composite_literal" => {
@@ -734,7 +725,6 @@ impl<'s> Extractor<'s> {
                                     .then(|| el.named_child(1))
                                     .flatten()
                             }
-                            "literal_element" => None,
                             _ => None,
                         })
                         .or_else(|| {
@@ -747,14 +737,7 @@ impl<'s> Extractor<'s> {
                         .and_then(|v| self.string_value(v))
                         .filter(|v| !v.is_empty())
                     {
-                        let raw = self.raw(
-                            v.replace('-', "_"),
-                            kind,
-                            CallForm::FeatureflagTest,
-                            span,
-                            Status::None,
-                        );
-                        self.push_flag(raw, None, ruby, true, a);
+                        self.push_setter(v.replace('-', "_"), None, kind, ruby, a);
                     }
                 }
             }

@@ -214,8 +214,9 @@ thread_local! {
     static PARSERS: RefCell<Vec<(Grammar, Parser)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Parses `src` with the thread's parser for `grammar`.
-pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
+/// Runs `f` with the thread's parser for `grammar` (made on first use);
+/// `None` if the grammar cannot be loaded.
+fn with_parser<T>(grammar: Grammar, f: impl FnOnce(&mut Parser) -> Option<T>) -> Option<T> {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         if !parsers.iter().any(|(g, _)| *g == grammar) {
@@ -228,8 +229,13 @@ pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
             parsers.push((grammar, p));
         }
         let (_, parser) = parsers.iter_mut().find(|(g, _)| *g == grammar)?;
-        parser.parse(src, None)
+        f(parser)
     })
+}
+
+/// Parses `src` with the thread's parser for `grammar`.
+pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
+    with_parser(grammar, |parser| parser.parse(src, None))
 }
 
 /// Parses only the byte ranges `ranges` of `src` (sorted, disjoint, each
@@ -260,10 +266,7 @@ pub fn parse_ranges(grammar: Grammar, src: &[u8], ranges: &[(usize, usize)]) -> 
             end_point: point_of(end),
         })
         .collect();
-    parse(grammar, b"")?; // loads the grammar
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let (_, parser) = parsers.iter_mut().find(|(g, _)| *g == grammar)?;
+    with_parser(grammar, |parser| {
         parser.set_included_ranges(&ranges).ok()?;
         let tree = parser.parse(src, None);
         parser.set_included_ranges(&[]).ok()?;

@@ -46,6 +46,7 @@ impl Rule for ClientFlagNotServed {
             .filter(|r| r.kind == Kind::Toggle && cx.sides.is_client(r))
             .map(|r| r.flag.as_str())
             .collect();
+        let servers = cx.sides.servers.iter().cloned().collect::<Vec<_>>().join(", ");
         let mut seen = HashSet::new();
         for r in cx.named().filter(|r| cx.sides.is_client(r)) {
             let sent = r.kind == Kind::Metadata
@@ -54,7 +55,6 @@ impl Rule for ClientFlagNotServed {
             if !sent || served.contains(flag) || toggled.contains(flag) || !seen.insert(flag) {
                 continue;
             }
-            let servers = cx.sides.servers.iter().cloned().collect::<Vec<_>>().join(", ");
             out.push(Self::INFO.at(
                 r,
                 format!("client flag `{flag}` is not defined in Gitaly"),

@@ -146,7 +146,12 @@ impl Context<'_> {
     pub fn server_defined(&self) -> std::collections::HashSet<String> {
         self.server_refs()
             .filter(|r| r.kind == crate::model::Kind::Definition)
-            .flat_map(|r| [r.flag.clone(), format!("ruby_{}", r.flag)])
+            .flat_map(|r| {
+                [
+                    r.flag.clone(),
+                    crate::frontend::ruby::gitaly_ruby_flag(&r.flag),
+                ]
+            })
             .collect()
     }
 
