@@ -587,6 +587,10 @@ fn settings_rules(s: &engine::Settings) -> String {
         list(&o.frontend.toggle_methods)
     ));
     out.push_str(&format!(
+        "rust:\n  check_functions = {}\n",
+        list(&o.frontend.check_functions)
+    ));
+    out.push_str(&format!(
         "env:\n  ignore = {} (besides the {} built-in settings variables)\n  flags = {}\n",
         list(&c.env_ignore),
         crate::config::DEFAULT_ENV_IGNORE.len(),

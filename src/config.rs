@@ -79,6 +79,9 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     pub default_excludes: Option<bool>,
     pub toggle_methods: Vec<String>,
+    /// `[rust] check_functions`: the Rust functions and methods that check a
+    /// flag (`None`: the Rust frontend's defaults).
+    pub rust_check_functions: Option<Vec<String>>,
     pub env_ignore: Vec<String>,
     /// `[env] flags`: `GITALY_*` variables that are flags whatever the code
     /// does with them (the opposite of `env_ignore`).
@@ -114,6 +117,7 @@ impl Default for Config {
             max_file_size: None,
             default_excludes: None,
             toggle_methods: Vec::new(),
+            rust_check_functions: None,
             env_ignore: Vec::new(),
             env_flags: Vec::new(),
             rule_levels: Vec::new(),
@@ -211,6 +215,7 @@ impl Config {
             max_file_size: raw.scan.max_file_size,
             default_excludes: raw.scan.default_excludes,
             toggle_methods: raw.ruby.toggle_methods,
+            rust_check_functions: raw.rust.check_functions,
             env_ignore: raw.env.ignore,
             env_flags: raw.env.flags,
             shell_commands: raw.shell.commands.into_iter().collect(),
@@ -406,6 +411,8 @@ struct RawConfig {
     #[serde(default)]
     ruby: RawRuby,
     #[serde(default)]
+    rust: RawRust,
+    #[serde(default)]
     env: RawEnv,
     #[serde(default)]
     shell: RawShell,
@@ -435,6 +442,12 @@ struct RawScan {
 struct RawRuby {
     #[serde(default)]
     toggle_methods: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRust {
+    check_functions: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -19,10 +19,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// order.
 #[derive(Debug, Default)]
 pub struct CrossFile {
-    /// Go branches and the calls of their Gitaly side.
+    /// Branches (Go's, Rust toggles) and the calls of their Gitaly side.
     branches: Vec<(Reference, Vec<(String, bool)>)>,
-    /// Go functions (component, function).
-    funcs: Vec<(usize, Func)>,
+    /// Their functions (component, language, function).
+    funcs: Vec<(usize, Language, Func)>,
     /// Ruby toggles and the call facts of their Gitaly branch.
     toggles: Vec<(Reference, Vec<CallFact>)>,
     /// Ruby methods, for endpoint inference.
@@ -53,7 +53,7 @@ impl CrossFile {
         let placed = |raw: crate::frontend::RawRef| raw.into_reference(language, place.clone());
         match d {
             Deferred::BranchCalls { raw, calls } => self.branches.push((placed(raw), calls)),
-            Deferred::Function(f) => self.funcs.push((component, f)),
+            Deferred::Function(f) => self.funcs.push((component, language, f)),
             Deferred::ToggleFacts { raw, facts } => self.toggles.push((placed(raw), facts)),
             Deferred::Method(m) => self.methods.push(m),
             Deferred::SharedParam {
@@ -261,15 +261,15 @@ pub const MAX_CALL_DEPTH: usize = 5;
 /// guessed.
 pub fn infer_branch_endpoints(
     branches: Vec<(Reference, Vec<(String, bool)>)>,
-    funcs: &[(usize, Func)],
+    funcs: &[(usize, Language, Func)],
     components: &[Component],
     config: &Config,
     catalog: &Catalog,
 ) -> Vec<Reference> {
-    let mut index: HashMap<(&str, &str), Vec<&Func>> = HashMap::new();
-    for (ci, f) in funcs {
+    let mut index: HashMap<(&str, Language, &str), Vec<&Func>> = HashMap::new();
+    for (ci, language, f) in funcs {
         index
-            .entry((components[*ci].name.as_str(), f.name.as_str()))
+            .entry((components[*ci].name.as_str(), *language, f.name.as_str()))
             .or_default()
             .push(f);
     }
@@ -281,7 +281,12 @@ pub fn infer_branch_endpoints(
         for _ in 0..MAX_CALL_DEPTH {
             let mut next = Vec::new();
             for (name, on_value) in frontier {
-                if *on_value {
+                if let Some((service, method)) = name.split_once('/') {
+                    let e = catalog
+                        .get(name)
+                        .or_else(|| catalog.by_snake(service, method));
+                    endpoints.extend(e.map(|e| e.name()));
+                } else if *on_value {
                     if let Some(e) = catalog.by_method(name) {
                         endpoints.insert(e.name());
                     }
@@ -289,9 +294,12 @@ pub fn infer_branch_endpoints(
                 if !seen.insert(name.as_str()) {
                     continue;
                 }
-                if let Some(defs) =
-                    index.get(&(reference.location.component.as_str(), name.as_str()))
-                {
+                let key = (
+                    reference.location.component.as_str(),
+                    reference.language,
+                    name.as_str(),
+                );
+                if let Some(defs) = index.get(&key) {
                     for f in defs {
                         next.extend(f.calls.iter());
                     }
@@ -301,6 +309,14 @@ pub fn infer_branch_endpoints(
         }
         if endpoints.is_empty() {
             out.push(reference);
+            continue;
+        }
+        if !reference.flag.is_empty() {
+            // A toggle that names its flag keeps it: FL001 compares the two.
+            out.push(Reference {
+                endpoints: endpoints.into_iter().collect(),
+                ..reference
+            });
             continue;
         }
         for endpoint in endpoints {

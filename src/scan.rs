@@ -68,6 +68,10 @@ impl ScanOptions {
             progress: false,
             frontend: FrontendOptions {
                 toggle_methods: config.toggle_methods.clone(),
+                check_functions: config
+                    .rust_check_functions
+                    .clone()
+                    .unwrap_or_else(frontend::rust::default_check_functions),
                 env_ignore,
                 commands: frontend::ruby::DEFAULT_COMMANDS
                     .iter()
@@ -193,7 +197,13 @@ fn scan_inner(
 ) -> Result<ScanResult, ScanError> {
     let found = discover::discover(components, &opts.walk, Some(&progress.walked), &wanted)?;
     let prefilter = if opts.prefilter {
-        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
+        Prefilter::new(
+            opts.frontend
+                .toggle_methods
+                .iter()
+                .chain(opts.frontend.check_functions.iter())
+                .map(|t| t.rsplit("::").next().unwrap_or(t)),
+        )
     } else {
         Prefilter::everything()
     };
@@ -450,7 +460,9 @@ impl Job<'_> {
             server: self.server,
         };
         let facts = frontend.extract(&file, &self.opts.frontend);
-        if facts.syntax_errors && facts.has_references() {
+        if let Some(note) = &facts.note {
+            out.note = Some(format!("{shown}{note}"));
+        } else if facts.syntax_errors && facts.has_references() {
             out.note = Some(format!(
                 "{shown}: syntax errors; references in the broken part may be missed"
             ));

@@ -210,6 +210,7 @@ fn all_components_from_the_registry() {
         "gitlab-workhorse=fixtures/gitlab-workhorse",
         "gitlab-shell=fixtures/gitlab-shell",
         "config=fixtures/config",
+        "rust-client=fixtures/rust-client",
     ]);
     let refs = |o: &Output| json(o)["references"].clone();
     assert_eq!(refs(&o), refs(&named));

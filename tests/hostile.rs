@@ -67,12 +67,43 @@ fn bad_bytes_empty_files_and_deep_nesting() {
         "}".repeat(depth)
     );
     std::fs::write(d.join("deep.go"), deep_go).unwrap();
+    // Rust: syn recurses once per level, so a file nested deeper than 96
+    // levels is not parsed (a note); one just under is.
+    let deep_rs = format!(
+        "fn f() {{ {}feature_enabled(\"deep_rust\"){} }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    std::fs::write(d.join("deep.rs"), deep_rs).unwrap();
+    let near = format!(
+        "fn f() -> bool {{ {}feature_enabled(\"near_rust\"){} }}\n",
+        "(".repeat(90),
+        ")".repeat(90)
+    );
+    std::fs::write(d.join("near.rs"), near).unwrap();
+    std::fs::write(d.join("empty.rs"), "").unwrap();
+    std::fs::write(
+        d.join("bytes.rs"),
+        b"fn f() { feature_enabled(\"x\\xff\"); }\xff\n",
+    )
+    .unwrap();
     let o = run(d, &["list", "--format", "json", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let f = flags(&o);
     assert!(
         f.contains(&"ok".to_string()) && f.contains(&"deep".to_string()),
         "{f:?}"
+    );
+    assert!(f.contains(&"near_rust".to_string()), "{f:?}");
+    assert!(!f.contains(&"deep_rust".to_string()), "{f:?}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("deep.rs: nested 100002 levels deep (more than 96); not parsed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bytes.rs: not valid UTF-8; not parsed"),
+        "{err}"
     );
     // The rules and every report survive the depth and the long lines too.
     for format in ["human", "json", "sarif", "codequality", "github", "concise"] {

@@ -417,7 +417,7 @@ fn fix_write_on_a_read_only_tree_is_an_error() {
     let o = run_in(d, &["fix", "--write", "--config", "flaglint.toml"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("0 written, 5 not written"), "{err}");
+    assert!(err.contains("0 written, 6 not written"), "{err}");
     assert!(
         err.contains("error: gitlab-ce:lib/gitlab/git/commit.rb: read-only; not written"),
         "{err}"
@@ -478,14 +478,14 @@ fn sigint_during_fix_write_finishes_the_file_and_stops() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert_eq!(temp_files(d), Vec::<PathBuf>::new(), "temporary files left");
-    assert!(err.contains("1 written, 4 not written"), "{err}");
+    assert!(err.contains("1 written, 5 not written"), "{err}");
     assert!(
         err.contains("flaglint fix: interrupted; written:\n  "),
         "{err}"
     );
     assert_eq!(
         err.matches(": interrupted; not written").count(),
-        4,
+        5,
         "{err}"
     );
 }

@@ -23,6 +23,7 @@ use common::*;
 struct Registry {
     scan: Option<Scan>,
     ruby: Option<Ruby>,
+    rust: Option<Rust>,
     env: Option<Env>,
     shell: Option<Shell>,
     fix: Option<Fix>,
@@ -53,6 +54,14 @@ struct Scan {
 struct Ruby {
     /// More wrapper methods that behave like `gitaly_migrate`.
     toggle_methods: Option<Vec<String>>,
+}
+
+/// The Rust frontend.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Rust {
+    /// The functions and methods that check a flag, by name or path suffix (`feature_enabled`, `Features::enabled`); default `["feature_enabled", "is_enabled"]`.
+    check_functions: Option<Vec<String>>,
 }
 
 /// Environment variables.

@@ -30,6 +30,33 @@ impl Edit {
     }
 }
 
+/// The edits of one round of a file's fix, and the sites it leaves.
+#[derive(Debug, Default)]
+pub struct Round {
+    pub edits: Vec<Edit>,
+    /// Sites that cannot be fixed: (start byte, reason).
+    pub left: Vec<(usize, super::error::FixError)>,
+    /// The Gitaly code each fixed site keeps: (start byte, its range).
+    pub kept: Vec<(usize, std::ops::Range<usize>)>,
+    /// The error helpers the kept code was wrapped in (`wrapped_gitaly_errors`).
+    pub helpers: Vec<String>,
+}
+
+impl Round {
+    /// Records the fix of the site starting at `site`.
+    pub fn record(&mut self, site: usize, result: Result<Edit, super::error::FixError>) {
+        match result {
+            Ok(e) => {
+                if let Some(k) = &e.kept {
+                    self.kept.push((site, k.clone()));
+                }
+                self.edits.push(e);
+            }
+            Err(why) => self.left.push((site, why)),
+        }
+    }
+}
+
 /// The indentation of the line `offset` stands on.
 pub fn line_indent(src: &str, offset: usize) -> &str {
     let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);

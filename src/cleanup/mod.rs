@@ -24,7 +24,7 @@ pub mod inline;
 pub mod ruby;
 pub mod specs;
 
-pub use edit::{apply_edits, Edit};
+pub use edit::{apply_edits, Edit, Round};
 pub use error::FixError;
 
 use crate::config::{Config, Stage};
@@ -32,33 +32,6 @@ use crate::frontend::{FrontendOptions, Shape};
 use crate::model::{CallForm, Kind, Language, Reference, Status};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-
-/// The edits of one round of a file's fix, and the sites it leaves.
-#[derive(Debug, Default)]
-pub struct Round {
-    pub edits: Vec<Edit>,
-    /// Sites that cannot be fixed: (start byte, reason).
-    pub left: Vec<(usize, FixError)>,
-    /// The Gitaly code each fixed site keeps: (start byte, its range).
-    pub kept: Vec<(usize, std::ops::Range<usize>)>,
-    /// The error helpers the kept code was wrapped in (`wrapped_gitaly_errors`).
-    pub helpers: Vec<String>,
-}
-
-impl Round {
-    /// Records the fix of the site starting at `site`.
-    pub fn record(&mut self, site: usize, result: Result<Edit, FixError>) {
-        match result {
-            Ok(e) => {
-                if let Some(k) = &e.kept {
-                    self.kept.push((site, k.clone()));
-                }
-                self.edits.push(e);
-            }
-            Err(why) => self.left.push((site, why)),
-        }
-    }
-}
 
 /// What a toggle method does around `GitalyClient.migrate`, kept by the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +191,7 @@ pub fn fixable_form(r: &Reference) -> bool {
             r.form,
             Form::Call(C::EnvAssignment | C::JsonKey | C::EnvHash)
         ),
-        _ => false,
+        (language, _) => fixer(language).is_some_and(|f| f.fixable(r)),
     }
 }
 
@@ -417,6 +390,9 @@ fn fix_to_fixpoint(original: &str, ctx: &FileContext) -> (String, Round) {
         text = go::drop_unused_address_vars(&text);
         text = go::drop_unused_imports(&text, original);
     }
+    if let Some(f) = fixer(ctx.language).filter(|_| text != original) {
+        text = f.tidy(original, &text);
+    }
     (text, first)
 }
 
@@ -430,8 +406,19 @@ fn edits_for(text: &str, ctx: &FileContext, text_is_original: bool) -> Round {
             config::edits(text, ctx.path, &ctx.selected, &mut out)
         }
         Language::Go | Language::Text => {}
+        language if text_is_original => {
+            if let Some(f) = fixer(language) {
+                f.edits(text, ctx.path, &ctx.selected, ctx.opts, &mut out);
+            }
+        }
+        _ => {}
     }
     out
+}
+
+/// The fix a frontend brings for its language (see [`crate::frontend::Fixer`]).
+fn fixer(language: Language) -> Option<&'static dyn crate::frontend::Fixer> {
+    crate::frontend::of_language(language).and_then(|f| f.fixer())
 }
 
 fn ruby_edits(text: &str, ctx: &FileContext, out: &mut Round) {
@@ -588,7 +575,7 @@ fn verify(language: Language, path: &str, original: &str, fixed: &str) -> Result
             Language::Ruby => ruby::parse(t).is_none_or(|tree| tree.root_node().has_error()),
             Language::Go => go::parse(t).is_none_or(|tree| tree.root_node().has_error()),
             _ if path.ends_with(".json") => serde_json::from_str::<serde_json::Value>(t).is_err(),
-            _ => false,
+            other => fixer(other).is_some_and(|f| !f.parses(t)),
         }
     };
     if broken(fixed) && !broken(original) {

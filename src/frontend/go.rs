@@ -68,6 +68,7 @@ impl Frontend for Go {
                 .chain(x.mentions.into_iter().map(Deferred::Mention))
                 .collect(),
             syntax_errors: x.syntax_errors,
+            note: None,
         }
     }
 }
@@ -81,12 +82,7 @@ pub struct Branch {
     pub calls: Vec<(String, bool)>,
 }
 
-/// A function or method and what its body calls.
-#[derive(Debug, Clone)]
-pub struct Func {
-    pub name: String,
-    pub calls: Vec<(String, bool)>,
-}
+pub use super::Func;
 
 /// A Go reference waiting for its flag (see [`Deferred::GoFlag`]).
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@
 
 pub mod go;
 pub mod ruby;
+pub mod rust;
 pub mod text;
 
 use crate::model::{CallForm, Form, Kind, Language, Location, Reference, Span, Status};
@@ -21,7 +22,7 @@ use tree_sitter::{Node, Parser, Tree};
 
 /// Every frontend, in the order they claim a file: the first that claims it
 /// reads it (a Ruby script's shebang wins over the shell's).
-pub static FRONTENDS: &[&dyn Frontend] = &[&ruby::Ruby, &go::Go, &text::Text];
+pub static FRONTENDS: &[&dyn Frontend] = &[&ruby::Ruby, &go::Go, &rust::Rust, &text::Text];
 
 /// One language: which files it reads and what it finds in them.
 pub trait Frontend: Sync {
@@ -46,6 +47,11 @@ pub trait Frontend: Sync {
 
     /// The references and the cross-file work of one file.
     fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts;
+
+    /// Its fix, when [`crate::cleanup`] does not know the language itself.
+    fn fixer(&self) -> Option<&dyn Fixer> {
+        None
+    }
 }
 
 /// The frontend that reads a file: the first of [`FRONTENDS`] that claims it.
@@ -84,6 +90,8 @@ impl<'a> SourceFile<'a> {
 pub struct FrontendOptions {
     /// Extra wrapper method names, treated like `gitaly_migrate` (`[ruby] toggle_methods`).
     pub toggle_methods: Vec<String>,
+    /// Rust functions and methods that check a flag (`[rust] check_functions`).
+    pub check_functions: Vec<String>,
     /// `GITALY_*` environment variables that are settings, not flags (every language).
     pub env_ignore: Vec<String>,
     /// Git commands GitLab Shell hands to Gitaly, with their endpoints.
@@ -128,6 +136,65 @@ pub struct FileFacts {
     pub deferred: Vec<Deferred>,
     /// The parser had to recover from syntax errors.
     pub syntax_errors: bool,
+    /// A note on the file, printed after its path (`:3:7: does not parse …`
+    /// from a parser without error recovery).
+    pub note: Option<String>,
+}
+
+/// A function or method and what its body calls (`(name, called on a
+/// value)`; a name with a `/` is an endpoint the call reaches outright,
+/// `CommitService/FindCommit` or a client's `CommitService/find_commit`).
+#[derive(Debug, Clone)]
+pub struct Func {
+    pub name: String,
+    pub calls: Vec<(String, bool)>,
+}
+
+/// The fix of a language other than Ruby, Go and configuration (which
+/// [`crate::cleanup`] knows itself): a frontend that can fix its toggles
+/// returns one from [`Frontend::fixer`].
+pub trait Fixer: Sync {
+    /// Whether the fix handles this reference (kind and form) at all.
+    fn fixable(&self, r: &Reference) -> bool;
+
+    /// The edits that remove the selected sites (their start bytes) of
+    /// `text`, the file `rel`, keeping their Gitaly code; sites it cannot
+    /// fix are left with a reason.
+    fn edits(
+        &self,
+        text: &str,
+        rel: &str,
+        selected: &std::collections::HashSet<usize>,
+        opts: &FrontendOptions,
+        out: &mut crate::cleanup::edit::Round,
+    );
+
+    /// Whether `text` parses (the fix is abandoned if it breaks a file that did).
+    fn parses(&self, text: &str) -> bool;
+
+    /// The fixed text tidied once the sites are fixed (imports the removed
+    /// code alone used, dropped).
+    fn tidy(&self, _original: &str, fixed: &str) -> String {
+        fixed.to_string()
+    }
+}
+
+impl TryFrom<&str> for Language {
+    type Error = crate::model::UnknownLanguage;
+
+    /// The language of a registered frontend, named as in JSON (`ruby`, `go`, `text`, `rust`).
+    fn try_from(name: &str) -> Result<Language, Self::Error> {
+        FRONTENDS
+            .iter()
+            .map(|f| f.language())
+            .find(|l| l.as_str() == name)
+            .ok_or_else(|| crate::model::UnknownLanguage(name.to_string()))
+    }
+}
+
+/// The frontend of a language.
+pub fn of_language(language: Language) -> Option<&'static dyn Frontend> {
+    FRONTENDS.iter().copied().find(|f| f.language() == language)
 }
 
 impl FileFacts {
@@ -140,14 +207,18 @@ impl FileFacts {
 /// Cross-file work a frontend leaves to the resolver.
 #[derive(Debug, Clone)]
 pub enum Deferred {
-    /// A Go Gitaly-vs-legacy branch without a flag: named by the endpoints
-    /// the functions it calls (`(name, called on a value)`) reach.
+    /// A Gitaly-vs-legacy branch and the calls of its Gitaly side (`(name,
+    /// called on a value)`, see [`Func`]): it guards the endpoints they
+    /// reach through the [`Deferred::Function`]s of its language. Without a
+    /// flag (Go's address test) it is named by those endpoints, one
+    /// reference each; with one (a Rust toggle) it keeps its name.
     BranchCalls {
         raw: RawRef,
         calls: Vec<(String, bool)>,
     },
-    /// A Go function and what it calls, for [`Deferred::BranchCalls`].
-    Function(go::Func),
+    /// A function and what it calls, for [`Deferred::BranchCalls`] of the
+    /// same language.
+    Function(Func),
     /// A Ruby toggle or check with the call facts of its Gitaly branch: its
     /// endpoints are inferred through the methods of every Ruby file.
     ToggleFacts {

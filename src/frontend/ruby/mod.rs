@@ -76,6 +76,7 @@ impl Frontend for Ruby {
             refs,
             deferred,
             syntax_errors: x.syntax_errors,
+            note: None,
         }
     }
 }
