@@ -6,7 +6,8 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 # rg_token_args: rg's arguments to search the files flaglint's frontends read for flaglint's
 # prefilter tokens: the RUBY_TOKENS of src/prefilter.rs (Rust string escapes \" and \\ undone)
 # and `gitaly` and `featureflag` (the Go tokens of src/prefilter.rs: GO_TOKENS, SERVER_GO_TOKENS,
-# all hold one of them), case-insensitive (one rg run cannot mix cases per pattern).
+# all hold one of them) and the Rust frontend's default check functions (`feature_enabled`,
+# `is_enabled`), case-insensitive (one rg run cannot mix cases per pattern).
 rg_token_args() {
     local tokens args g t
     tokens=$(sed -n '/const RUBY_TOKENS/,/^];/p' src/prefilter.rs |
@@ -14,11 +15,11 @@ rg_token_args() {
     [[ -n $tokens ]] || { echo "error: no RUBY_TOKENS found in src/prefilter.rs" >&2; return 2; }
     args="-i -F -c --hidden"
     for g in '*.rb' '*.rake' '*.ru' '*.gemspec' Gemfile Rakefile Guardfile '*.go' '*.sh' '*.bash' \
-        '*.env' '*.json' '*.yml' '*.yaml' '*.md' '*.markdown' '*.txt' '*.adoc' '*.rst' '*.proto'; do
+        '*.env' '*.json' '*.yml' '*.yaml' '*.md' '*.markdown' '*.txt' '*.adoc' '*.rst' '*.proto' '*.rs'; do
         args+=" -g $(q "$g")"
     done
     while IFS= read -r t; do args+=" -e $(q "$t")"; done <<<"$tokens"
-    echo "$args -e gitaly -e featureflag"
+    echo "$args -e gitaly -e featureflag -e feature_enabled -e is_enabled"
 }
 
 # loop_time RUNS COMMAND: "median min max" in ms over RUNS runs after 2 warm-ups (the

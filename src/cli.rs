@@ -168,8 +168,8 @@ pub struct ScanArgs {
     /// Skip files larger than BYTES [default: 1 MiB, or max_file_size in the config].
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
-    /// Parse every Ruby and Go file instead of only those the byte prefilter
-    /// selects (slow; for benchmarks and for checking the prefilter).
+    /// Parse every file a frontend reads instead of only those the byte
+    /// prefilter selects (slow; for benchmarks and for checking the prefilter).
     #[arg(long)]
     pub no_prefilter: bool,
 }

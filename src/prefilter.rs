@@ -45,6 +45,9 @@ pub struct Prefilter {
     go: Option<AhoCorasick>,
     /// Go files: [`GO_TOKENS`].
     go_tokens: Option<AhoCorasick>,
+    /// Names of functions that check a flag (their last segment), for
+    /// frontends whose checks name no Gitaly token (Rust's `[rust] check_functions`).
+    calls: Vec<String>,
 }
 
 /// Byte strings one of which a Go file with a reference (or a function on a
@@ -93,7 +96,23 @@ impl Prefilter {
             requires,
             go,
             go_tokens,
+            calls: Vec::new(),
         }
+    }
+
+    /// The prefilter, with the names of the functions that check a flag.
+    pub fn with_calls<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Prefilter {
+        self.calls = names
+            .into_iter()
+            .map(|n| n.rsplit("::").next().unwrap_or(n).to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        self
+    }
+
+    /// The names of [`Prefilter::with_calls`].
+    pub fn calls(&self) -> &[String] {
+        &self.calls
     }
 
     /// The prefilter of a Gitaly tree: Go files need one of
@@ -107,6 +126,7 @@ impl Prefilter {
                 .go_tokens
                 .as_ref()
                 .and_then(|_| AhoCorasickBuilder::new().build(SERVER_GO_TOKENS).ok()),
+            calls: self.calls.clone(),
         }
     }
 
@@ -117,6 +137,7 @@ impl Prefilter {
             requires: Vec::new(),
             go: None,
             go_tokens: None,
+            calls: Vec::new(),
         }
     }
 

@@ -277,10 +277,16 @@ pub fn infer_branch_endpoints(
     for (reference, calls) in branches {
         let mut endpoints = BTreeSet::new();
         let mut seen: HashSet<&str> = HashSet::new();
+        // A call met again (many definitions of one name make the same
+        // calls) is looked at once.
+        let mut looked: HashSet<(&str, bool)> = HashSet::new();
         let mut frontier: Vec<&(String, bool)> = calls.iter().collect();
         for _ in 0..MAX_CALL_DEPTH {
             let mut next = Vec::new();
             for (name, on_value) in frontier {
+                if !looked.insert((name.as_str(), *on_value)) {
+                    continue;
+                }
                 if let Some((service, method)) = name.split_once('/') {
                     let e = catalog
                         .get(name)

@@ -197,13 +197,8 @@ fn scan_inner(
 ) -> Result<ScanResult, ScanError> {
     let found = discover::discover(components, &opts.walk, Some(&progress.walked), &wanted)?;
     let prefilter = if opts.prefilter {
-        Prefilter::new(
-            opts.frontend
-                .toggle_methods
-                .iter()
-                .chain(opts.frontend.check_functions.iter())
-                .map(|t| t.rsplit("::").next().unwrap_or(t)),
-        )
+        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
+            .with_calls(opts.frontend.check_functions.iter().map(String::as_str))
     } else {
         Prefilter::everything()
     };

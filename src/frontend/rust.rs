@@ -75,13 +75,10 @@ impl Frontend for Rust {
     }
 
     fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool {
-        // `gitaly` in any case (clients, paths, env vars, headers) or a
-        // check function's name (the configured ones are tokens of `matches`).
+        // `gitaly` in any case (clients, gRPC paths, env vars, headers), or
+        // a check function called with a flag (a string or a constant).
         prefilter.mentions_gitaly(bytes)
-            || prefilter.matches(bytes)
-            || DEFAULT_CHECK_FUNCTIONS
-                .iter()
-                .any(|f| memchr::memmem::find(bytes, f.as_bytes()).is_some())
+            || prefilter.calls().iter().any(|n| calls_with_flag(bytes, n))
     }
 
     fn extract(&self, file: &SourceFile, opts: &FrontendOptions) -> FileFacts {
@@ -104,6 +101,42 @@ impl Frontend for Rust {
     fn fixer(&self) -> Option<&dyn Fixer> {
         Some(&RustFix)
     }
+}
+
+/// Whether `bytes` call `name` with what may be a flag: `name("…")`,
+/// `name(r"…")`, `name(&"…")`, `name(CONST)`, `name(path::CONST)` — not
+/// `name(level)`, `name(&self, …)` or `name()`.
+pub fn calls_with_flag(bytes: &[u8], name: &str) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let skip_ws = |mut i: usize| {
+        while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
+        if at > 0 && ident(bytes[at - 1]) {
+            return false;
+        }
+        let open = skip_ws(at + name.len());
+        if bytes.get(open) != Some(&b'(') {
+            return false;
+        }
+        let mut i = skip_ws(open + 1);
+        if bytes.get(i) == Some(&b'&') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'"') => true,
+            Some(b'r') if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => true,
+            Some(b) if b.is_ascii_uppercase() => true,
+            Some(&b) if ident(b) => {
+                let end = i + bytes[i..].iter().take_while(|&&b| ident(b)).count();
+                bytes[end..].starts_with(b"::")
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Test code by path: files under a `tests/` directory.
@@ -219,6 +252,7 @@ pub fn extract(bytes: &[u8], rel: &str, opts: &FrontendOptions) -> Extracted {
         toggled: HashSet::new(),
         body_statements: HashSet::new(),
         body: None,
+        calls: Vec::new(),
         out: &mut out,
     };
     v.visit_file(&file);
@@ -276,27 +310,35 @@ struct PrePass {
 }
 
 /// The service of a type or constructor that names a tonic client
-/// (`CommitServiceClient<Channel>`, `CommitServiceClient::connect(…)`).
-fn client_service(tokens: TokenStream) -> Option<String> {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(i) => {
-                let s = i.to_string();
-                if let Some(service) = s.strip_suffix("Client") {
-                    if service.ends_with("Service") && service.len() > "Service".len() {
-                        return Some(service.to_string());
-                    }
-                }
+/// (`CommitServiceClient<Channel>`, `CommitServiceClient::connect(…)`): the
+/// first identifier `XServiceClient` in it.
+#[derive(Default)]
+struct ClientService(Option<String>);
+
+impl<'ast> Visit<'ast> for ClientService {
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        if self.0.is_some() {
+            return;
+        }
+        let s = i.to_string();
+        if let Some(service) = s.strip_suffix("Client") {
+            if service.ends_with("Service") && service.len() > "Service".len() {
+                self.0 = Some(service.to_string());
             }
-            TokenTree::Group(g) => {
-                if let Some(s) = client_service(g.stream()) {
-                    return Some(s);
-                }
-            }
-            _ => {}
         }
     }
-    None
+}
+
+fn type_service(t: &syn::Type) -> Option<String> {
+    let mut v = ClientService::default();
+    v.visit_type(t);
+    v.0
+}
+
+fn expr_service(e: &Expr) -> Option<String> {
+    let mut v = ClientService::default();
+    v.visit_expr(e);
+    v.0
 }
 
 /// The name a pattern binds (`client`, `mut client`, `client: T`).
@@ -320,16 +362,14 @@ impl<'ast> Visit<'ast> for PrePass {
     }
 
     fn visit_field(&mut self, f: &'ast syn::Field) {
-        if let (Some(name), Some(service)) = (&f.ident, client_service(f.ty.to_token_stream())) {
+        if let (Some(name), Some(service)) = (&f.ident, type_service(&f.ty)) {
             self.clients.insert(name.to_string(), service);
         }
         visit::visit_field(self, f);
     }
 
     fn visit_pat_type(&mut self, p: &'ast syn::PatType) {
-        if let (Some(name), Some(service)) =
-            (pat_name(&p.pat), client_service(p.ty.to_token_stream()))
-        {
+        if let (Some(name), Some(service)) = (pat_name(&p.pat), type_service(&p.ty)) {
             self.clients.insert(name, service);
         }
         visit::visit_pat_type(self, p);
@@ -337,7 +377,7 @@ impl<'ast> Visit<'ast> for PrePass {
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
-            if let Some(service) = client_service(init.expr.to_token_stream()) {
+            if let Some(service) = expr_service(&init.expr) {
                 self.clients.insert(name, service);
             }
         }
@@ -363,6 +403,19 @@ fn unnegate(e: &Expr) -> (&Expr, bool) {
         }
         e => (e, false),
     }
+}
+
+/// The path an expression is (`std::env::var`), without allocating.
+fn path_of(e: &Expr) -> Option<&syn::Path> {
+    match unparen(e) {
+        Expr::Path(p) => Some(&p.path),
+        _ => None,
+    }
+}
+
+/// Whether the path ends with `ident`.
+fn ends_with(p: &syn::Path, ident: &str) -> bool {
+    p.segments.last().is_some_and(|s| s.ident == ident)
 }
 
 /// The path segments of a call's function (`std::env::var` → `[std, env, var]`).
@@ -456,7 +509,7 @@ fn receiver_name(e: &Expr) -> Option<String> {
         },
         Expr::Reference(r) => receiver_name(&r.expr),
         Expr::MethodCall(m)
-            if matches!(m.method.to_string().as_str(), "clone" | "as_mut" | "as_ref") =>
+            if m.method == "clone" || m.method == "as_mut" || m.method == "as_ref" =>
         {
             receiver_name(&m.receiver)
         }
@@ -478,22 +531,31 @@ fn macro_exprs(m: &syn::Macro) -> Option<Punctuated<Expr, syn::Token![,]>> {
         .ok()
 }
 
-impl<'ast> Visit<'ast> for Calls<'_> {
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let method = m.method.to_string();
-        let service = receiver_name(&m.receiver).and_then(|r| self.clients.get(&r));
-        match service {
-            Some(service) => self.calls.push((format!("{service}/{method}"), true)),
-            None => self.calls.push((method, true)),
+/// The call an expression makes, for endpoint inference: a method on a
+/// tonic client (`XService/method`), another method (`(name, true)`), a
+/// function (`(last segment, false)`).
+fn call_of(clients: &HashMap<String, String>, e: &Expr) -> Option<(String, bool)> {
+    match e {
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            let service = receiver_name(&m.receiver).and_then(|r| clients.get(&r));
+            Some(match service {
+                Some(service) => (format!("{service}/{method}"), true),
+                None => (method, true),
+            })
         }
-        visit::visit_expr_method_call(self, m);
+        Expr::Call(c) => {
+            let last = path_of(&c.func)?.segments.last()?;
+            Some((last.ident.to_string(), false))
+        }
+        _ => None,
     }
+}
 
-    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-        if let Some(last) = segments(&c.func).pop() {
-            self.calls.push((last, false));
-        }
-        visit::visit_expr_call(self, c);
+impl<'ast> Visit<'ast> for Calls<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        self.calls.extend(call_of(self.clients, e));
+        visit::visit_expr(self, e);
     }
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
@@ -548,6 +610,8 @@ struct Visitor<'a, 'o> {
     checks: Vec<(String, Span, bool)>,
     /// Sites that are toggles (their reference is made there).
     toggled: HashSet<usize>,
+    /// The calls of the functions being visited, innermost last.
+    calls: Vec<Vec<(String, bool)>>,
     out: &'o mut Extracted,
 }
 
@@ -655,6 +719,13 @@ impl Visitor<'_, '_> {
         let functions = &self.opts.check_functions;
         match unparen(e) {
             Expr::Call(c) => {
+                let path = path_of(&c.func)?;
+                if !functions
+                    .iter()
+                    .any(|f| ends_with(path, f.rsplit("::").next().unwrap_or(f)))
+                {
+                    return None;
+                }
                 let segs = segments(&c.func);
                 let hit = functions.iter().any(|f| {
                     let want: Vec<&str> = f.split("::").collect();
@@ -670,10 +741,9 @@ impl Visitor<'_, '_> {
                 Some((self.flag_arg(c.args.first()?)?, self.span(c)))
             }
             Expr::MethodCall(m) => {
-                let method = m.method.to_string();
                 if !functions
                     .iter()
-                    .any(|f| f.rsplit("::").next() == Some(method.as_str()))
+                    .any(|f| m.method == f.rsplit("::").next().unwrap_or(f))
                 {
                     return None;
                 }
@@ -687,14 +757,13 @@ impl Visitor<'_, '_> {
     fn env_read(&self, e: &Expr) -> Option<(String, Span)> {
         match unparen(e) {
             Expr::Call(c) => {
-                let segs = segments(&c.func);
-                let n = segs.len();
+                let path = path_of(&c.func)?;
+                let n = path.segments.len();
                 let hit = n >= 2
-                    && segs[n - 2] == "env"
-                    && matches!(
-                        segs[n - 1].as_str(),
-                        "var" | "var_os" | "set_var" | "remove_var"
-                    );
+                    && path.segments[n - 2].ident == "env"
+                    && ["var", "var_os", "set_var", "remove_var"]
+                        .iter()
+                        .any(|w| ends_with(path, w));
                 if !hit {
                     return None;
                 }
@@ -723,7 +792,7 @@ impl Visitor<'_, '_> {
             return Some(r);
         }
         match unparen(e) {
-            Expr::MethodCall(m) if ENV_CHAIN.contains(&m.method.to_string().as_str()) => {
+            Expr::MethodCall(m) if ENV_CHAIN.iter().any(|w| m.method == w) => {
                 self.env_root(&m.receiver)
             }
             Expr::Try(t) => self.env_root(&t.expr),
@@ -736,17 +805,15 @@ impl Visitor<'_, '_> {
         match unparen(e) {
             // `env::set_var("GITALY_X", "1")`, `env::remove_var("GITALY_X")` (tests)
             Expr::Call(c)
-                if segments(&c.func)
-                    .last()
-                    .is_some_and(|l| l == "remove_var" || l == "set_var")
+                if path_of(&c.func)
+                    .is_some_and(|p| ends_with(p, "remove_var") || ends_with(p, "set_var"))
                     && (c.args.len() == 1 || c.args.iter().skip(1).any(has_bool_literal)) =>
             {
                 self.env_read(e)
             }
             Expr::MethodCall(m) => {
-                let method = m.method.to_string();
-                if ENV_SWITCH.contains(&method.as_str())
-                    || (method == "eq" && m.args.iter().any(has_bool_literal))
+                if ENV_SWITCH.iter().any(|w| m.method == w)
+                    || (m.method == "eq" && m.args.iter().any(has_bool_literal))
                 {
                     return self.env_root(&m.receiver);
                 }
@@ -1126,15 +1193,16 @@ impl Visitor<'_, '_> {
 
     /// Visits a function: its calls for endpoint inference, tests by attribute.
     fn function(&mut self, name: &syn::Ident, attrs: &[syn::Attribute], block: &Block) {
-        let calls = self.calls_of(None, Some(block));
+        let was = self.in_test;
+        self.in_test |= test_fn(attrs);
+        self.body = Some(self.range(block).start);
+        self.calls.push(Vec::new());
+        self.visit_block(block);
+        let calls = self.calls.pop().unwrap_or_default();
         self.out.funcs.push(Func {
             name: name.to_string(),
             calls,
         });
-        let was = self.in_test;
-        self.in_test |= test_fn(attrs);
-        self.body = Some(self.range(block).start);
-        self.visit_block(block);
         self.in_test = was;
     }
 }
@@ -1220,11 +1288,21 @@ impl<'ast> Visit<'ast> for Visitor<'_, '_> {
             Expr::Match(m) => self.on_match(m),
             _ => {}
         }
+        if let Some(call) = call_of(&self.clients, e) {
+            if let Some(calls) = self.calls.last_mut() {
+                calls.push(call);
+            }
+        }
         visit::visit_expr(self, e);
     }
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
         let value = s.value();
+        if let Some(endpoint) = grpc_path(&value) {
+            if let Some(calls) = self.calls.last_mut() {
+                calls.push((endpoint, true));
+            }
+        }
         let Some(name) = value.strip_prefix("gitaly-feature-") else {
             return;
         };
@@ -1508,6 +1586,37 @@ mod tests {
             fixed,
             round.left.iter().map(|(_, e)| e.to_string()).collect(),
         )
+    }
+
+    #[test]
+    fn the_prefilter_wants_a_call_with_a_flag() {
+        for yes in [
+            "feature_enabled(\"x\")",
+            "if x.is_enabled( FIND ) {",
+            "feature_enabled(&\"x\")",
+            "feature_enabled(r#\"x\"#)",
+            "feature_enabled(flags::FIND)",
+        ] {
+            assert!(
+                calls_with_flag(yes.as_bytes(), "feature_enabled")
+                    || calls_with_flag(yes.as_bytes(), "is_enabled"),
+                "{yes}"
+            );
+        }
+        for no in [
+            "fn is_enabled(&self, name: &str)",
+            "log.is_enabled(level)",
+            "x.is_enabled()",
+            "my_feature_enabled(\"x\")",
+            "// is_enabled",
+        ] {
+            assert!(!calls_with_flag(no.as_bytes(), "is_enabled"), "{no}");
+            assert!(!calls_with_flag(no.as_bytes(), "feature_enabled"), "{no}");
+        }
+        let p = Prefilter::new([]).with_calls(["Features::enabled"]);
+        assert!(Rust.wants(b"if Features::enabled(\"x\") {}", &p));
+        assert!(!Rust.wants(b"if Features::enabled(x) {}", &p));
+        assert!(Rust.wants(b"use gitaly::commit_service_client;", &p));
     }
 
     #[test]
