@@ -60,6 +60,11 @@ pub enum Command {
     /// the legacy code and specs left dead: prints a unified diff, or applies
     /// it with --write.
     Fix(FixArgs),
+    /// Move features a stage: every client site's status (GitLab-CE's
+    /// `status: …MigrationStatus::X`, Gitaly's `OnByDefault`) and the registry
+    /// entry; prints a unified diff, or applies it with --write. `--to
+    /// mandatory` is `flaglint fix`.
+    Promote(PromoteArgs),
     /// Print a rule's documentation; without CODE, an index of the rules (one
     /// line each), or with --all every rule's documentation.
     Explain {
@@ -226,6 +231,46 @@ pub struct FixArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The features to promote (registry names or aliases), comma-separated or repeated.
+    #[arg(
+        long = "feature",
+        value_name = "NAME",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub features: Vec<String>,
+    /// The stage to move them to.
+    #[arg(long, value_enum)]
+    pub to: PromoteStage,
+    /// Apply the change instead of printing its diff (same safety as `fix --write`).
+    #[arg(long)]
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PromoteStage {
+    ReadyForTesting,
+    OptIn,
+    OptOut,
+    Mandatory,
+}
+
+impl PromoteStage {
+    fn stage(self) -> crate::config::Stage {
+        use crate::config::Stage;
+        match self {
+            PromoteStage::ReadyForTesting => Stage::ReadyForTesting,
+            PromoteStage::OptIn => Stage::OptIn,
+            PromoteStage::OptOut => Stage::OptOut,
+            PromoteStage::Mandatory => Stage::Mandatory,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
@@ -311,6 +356,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::List(a) | Command::Endpoints(a) => Some((a, false)),
         Command::Checklist(a) => Some((&a.cleanup.scan, true)),
         Command::Fix(a) => Some((&a.cleanup.scan, true)),
+        Command::Promote(a) => Some((&a.scan, true)),
         _ => None,
     };
     let settings_only = scan_args.filter(|(a, _)| a.show_settings).map(|(a, _)| a);
@@ -332,6 +378,7 @@ fn dispatch(command: &Command, color: bool) -> Result<i32, CliError> {
         Command::Endpoints(args) => endpoints(args),
         Command::Checklist(args) => checklist(args),
         Command::Fix(args) => fix(args, color),
+        Command::Promote(args) => promote(args, color),
         Command::Check(args) => check(args, color),
         Command::Completions { shell } => completions(*shell),
         Command::Man { command } => man(command.as_deref()),
@@ -369,6 +416,8 @@ enum CliError {
     StatisticsFormat(String),
     #[error("error: --diff writes a diff (human) or json, not {0}")]
     DiffFormat(String),
+    #[error("error: {0}")]
+    Promote(#[from] crate::promote::PromoteError),
     #[error("error: --link-base {0}: write COMPONENT=URL")]
     LinkBase(String),
     #[error("error: no rule `{}`; `flaglint explain` lists them", escape_controls(.0))]
@@ -914,6 +963,84 @@ fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
         print: true,
     };
     apply_fix(&args.cleanup.scan, &p, &selection, plan, how)
+}
+
+/// `promote`: the sites' statuses and the registry entry, as a diff or
+/// written; `--to mandatory` runs `fix` on the features.
+fn promote(args: &PromoteArgs, color: bool) -> Result<i32, CliError> {
+    table_format(&args.scan, "promote")?;
+    let p = prepare(&args.scan)?;
+    let to = args.to.stage();
+    if to == crate::config::Stage::Mandatory {
+        crate::infoln!(
+            "note: promoting to mandatory is `flaglint fix`: running it on the features"
+        );
+        let (selection, plan) = engine::plan_fix(&p, &args.features)?;
+        let how = FixHow {
+            write: args.write,
+            keep_dead: false,
+            keep_specs: false,
+            diff_exit: false,
+            color,
+            print: true,
+        };
+        return apply_fix(&args.scan, &p, &selection, plan, how);
+    }
+    let promotion = crate::promote::plan(&p.result.references, &p.config, &args.features, to)?;
+    let root = crate::cleanup::patch_root(&p.components);
+    for l in &promotion.left {
+        crate::infoln!("note: {l}; left as it is");
+    }
+    for f in &promotion.plan.files {
+        if let Some(why) = &f.abandoned {
+            crate::errln!("warning: {}: {why}", f.shown);
+        }
+    }
+    let files = promotion
+        .plan
+        .files
+        .iter()
+        .filter(|f| f.abandoned.is_none() && f.fixed != f.original)
+        .count();
+    let mut code = EXIT_OK;
+    let written = if args.write {
+        let report = crate::fsutil::write_fixes(&promotion.plan);
+        code = write_result(&report);
+        format!(", {} written", report.written.len())
+    } else {
+        let mut diff = String::new();
+        for f in promotion
+            .plan
+            .files
+            .iter()
+            .filter(|f| f.abandoned.is_none())
+        {
+            if f.fixed != f.original {
+                diff.push_str(&crate::cleanup::diff(f, root.as_deref()));
+            }
+        }
+        let color = color && args.scan.output.is_none();
+        emit(
+            &args.scan,
+            &if color {
+                crate::cleanup::colorize_diff(&diff)
+            } else {
+                diff
+            },
+        )?;
+        String::new()
+    };
+    for f in &promotion.follow_ups {
+        crate::infoln!("follow-up: {f}");
+    }
+    crate::infoln!(
+        "flaglint promote: {} site{} to {} in {files} file{}{written}",
+        promotion.sites,
+        if promotion.sites == 1 { "" } else { "s" },
+        to.as_str(),
+        if files == 1 { "" } else { "s" },
+    );
+    Ok(code)
 }
 
 /// How [`apply_fix`] applies a plan.

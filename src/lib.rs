@@ -34,6 +34,7 @@ pub mod interrupt;
 pub mod model;
 pub mod naming;
 pub mod prefilter;
+pub mod promote;
 pub mod report;
 pub mod resolve;
 pub mod rules;
