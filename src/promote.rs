@@ -129,6 +129,10 @@ pub fn plan(
         let shown = format!("{}:{}", sites[0].location.component, sites[0].location.path);
         let original = match std::fs::read_to_string(&path) {
             Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                out.left.push(format!("{shown}: not valid UTF-8"));
+                continue;
+            }
             Err(e) => {
                 out.left.push(format!("{shown}: cannot read: {e}"));
                 continue;
@@ -159,7 +163,9 @@ pub fn plan(
                     edits.push(e);
                 }
                 Ok(None) => {}
-                Err(why) => out.left.push(format!("{shown}:{line}: {why}")),
+                Err(why) => out
+                    .left
+                    .push(format!("{shown}:{line}: `{}`: {why}", r.flag)),
             }
         }
         if edits.is_empty() {
