@@ -6,28 +6,6 @@ use std::process::{Command, Output};
 mod common;
 use common::*;
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run flaglint")
-}
-
-fn snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {name}"));
-    assert!(
-        expected == actual,
-        "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 and review\n{actual}"
-    );
-}
-
 const WORKHORSE_FEATURES: &[&str] = &[
     "--feature",
     "workhorse_send_blob",

@@ -29,34 +29,11 @@ fn gitaly_server_references_with_their_kinds_lines_and_endpoints() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let line = |b: &serde_json::Value| {
-        b["line"]
-            .as_u64()
-            .map_or("-".to_string(), |l| l.to_string())
-    };
     let got: Vec<String> = v["references"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            let endpoints: Vec<&str> = r["endpoints"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.as_str())
-                .collect();
-            format!(
-                "{} {} {} {}:{} [{}] on:{} off:{}",
-                r["flag"].as_str().unwrap(),
-                r["kind"].as_str().unwrap(),
-                r["form"].as_str().unwrap(),
-                r["path"].as_str().unwrap(),
-                r["line"],
-                endpoints.join(","),
-                line(&r["enabled_branch"]),
-                line(&r["legacy_branch"]),
-            )
-        })
+        .map(reference_line)
         .collect();
     assert_eq!(
         got,

@@ -6,32 +6,36 @@
 //! `OnByDefault`, a status that is a variable left with a note; promoting
 //! twice is promoting once, and `check` then reports no FL003 for them.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 mod common;
 use common::*;
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run flaglint")
-}
-
-fn snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {name}"));
-    assert!(
-        expected == actual,
-        "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 and review\n{actual}"
+/// The FL003 findings of `check` in `d`: (flag, `path:line`).
+fn fl003(d: &std::path::Path) -> Vec<(String, String)> {
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--config",
+            "flaglint.toml",
+            "--select",
+            "FL003",
+            "--format",
+            "json",
+        ],
     );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let flag = f["flag"].as_str().unwrap_or_default().to_string();
+            (
+                flag,
+                format!("{}:{}", f["path"].as_str().unwrap_or_default(), f["line"]),
+            )
+        })
+        .collect()
 }
 
 const UP: &str = "commit_deltas,workhorse_archive,find_local_branches,tag_names";
@@ -104,25 +108,7 @@ fn promote_write_twice_is_once_and_check_agrees() {
     let o = run_in(d, &args);
     assert_eq!(stdout(&o), "", "promote is not idempotent");
     assert!(stderr(&o).contains("flaglint promote: 0 sites to opt-out in 0 files"));
-    let o = run_in(
-        d,
-        &[
-            "check",
-            "--config",
-            "flaglint.toml",
-            "--select",
-            "FL003",
-            "--format",
-            "json",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let left: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["flag"].as_str())
-        .collect();
+    let left: Vec<String> = fl003(d).into_iter().map(|(flag, _)| flag).collect();
     assert_eq!(left, ["find_branch"], "FL003 left for a promoted feature");
     for rel in [
         "gitlab-ce/lib/gitlab/git/repository.rb",
@@ -264,25 +250,10 @@ fn every_feature_to_every_stage_agrees_with_check_and_is_idempotent() {
         );
         let o = run_in(d, &args);
         assert_eq!(stdout(&o), "", "{to}: promoting twice changed more");
-        let o = run_in(
-            d,
-            &[
-                "check",
-                "--config",
-                "flaglint.toml",
-                "--select",
-                "FL003",
-                "--format",
-                "json",
-            ],
-        );
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let fl003: Vec<String> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| !left.contains(&f["path"].as_str().unwrap_or("")))
-            .map(|f| format!("{} {}:{}", f["flag"], f["path"], f["line"]))
+        let fl003: Vec<String> = fl003(d)
+            .into_iter()
+            .filter(|(_, at)| !left.iter().any(|l| at.starts_with(&format!("{l}:"))))
+            .map(|(flag, at)| format!("{flag} {at}"))
             .collect();
         assert_eq!(fl003, Vec::<String>::new(), "{to}: FL003 left");
         for f in common::files(&d.join("gitlab-ce")) {

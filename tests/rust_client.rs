@@ -7,19 +7,10 @@
 //! Gitaly branches verbatim. The traps (a flag in a comment, a doc comment, a
 //! raw string, a `macro_rules!` body, a file that does not parse) yield nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::*;
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run flaglint")
-}
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)))
@@ -37,31 +28,12 @@ const ARGS: &[&str] = &[
 fn every_rust_form_with_its_line_branches_and_endpoints() {
     let o = run_in(&root(), &[&["list"], ARGS].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let line = |b: &serde_json::Value| b["line"].as_u64().map_or("-".into(), |l| l.to_string());
     let got: Vec<String> = json(&o)["references"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            assert_eq!(r["language"], "rust", "{r}");
-            let endpoints: Vec<&str> = r["endpoints"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|e| e.as_str())
-                .collect();
-            format!(
-                "{} {} {} {}:{} [{}] on:{} off:{}",
-                r["flag"].as_str().unwrap(),
-                r["kind"].as_str().unwrap(),
-                r["form"].as_str().unwrap(),
-                r["path"].as_str().unwrap(),
-                r["line"],
-                endpoints.join(","),
-                line(&r["enabled_branch"]),
-                line(&r["legacy_branch"]),
-            )
-        })
+        .inspect(|r| assert_eq!(r["language"], "rust", "{r}"))
+        .map(reference_line)
         .collect();
     let expected = [
         // #[cfg(test)] module: env::set_var and an assert!(…) macro body.

@@ -917,7 +917,32 @@ impl Visitor<'_, '_> {
         s.line != s.end_line
     }
 
-    /// Records a toggle of `site` with its branches.
+    /// Records a toggle: its reference, with its branches, and what the fix
+    /// needs (a `let` the condition names is removed with it only when
+    /// nothing else names it).
+    fn record(
+        &mut self,
+        tested: Tested,
+        branches: Branches,
+        expr: Range<usize>,
+        keep: Result<Keep, FixError>,
+        statement: Option<bool>,
+    ) {
+        let Tested { site, binding } = tested;
+        let keep = match &binding {
+            Some((_, uses, name)) if *uses != 1 => Err(FixError::ParamUsedOutside(name.clone())),
+            _ => keep,
+        };
+        let fix = Toggle {
+            site: site.span.start_byte,
+            expr,
+            keep,
+            binding: binding.map(|(stmt, _, _)| stmt),
+            statement,
+        };
+        self.toggle(site, branches, fix);
+    }
+
     fn toggle(&mut self, site: Site, branches: Branches, fix: Toggle) {
         let (kind, call) = if site.env {
             (Kind::Env, CallForm::Env)
@@ -933,15 +958,25 @@ impl Visitor<'_, '_> {
     }
 
     /// The site an `if` or `match` tests, and the `let` it goes through.
-    fn tested(&mut self, cond: &Expr) -> Option<(Site, Option<Range<usize>>, Option<usize>)> {
+    fn tested(&mut self, cond: &Expr) -> Option<Tested> {
         if let Some(s) = self.condition_site(cond) {
-            return Some((s, None, None));
+            return Some(Tested {
+                site: s,
+                binding: None,
+            });
         }
         if let Some((s, stmt, uses)) = self.bound_site(cond) {
-            return Some((s, Some(stmt), Some(uses)));
+            let name = segments(cond).pop().unwrap_or_default();
+            return Some(Tested {
+                site: s,
+                binding: Some((stmt, uses, name)),
+            });
         }
         let Expr::Let(l) = cond else { return None };
-        Some((self.let_site(l)?, None, None))
+        Some(Tested {
+            site: self.let_site(l)?,
+            binding: None,
+        })
     }
 
     fn calls_of(&self, e: Option<&Expr>, b: Option<&Block>) -> Vec<(String, bool)> {
@@ -960,7 +995,7 @@ impl Visitor<'_, '_> {
 
     fn on_if(&mut self, e: &ExprIf) {
         let (cond, negated) = unnegate(&e.cond);
-        let Some((site, binding, uses)) = self.tested(cond) else {
+        let Some(tested) = self.tested(cond) else {
             return;
         };
         let expr = self.range(e);
@@ -1002,14 +1037,7 @@ impl Visitor<'_, '_> {
                     legacy: Some(rest),
                     calls: self.calls_of(None, Some(then)),
                 };
-                let fix = Toggle {
-                    site: site.span.start_byte,
-                    expr,
-                    keep: Ok(keep),
-                    binding,
-                    statement,
-                };
-                return self.toggle(site, branches, fix);
+                return self.record(tested, branches, expr, Ok(keep), statement);
             }
             (false, None) if statement.is_some() => (
                 Ok(self.keep_block(then, statement)),
@@ -1021,12 +1049,6 @@ impl Visitor<'_, '_> {
             (false, None) => (Err(FixError::CheckValueUsed), Some(then), None, Some(then)),
             (true, None) => (Err(FixError::CheckValueUsed), None, Some(then), None),
         };
-        let keep = match (uses, &binding) {
-            (Some(n), Some(_)) if n != 1 => Err(FixError::ParamUsedOutside(
-                self.map_text(cond).unwrap_or_default(),
-            )),
-            _ => keep,
-        };
         let enabled = match &keep {
             // What the fix keeps is the branch (a lone expression, a value block).
             Ok(Keep::Expr(r) | Keep::Value(r)) => Some(r.clone()),
@@ -1037,14 +1059,7 @@ impl Visitor<'_, '_> {
             legacy: legacy.map(|b| self.inner(b)),
             calls: self.calls_of(None, gitaly),
         };
-        let fix = Toggle {
-            site: site.span.start_byte,
-            expr,
-            keep,
-            binding,
-            statement,
-        };
-        self.toggle(site, branches, fix);
+        self.record(tested, branches, expr, keep, statement);
     }
 
     /// The value of a final `return x;` (its range), `None` for a bare `return;`.
@@ -1055,15 +1070,10 @@ impl Visitor<'_, '_> {
         }
     }
 
-    /// The name a condition is (a bound `let`).
-    fn map_text(&self, e: &Expr) -> Option<String> {
-        segments(e).pop()
-    }
-
     fn on_match(&mut self, m: &ExprMatch) {
         let scrutinee = unparen(&m.expr);
-        let (site, binding, uses, env_value) = match self.tested(scrutinee) {
-            Some((s, b, u)) => (s, b, u, false),
+        let (tested, env_value) = match self.tested(scrutinee) {
+            Some(t) => (t, false),
             None => {
                 // `match env::var("GITALY_X").as_deref() { Ok("1") => …, _ => … }`
                 let Some((var, span)) = self.env_root(scrutinee) else {
@@ -1090,7 +1100,13 @@ impl Visitor<'_, '_> {
                 let Some(site) = self.env_site(&var, span) else {
                     return;
                 };
-                (site, None, None, true)
+                (
+                    Tested {
+                        site,
+                        binding: None,
+                    },
+                    true,
+                )
             }
         };
         let on = |p: &Pat| -> Option<bool> {
@@ -1138,12 +1154,6 @@ impl Visitor<'_, '_> {
             }),
             None => Err(FixError::NoBranch),
         };
-        let keep = match (uses, &binding) {
-            (Some(n), Some(_)) if n != 1 => Err(FixError::ParamUsedOutside(
-                self.map_text(scrutinee).unwrap_or_default(),
-            )),
-            _ => keep,
-        };
         let arm_span = |a: &syn::Arm| match &*a.body {
             Expr::Block(b) if matches!(keep, Ok(Keep::Block(..))) => self.inner(&b.block),
             body => self.range(body),
@@ -1153,14 +1163,7 @@ impl Visitor<'_, '_> {
             legacy: legacy.map(|a| self.range(&*a.body)),
             calls: self.calls_of(enabled.map(|a| &*a.body), None),
         };
-        let fix = Toggle {
-            site: site.span.start_byte,
-            expr,
-            keep,
-            binding,
-            statement,
-        };
-        self.toggle(site, branches, fix);
+        self.record(tested, branches, expr, keep, statement);
     }
 
     /// The references left once the file is visited: checks and env reads
@@ -1205,6 +1208,13 @@ impl Visitor<'_, '_> {
         });
         self.in_test = was;
     }
+}
+
+/// What an `if` or `match` tests: the site, and the `let` it goes through
+/// (the statement, how often the rest of its block names it, the name).
+struct Tested {
+    site: Site,
+    binding: Option<(Range<usize>, usize, String)>,
 }
 
 /// A toggle's branches and the calls of its Gitaly side.

@@ -4,6 +4,58 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// Runs the built flaglint in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run flaglint")
+}
+
+/// Compares `actual` with the reviewed snapshot `tests/snapshots/NAME`
+/// (`UPDATE_SNAPSHOTS=1` rewrites it).
+pub fn snapshot(name: &str, actual: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {name}"));
+    assert!(
+        expected == actual,
+        "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 and review\n{actual}"
+    );
+}
+
+/// A reference of `list --format json` on one line: flag, kind, form,
+/// `path:line`, `[endpoints]`, the lines of its enabled and legacy branches.
+pub fn reference_line(r: &serde_json::Value) -> String {
+    let line = |b: &serde_json::Value| {
+        b["line"]
+            .as_u64()
+            .map_or("-".to_string(), |l| l.to_string())
+    };
+    let endpoints: Vec<&str> = r["endpoints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.as_str())
+        .collect();
+    format!(
+        "{} {} {} {}:{} [{}] on:{} off:{}",
+        r["flag"].as_str().unwrap_or_default(),
+        r["kind"].as_str().unwrap_or_default(),
+        r["form"].as_str().unwrap_or_default(),
+        r["path"].as_str().unwrap_or_default(),
+        r["line"],
+        endpoints.join(","),
+        line(&r["enabled_branch"]),
+        line(&r["legacy_branch"]),
+    )
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
