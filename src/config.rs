@@ -65,6 +65,60 @@ pub struct Feature {
     pub name_span: (usize, usize),
     /// Where its `endpoint` value stands (byte offset, length).
     pub endpoint_span: Option<(usize, usize)>,
+    /// `waive = { alert = "reason" }`: the stage gates it is exempt from.
+    pub waivers: Vec<Waiver>,
+}
+
+/// A stage gate the process asks for before Opt-In (FL016).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gate {
+    /// A runbook that names the flag and how to disable it.
+    Runbook,
+    /// A Prometheus alert rule on the feature or its endpoint, linking a runbook.
+    Alert,
+    /// A dashboard panel or row on the endpoint or the flag.
+    Dashboard,
+}
+
+impl Gate {
+    pub const ALL: [Gate; 3] = [Gate::Runbook, Gate::Alert, Gate::Dashboard];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::Runbook => "runbook",
+            Gate::Alert => "alert",
+            Gate::Dashboard => "dashboard",
+        }
+    }
+}
+
+/// A gate a feature is exempt from, and why.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub gate: Gate,
+    pub reason: String,
+    /// Where the waiver stands in the registry (byte offset, length).
+    pub span: (usize, usize),
+}
+
+/// `[gates]`: the components that hold the runbooks, the alert rules and the
+/// dashboards (by component name).
+#[derive(Debug, Clone, Default)]
+pub struct Gates {
+    pub runbooks: Vec<String>,
+    pub alerts: Vec<String>,
+    pub dashboards: Vec<String>,
+}
+
+impl Gates {
+    /// The components named for `gate`.
+    pub fn components(&self, gate: Gate) -> &[String] {
+        match gate {
+            Gate::Runbook => &self.runbooks,
+            Gate::Alert => &self.alerts,
+            Gate::Dashboard => &self.dashboards,
+        }
+    }
 }
 
 /// The loaded configuration: registry plus scanner settings.
@@ -95,6 +149,9 @@ pub struct Config {
     pub components: Vec<(String, PathBuf)>,
     /// `[shell] commands`: more git commands Shell hands to Gitaly, with endpoints.
     pub shell_commands: Vec<(String, String)>,
+    /// `[gates]`: where FL016 looks for runbooks, alerts and dashboards
+    /// (`None`: the table is absent and the rule has nothing to check).
+    pub gates: Option<Gates>,
     /// `[fix] inline_max_lines`: the longest body (non-blank lines) of a
     /// single-use private helper `fix` inlines at its call; 0: none.
     pub fix_inline_max_lines: usize,
@@ -124,6 +181,7 @@ impl Default for Config {
             naming: Naming::default(),
             components: Vec::new(),
             shell_commands: Vec::new(),
+            gates: None,
             fix_inline_max_lines: DEFAULT_INLINE_MAX_LINES,
             component_spans: Vec::new(),
             index: HashMap::new(),
@@ -219,6 +277,11 @@ impl Config {
             env_ignore: raw.env.ignore,
             env_flags: raw.env.flags,
             shell_commands: raw.shell.commands.into_iter().collect(),
+            gates: raw.gates.map(|g| Gates {
+                runbooks: g.runbooks,
+                alerts: g.alerts,
+                dashboards: g.dashboards,
+            }),
             fix_inline_max_lines: raw.fix.inline_max_lines.unwrap_or(DEFAULT_INLINE_MAX_LINES),
             naming: raw.naming.into(),
             components: raw
@@ -248,7 +311,25 @@ impl Config {
             names.push((a.get_ref().clone(), s));
         }
         self.index_names(&names, src)?;
+        let mut waivers = Vec::new();
+        for (gate, reason) in f.waive {
+            let at = src.span(&gate);
+            let Some(g) = Gate::ALL.into_iter().find(|g| g.as_str() == gate.get_ref()) else {
+                return Err(src.error(
+                    at,
+                    format!("`{}` is not a stage gate", gate.get_ref()),
+                    "this gate",
+                    Some("waive one of `runbook`, `alert`, `dashboard`".to_string()),
+                ));
+            };
+            waivers.push(Waiver {
+                gate: g,
+                reason: reason.get_ref().trim().to_string(),
+                span: src.span(&reason),
+            });
+        }
         self.features.push(Feature {
+            waivers,
             endpoint_span: f.endpoint.as_ref().map(|e| src.span(e)),
             name,
             stage: f.stage.into_inner(),
@@ -418,6 +499,7 @@ struct RawConfig {
     shell: RawShell,
     #[serde(default)]
     fix: RawFix,
+    gates: Option<RawGates>,
     #[serde(default)]
     components: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
@@ -442,6 +524,17 @@ struct RawScan {
 struct RawRuby {
     #[serde(default)]
     toggle_methods: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGates {
+    #[serde(default)]
+    runbooks: Vec<String>,
+    #[serde(default)]
+    alerts: Vec<String>,
+    #[serde(default)]
+    dashboards: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -539,6 +632,8 @@ struct RawFeature {
     issue: Option<String>,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    waive: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// Turns toml's "unknown field `x`, expected one of `a`, `b`" into a message

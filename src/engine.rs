@@ -407,11 +407,17 @@ fn directives(p: &Prepared) -> Vec<crate::suppress::Directive> {
 /// The selected rules' findings, less the suppressed ones, plus the
 /// suppressions' own (FL010, FL011), at their effective severities.
 fn findings(p: &Prepared, selection: &RuleSelection) -> Vec<Finding> {
+    let gates = p
+        .config
+        .gates
+        .as_ref()
+        .map(|g| crate::gates::collect(g, &p.components));
     let mut findings = rules::run(&Context {
         references: &p.result.references,
         config: &p.config,
         catalog: &p.result.catalog,
         sides: rules::Sides::of(&p.components),
+        gates: gates.as_ref(),
     });
     let on = |r: &rules::RuleInfo| selection.severity(r.code, r.severity).is_some();
     findings.retain(|f| on(rules::info(f.code)));

@@ -30,6 +30,7 @@ pub mod discover;
 pub mod engine;
 pub mod frontend;
 pub mod fsutil;
+pub mod gates;
 pub mod interrupt;
 pub mod model;
 pub mod naming;

@@ -428,6 +428,7 @@ mod tests {
             aliases: Vec::new(),
             name_span: (0, 0),
             endpoint_span: None,
+            waivers: Vec::new(),
         };
         let out = registry_edit(src, &[&f], Stage::OptOut).unwrap();
         assert_eq!(

@@ -27,6 +27,7 @@ struct Registry {
     env: Option<Env>,
     shell: Option<Shell>,
     fix: Option<Fix>,
+    gates: Option<Gates>,
     naming: Option<Naming>,
     /// The trees scanned when the command line names no PATH: component name → path, relative to this file.
     components: Option<BTreeMap<String, String>>,
@@ -138,6 +139,32 @@ struct Feature {
     issue: Option<String>,
     /// Other names the same feature goes by.
     aliases: Option<Vec<Alias>>,
+    /// Stage gates (FL016) the feature is exempt from, each with the reason.
+    waive: Option<Waive>,
+}
+
+/// Stage gates a feature is exempt from: gate → reason.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Waive {
+    /// Why no runbook is needed.
+    runbook: Option<String>,
+    /// Why no alert rule is needed.
+    alert: Option<String>,
+    /// Why no dashboard is needed.
+    dashboard: Option<String>,
+}
+
+/// Where the stage gates (FL016) look: component names.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Gates {
+    /// The components whose Markdown files are runbooks.
+    runbooks: Option<Vec<String>>,
+    /// The components whose YAML files hold Prometheus alert rules.
+    alerts: Option<Vec<String>>,
+    /// The components whose Grafana JSON and jsonnet files are dashboards.
+    dashboards: Option<Vec<String>>,
 }
 
 /// Another name of the feature: letters, digits and `_`.

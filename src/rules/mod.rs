@@ -97,6 +97,8 @@ pub struct Context<'a> {
     /// Which scanned components are Gitaly (the server side) and which are
     /// its clients.
     pub sides: Sides,
+    /// The runbooks, alerts and dashboards of the `[gates]` components (FL016).
+    pub gates: Option<&'a crate::gates::Evidence>,
 }
 
 /// The scanned components by side: Gitaly trees
