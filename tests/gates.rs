@@ -1,5 +1,6 @@
-//! FL016 `stage-gates` on `tests/data/gates`: a client tree and an ops tree
-//! (`[gates]` names it for runbooks, alerts and dashboards) where each gate is
+//! FL016 `stage-gates` with `tests/data/gates/flaglint.toml`: a client tree and
+//! the bundled config fixture tree's `gates/` (`[gates]` names it `ops`, for
+//! runbooks, alerts and dashboards) where each gate is
 //! present (find_commit: runbook with `GITALY_FIND_COMMIT=0`, an alert with
 //! `runbook_url`, a Grafana panel on `grpc_method="FindCommit"`), falls short
 //! (tag_names: a runbook that names it without saying how to disable it, an
@@ -47,10 +48,10 @@ fn every_gate_present_missing_and_waived() {
         [
             "FL016 tag_names ops:alerts/gitaly.rules.yml:12 the alert `GitalyTagNamesErrors` on `tag_names` links no runbook",
             "FL016 tag_names ops:runbooks/gitaly.md:14 `tag_names` is opt-out: its runbook does not say how to disable it",
-            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:29 `list_commits_by_oid` is opt-in but no runbook names it (looked in ops)",
-            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:29 `list_commits_by_oid` is opt-in but no alert rule refers to it or its endpoint (looked in ops)",
-            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:29 `list_commits_by_oid` is opt-in but no dashboard panel names it or its endpoint (looked in ops)",
-            "FL016 commit_languages registry:tests/data/gates/flaglint.toml:38 `commit_languages` waives the dashboard gate without a reason",
+            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:30 `list_commits_by_oid` is opt-in but no runbook names it (looked in ops)",
+            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:30 `list_commits_by_oid` is opt-in but no alert rule refers to it or its endpoint (looked in ops)",
+            "FL016 list_commits_by_oid registry:tests/data/gates/flaglint.toml:30 `list_commits_by_oid` is opt-in but no dashboard panel names it or its endpoint (looked in ops)",
+            "FL016 commit_languages registry:tests/data/gates/flaglint.toml:39 `commit_languages` waives the dashboard gate without a reason",
         ]
     );
 }
