@@ -105,6 +105,8 @@ pub struct Prepared {
     pub walk: crate::discover::WalkOptions,
     /// The trees' Ruby, rake and view texts, read once when the fix needs them.
     tree_texts: std::sync::OnceLock<Vec<crate::cleanup::dead::TreeText>>,
+    /// The runbooks, alerts and dashboards of the `[gates]` components.
+    pub gates: Option<crate::gates::Evidence>,
 }
 
 impl Prepared {
@@ -285,13 +287,20 @@ pub fn scan(settings: Settings) -> Result<Prepared, EngineError> {
         .num_threads(threads)
         .build()
         .map_err(|source| EngineError::Threads { threads, source })?;
-    let result = pool.install(|| crate::scan::scan(&components, &config, &opts))?;
+    let mut result = pool.install(|| crate::scan::scan(&components, &config, &opts))?;
+    // What the stage gates (FL016) read, with the scan's warnings.
+    let gates = config.gates.as_ref().map(|g| {
+        let e = crate::gates::collect(g, &components);
+        result.warnings.extend(e.warnings.iter().cloned());
+        e
+    });
     Ok(Prepared {
         components,
         config,
         result,
         walk: opts.walk,
         tree_texts: std::sync::OnceLock::new(),
+        gates,
     })
 }
 
@@ -407,17 +416,12 @@ fn directives(p: &Prepared) -> Vec<crate::suppress::Directive> {
 /// The selected rules' findings, less the suppressed ones, plus the
 /// suppressions' own (FL010, FL011), at their effective severities.
 fn findings(p: &Prepared, selection: &RuleSelection) -> Vec<Finding> {
-    let gates = p
-        .config
-        .gates
-        .as_ref()
-        .map(|g| crate::gates::collect(g, &p.components));
     let mut findings = rules::run(&Context {
         references: &p.result.references,
         config: &p.config,
         catalog: &p.result.catalog,
         sides: rules::Sides::of(&p.components),
-        gates: gates.as_ref(),
+        gates: p.gates.as_ref(),
     });
     let on = |r: &rules::RuleInfo| selection.severity(r.code, r.severity).is_some();
     findings.retain(|f| on(rules::info(f.code)));

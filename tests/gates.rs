@@ -103,3 +103,39 @@ fn without_gates_the_rule_checks_nothing_and_a_bad_waiver_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_dashboard_that_is_not_json_is_a_warning_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("tests/data/gates"), &d.join("gates"));
+    copy_dir(&root().join("fixtures/config/gates"), &d.join("ops"));
+    std::fs::write(d.join("ops/dashboards/broken.json"), "{ \"panels\": [\n").unwrap();
+    let registry = std::fs::read_to_string(d.join("gates/flaglint.toml"))
+        .unwrap()
+        .replace("../../../fixtures/config/gates", "../ops");
+    std::fs::write(d.join("gates/flaglint.toml"), registry).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--select",
+            "FL016",
+            "--config",
+            "gates/flaglint.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: ops:dashboards/broken.json: not a JSON dashboard: EOF while parsing a list at line 2 column 0"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("0 errors, 6 warnings"),
+        "{}",
+        stdout(&o)
+    );
+}

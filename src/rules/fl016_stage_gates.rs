@@ -22,7 +22,8 @@ declare_rule! {
     /// else at the registry entry, with where flaglint looked. A feature's
     /// `waive = { alert = "why" }` exempts it from a gate; a waiver without a
     /// reason is itself reported. Without `[gates]` the rule checks nothing, and
-    /// a gate whose components are not in the run is not checked.
+    /// a gate whose components are not in the run is not checked. A dashboard
+    /// `*.json` that does not parse is a warning naming it; the run goes on.
     ///
     /// ## Why
     /// An Opt-In feature runs in production for whoever enables it: whoever is
