@@ -45,9 +45,13 @@ pub struct Prefilter {
     go: Option<AhoCorasick>,
     /// Go files: [`GO_TOKENS`].
     go_tokens: Option<AhoCorasick>,
+    /// Config and docs: [`TEXT_TOKENS`].
+    text_tokens: Option<AhoCorasick>,
     /// Names of functions that check a flag (their last segment), for
     /// frontends whose checks name no Gitaly token (Rust's `[rust] check_functions`).
     calls: Vec<String>,
+    /// The configured toggle methods (Ruby tokens that count alone).
+    extra: Vec<String>,
 }
 
 /// Byte strings one of which a Go file with a reference (or a function on a
@@ -64,39 +68,88 @@ pub const GO_TOKENS: &[&str] = &[
     "package gitaly",
 ];
 
+/// Byte strings one of which a config or doc file with a reference holds:
+/// every form the text frontend reads starts with one (`GITALY_X`,
+/// `gitaly_x`, `gitaly_migrate(:x)`, `feature_enabled?(:x)`,
+/// `Feature::Gitaly.enabled?(:x)`), case-sensitive as it reads them. A doc
+/// that only says "Gitaly" holds none.
+pub const TEXT_TOKENS: &[&str] = &["GITALY_", "gitaly_", "feature_enabled?(", "Feature::Gitaly"];
+
 /// The Go tokens of Gitaly's own tree: its flag API, headers and env vars.
 /// Workhorse's address test and client package are not there, and their
 /// tokens would match Gitaly's own types (`GitalyServerFactory`) and method
 /// names (`"/gitaly.RefService/FindTag"`) in most of its files.
 pub const SERVER_GO_TOKENS: &[&str] = &["featureflag", "FeatureFlag", "gitaly-feature-", "GITALY_"];
 
+/// The Ruby tokens of Gitaly's own tree (gitaly-ruby): [`RUBY_TOKENS`] with
+/// `GITALY_` only as a string (`ENV['GITALY_X']`, `'GITALY_X' => '1'`; not a
+/// constant such as `GITALY_INTERNAL_URL`) and `feature_enabled?` only as a
+/// call with a literal flag or a stubbed method (not its definition,
+/// `def feature_enabled?(flag)`, which gitaly-ruby's repository class holds),
+/// and Flipper names only next to `Feature.`.
+pub fn server_ruby_tokens() -> Vec<(&'static str, Option<&'static str>)> {
+    let mut tokens: Vec<(&str, Option<&str>)> = RUBY_TOKENS
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t != "GITALY_" && *t != "feature_enabled?")
+        // Flipper names count next to a Flipper call, not next to any
+        // `Feature…` constant (gitaly-ruby's `FeatureFlags`).
+        .map(|(t, r)| (t, r.map(|r| if r == "Feature" { "Feature." } else { r })))
+        .collect();
+    tokens.extend(
+        [
+            "'GITALY_",
+            "\"GITALY_",
+            "feature_enabled?(:",
+            "feature_enabled?('",
+            "feature_enabled?(\"",
+            "feature_enabled?)",
+            "gitaly-feature-",
+        ]
+        .map(|t| (t, None)),
+    );
+    tokens
+}
+
+/// The Ruby automaton of `tokens` and the extra tokens, and what each needs besides.
+fn ruby_automaton<'a>(
+    mut tokens: Vec<(&'a str, Option<&'a str>)>,
+    extra: &'a [String],
+) -> (Option<AhoCorasick>, Vec<Option<String>>) {
+    tokens.extend(
+        extra
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| (t.as_str(), None)),
+    );
+    let ac = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(tokens.iter().map(|(t, _)| t))
+        .ok();
+    let requires = tokens.iter().map(|(_, r)| r.map(str::to_string)).collect();
+    (ac, requires)
+}
+
 impl Prefilter {
     /// Builds the Ruby prefilter: [`RUBY_TOKENS`] plus `extra` tokens (the
     /// configured toggle methods), which count alone.
     pub fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Prefilter {
-        let mut tokens: Vec<(&str, Option<&str>)> = RUBY_TOKENS.to_vec();
-        tokens.extend(
-            extra
-                .into_iter()
-                .filter(|t| !t.is_empty())
-                .map(|t| (t, None)),
-        );
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(tokens.iter().map(|(t, _)| t))
-            .ok();
-        let requires = tokens.iter().map(|(_, r)| r.map(str::to_string)).collect();
+        let extra: Vec<String> = extra.into_iter().map(str::to_string).collect();
+        let (ac, requires) = ruby_automaton(RUBY_TOKENS.to_vec(), &extra);
         let go = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build(["gitaly"])
             .ok();
         let go_tokens = AhoCorasickBuilder::new().build(GO_TOKENS).ok();
+        let text_tokens = AhoCorasickBuilder::new().build(TEXT_TOKENS).ok();
         Prefilter {
             ac,
             requires,
             go,
             go_tokens,
+            text_tokens,
             calls: Vec::new(),
+            extra,
         }
     }
 
@@ -116,17 +169,24 @@ impl Prefilter {
     }
 
     /// The prefilter of a Gitaly tree: Go files need one of
-    /// [`SERVER_GO_TOKENS`]; Ruby and text files are filtered as elsewhere.
+    /// [`SERVER_GO_TOKENS`], Ruby files one of [`server_ruby_tokens`]; text
+    /// files are filtered as elsewhere.
     pub fn for_server(&self) -> Prefilter {
+        let (ac, requires) = match self.ac {
+            Some(_) => ruby_automaton(server_ruby_tokens(), &self.extra),
+            None => (None, Vec::new()),
+        };
         Prefilter {
-            ac: self.ac.clone(),
-            requires: self.requires.clone(),
+            ac,
+            requires,
             go: self.go.clone(),
             go_tokens: self
                 .go_tokens
                 .as_ref()
                 .and_then(|_| AhoCorasickBuilder::new().build(SERVER_GO_TOKENS).ok()),
+            text_tokens: self.text_tokens.clone(),
             calls: self.calls.clone(),
+            extra: self.extra.clone(),
         }
     }
 
@@ -137,7 +197,9 @@ impl Prefilter {
             requires: Vec::new(),
             go: None,
             go_tokens: None,
+            text_tokens: None,
             calls: Vec::new(),
+            extra: Vec::new(),
         }
     }
 
@@ -152,6 +214,13 @@ impl Prefilter {
     /// every import path of Gitaly's own tree holds).
     pub fn go_matches(&self, bytes: &[u8]) -> bool {
         self.go_tokens.as_ref().is_none_or(|ac| ac.is_match(bytes))
+    }
+
+    /// Whether config or doc bytes can hold a reference: one of [`TEXT_TOKENS`].
+    pub fn text_matches(&self, bytes: &[u8]) -> bool {
+        self.text_tokens
+            .as_ref()
+            .is_none_or(|ac| ac.is_match(bytes))
     }
 
     /// Whether Ruby bytes can hold a reference.
@@ -191,5 +260,30 @@ mod tests {
         assert!(!p.matches(b"stub_feature_flags(new_ui: true)"));
         assert!(!p.matches(b"params = { gitaly_address: x, 'gitaly_token' => y }"));
         assert!(p.matches(b"Feature.enable('gitaly_tags')"));
+    }
+
+    #[test]
+    fn gitaly_ruby_files_need_a_flag_token() {
+        let p = Prefilter::new(["my_toggle"]).for_server();
+        assert!(p.matches(b"if feature_enabled?(:remote_branches_ls_remote)"));
+        assert!(p.matches(b"'GITALY_GO_UPDATE' => repository.feature_enabled?('go-update-hook')"));
+        assert!(p.matches(b"allow(repository).to receive(:feature_enabled?)"));
+        assert!(p.matches(b"ENV.fetch('GITALY_RUBY_DIR')"));
+        assert!(p.matches(b"my_toggle(:x)"));
+        // A definition, a constant named GITALY_, a Feature-like class.
+        assert!(!p.matches(b"def feature_enabled?(flag)\n  @feature_flags.enabled?(flag)\nend"));
+        assert!(!p.matches(b"GITALY_INTERNAL_URL = 'ssh://gitaly/internal.git'.freeze"));
+        assert!(!p.matches(b"attr_reader :gitaly_repository # FeatureFlags"));
+        assert!(p.matches(b"Feature.enabled?(:gitaly_x)"));
+    }
+
+    #[test]
+    fn docs_need_a_flag_token_not_the_word_gitaly() {
+        let p = Prefilter::new([]);
+        assert!(p.text_matches(b"export GITALY_FIND_COMMIT=1"));
+        assert!(p.text_matches(b"`Feature.enable(:gitaly_find_commit)`"));
+        assert!(p.text_matches(b"guarded by feature_enabled?(:x)"));
+        assert!(!p.text_matches(b"Gitaly is a Git RPC service; see gitaly.md."));
+        assert!(Prefilter::everything().text_matches(b"nothing"));
     }
 }

@@ -31,7 +31,7 @@ impl Frontend for Text {
     }
 
     fn wants(&self, bytes: &[u8], prefilter: &Prefilter) -> bool {
-        prefilter.mentions_gitaly(bytes)
+        prefilter.text_matches(bytes)
     }
 
     /// No syntax tree: large files are read in the parallel pass.
