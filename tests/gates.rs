@@ -11,19 +11,19 @@
 mod common;
 use common::*;
 
+/// `check --select FL016 --config CONFIG MORE…` in `dir`.
+fn fl016(dir: &std::path::Path, config: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec!["check", "--select", "FL016", "--config", config];
+    args.extend_from_slice(more);
+    run_in(dir, &args)
+}
+
 #[test]
 fn every_gate_present_missing_and_waived() {
-    let o = run_in(
+    let o = fl016(
         &root(),
-        &[
-            "check",
-            "--select",
-            "FL016",
-            "--format",
-            "json",
-            "--config",
-            "tests/data/gates/flaglint.toml",
-        ],
+        "tests/data/gates/flaglint.toml",
+        &["--format", "json"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -59,28 +59,13 @@ fn every_gate_present_missing_and_waived() {
 #[test]
 fn without_gates_the_rule_checks_nothing_and_a_bad_waiver_is_an_error() {
     // The bundled fixtures' registry has no [gates]: no FL016.
-    let o = run_in(
-        &root(),
-        &[
-            "check",
-            "--select",
-            "FL016",
-            "--config",
-            "fixtures/flaglint.toml",
-        ],
-    );
+    let o = fl016(&root(), "fixtures/flaglint.toml", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Without the ops tree in the run, the gates are not checked.
-    let o = run_in(
+    let o = fl016(
         &root(),
-        &[
-            "check",
-            "--select",
-            "FL016",
-            "--config",
-            "tests/data/gates/flaglint.toml",
-            "client=tests/data/gates/client",
-        ],
+        "tests/data/gates/flaglint.toml",
+        &["client=tests/data/gates/client"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
@@ -115,16 +100,7 @@ fn a_dashboard_that_is_not_json_is_a_warning_and_the_run_goes_on() {
         .unwrap()
         .replace("../../../fixtures/config/gates", "../ops");
     std::fs::write(d.join("gates/flaglint.toml"), registry).unwrap();
-    let o = run_in(
-        d,
-        &[
-            "check",
-            "--select",
-            "FL016",
-            "--config",
-            "gates/flaglint.toml",
-        ],
-    );
+    let o = fl016(d, "gates/flaglint.toml", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
