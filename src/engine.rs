@@ -290,7 +290,7 @@ pub fn scan(settings: Settings) -> Result<Prepared, EngineError> {
     let mut result = pool.install(|| crate::scan::scan(&components, &config, &opts))?;
     // What the stage gates (FL016) read, with the scan's warnings.
     let gates = config.gates.as_ref().map(|g| {
-        let e = crate::gates::collect(g, &components);
+        let e = crate::gates::collect(g, &components, &opts.walk);
         result.warnings.extend(e.warnings.iter().cloned());
         e
     });

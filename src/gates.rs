@@ -11,9 +11,10 @@
 
 use crate::component::Component;
 use crate::config::Gates;
+use crate::discover::WalkOptions;
 use crate::frontend::SourceMap;
 use crate::model::Span;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A file of a gate component, for its location.
 #[derive(Debug, Clone)]
@@ -54,17 +55,6 @@ pub struct Panel {
     pub text: String,
 }
 
-/// The span of line `line` (1-based) of `text`.
-pub fn line_span(text: &str, line: usize) -> Span {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    SourceMap::new(text.as_bytes()).range(start, end)
-}
-
 /// Everything the gates look at.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
@@ -77,11 +67,12 @@ pub struct Evidence {
     pub warnings: Vec<String>,
 }
 
-/// Reads the gate components of `gates` among `components`.
-pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
+/// Reads the gate components of `gates` among `components`, walked as the
+/// scan walks (`walk`).
+pub fn collect(gates: &Gates, components: &[Component], walk: &WalkOptions) -> Evidence {
     let mut out = Evidence::default();
     let find = |name: &String, out: &mut Evidence| {
-        let c = components.iter().find(|c| &c.name == name);
+        let c = components.iter().enumerate().find(|(_, c)| &c.name == name);
         if c.is_none() && !out.missing_components.contains(name) {
             out.missing_components.push(name.clone());
         }
@@ -91,7 +82,7 @@ pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
         let Some(c) = find(name, &mut out) else {
             continue;
         };
-        for (source, text) in files(c, &["md", "markdown"], &mut out.warnings) {
+        for (source, text) in files(c, walk, &["md", "markdown"], &mut out.warnings) {
             out.runbooks.push(Runbook { source, text });
         }
     }
@@ -99,7 +90,7 @@ pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
         let Some(c) = find(name, &mut out) else {
             continue;
         };
-        for (source, text) in files(c, &["yml", "yaml"], &mut out.warnings) {
+        for (source, text) in files(c, walk, &["yml", "yaml"], &mut out.warnings) {
             alerts(&source, &text, &mut out.alerts);
         }
     }
@@ -107,7 +98,12 @@ pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
         let Some(c) = find(name, &mut out) else {
             continue;
         };
-        for (source, text) in files(c, &["json", "jsonnet", "libsonnet"], &mut out.warnings) {
+        for (source, text) in files(
+            c,
+            walk,
+            &["json", "jsonnet", "libsonnet"],
+            &mut out.warnings,
+        ) {
             if source.path.ends_with(".json") {
                 match serde_json::from_str::<serde_json::Value>(&text) {
                     Ok(v) => panels(&source, &text, &v, &mut out.dashboards),
@@ -117,10 +113,11 @@ pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
                     )),
                 }
             } else {
+                let map = SourceMap::new(text.as_bytes());
                 for (i, line) in text.lines().enumerate() {
                     out.dashboards.push(Panel {
                         source: source.clone(),
-                        span: line_span(&text, i + 1),
+                        span: map.line_span(i + 1),
                         text: line.to_string(),
                     });
                 }
@@ -130,43 +127,44 @@ pub fn collect(gates: &Gates, components: &[Component]) -> Evidence {
     out
 }
 
-/// The files of a component with one of `extensions`, in path order.
-fn files(c: &Component, extensions: &[&str], warnings: &mut Vec<String>) -> Vec<(Source, String)> {
-    let mut paths: Vec<PathBuf> = ignore::WalkBuilder::new(&c.root)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| extensions.contains(&e))
-        })
-        .collect();
-    paths.sort();
+/// The files of component `(index, c)` with one of `extensions`, in path
+/// order, walked by [`crate::discover::walk`] (excludes and ignore files as
+/// in the scan).
+fn files(
+    (index, c): (usize, &Component),
+    walk: &WalkOptions,
+    extensions: &[&str],
+    warnings: &mut Vec<String>,
+) -> Vec<(Source, String)> {
+    let select = |name: &str| crate::discover::Wanted {
+        read: name
+            .rsplit_once('.')
+            .is_some_and(|(_, e)| extensions.contains(&e)),
+        catalog_source: false,
+    };
+    let mut found = match crate::discover::walk(&c.root, index, walk, None, &select) {
+        Ok(d) => d,
+        Err(e) => {
+            warnings.push(format!("{}: {e}", c.name));
+            return Vec::new();
+        }
+    };
+    found.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut out = Vec::new();
-    for p in paths {
-        let rel = rel_path(&c.root, &p);
-        match std::fs::read_to_string(&p) {
+    for f in found.files.into_iter().filter(|f| f.read) {
+        match std::fs::read_to_string(&f.path) {
             Ok(text) => out.push((
                 Source {
                     component: c.name.clone(),
-                    path: rel,
-                    abs_path: p,
+                    path: f.rel,
+                    abs_path: f.path,
                 },
                 text,
             )),
-            Err(e) => warnings.push(format!("{}:{rel}: cannot read: {e}", c.name)),
+            Err(e) => warnings.push(format!("{}:{}: cannot read: {e}", c.name, f.rel)),
         }
     }
     out
-}
-
-fn rel_path(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// A YAML value as text (keys and values, for a substring search).
@@ -191,6 +189,7 @@ fn yaml_text(v: &serde_yaml::Value, out: &mut String) {
 
 /// The alert rules of a Prometheus rules file (nothing if it is not one).
 fn alerts(source: &Source, text: &str, out: &mut Vec<Alert>) {
+    let map = SourceMap::new(text.as_bytes());
     let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
         return;
     };
@@ -231,7 +230,7 @@ fn alerts(source: &Source, text: &str, out: &mut Vec<Alert>) {
             .unwrap_or(1);
         out.push(Alert {
             source: source.clone(),
-            span: line_span(text, line),
+            span: map.line_span(line),
             name: name.to_string(),
             text: body,
             links_runbook,
@@ -241,6 +240,7 @@ fn alerts(source: &Source, text: &str, out: &mut Vec<Alert>) {
 
 /// The panels and rows of a Grafana dashboard, nested ones too.
 fn panels(source: &Source, text: &str, v: &serde_json::Value, out: &mut Vec<Panel>) {
+    let map = SourceMap::new(text.as_bytes());
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
@@ -258,7 +258,7 @@ fn panels(source: &Source, text: &str, v: &serde_json::Value, out: &mut Vec<Pane
                         .map_or(1, |i| text[..i].matches('\n').count() + 1);
                     out.push(Panel {
                         source: source.clone(),
-                        span: line_span(text, line),
+                        span: map.line_span(line),
                         text: body,
                     });
                 }

@@ -560,6 +560,18 @@ impl<'a> SourceMap<'a> {
         }
     }
 
+    /// The span of line `line` (1-based), without its newline.
+    pub fn line_span(&self, line: usize) -> Span {
+        let i = line.clamp(1, self.line_starts.len()) - 1;
+        let start = self.line_starts[i];
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(self.src.len(), |&next| next - 1)
+            .max(start);
+        self.range(start, end)
+    }
+
     /// 1-based line and character column of a byte offset. Invalid UTF-8 counts
     /// one column per byte that does not continue a sequence.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {

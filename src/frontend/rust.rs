@@ -442,23 +442,39 @@ fn str_value(e: &Expr) -> Option<String> {
     }
 }
 
+/// Finds a string literal (in an expression or a pattern) that is one of `values`.
+struct Literal<'v> {
+    values: &'v [&'v str],
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Literal<'_> {
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.found |= self
+            .values
+            .contains(&s.value().to_ascii_lowercase().as_str());
+    }
+}
+
 /// Whether an expression holds a string literal that reads as a boolean.
 fn has_bool_literal(e: &Expr) -> bool {
-    let mut found = false;
-    let mut f = |s: &str| {
-        found |= matches!(
-            s.to_ascii_lowercase().as_str(),
-            "1" | "0" | "true" | "false" | "yes" | "no"
-        )
+    let mut v = Literal {
+        values: &["1", "0", "true", "false", "yes", "no"],
+        found: false,
     };
-    struct Lits<'f>(&'f mut dyn FnMut(&str));
-    impl<'ast> Visit<'ast> for Lits<'_> {
-        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-            (self.0)(&s.value());
-        }
-    }
-    Lits(&mut f).visit_expr(e);
-    found
+    v.visit_expr(e);
+    v.found
+}
+
+/// Whether a `match` arm's pattern holds a literal that turns a switch on
+/// (`Ok("1")`, `Some("true")`).
+fn pat_says_on(p: &Pat) -> bool {
+    let mut v = Literal {
+        values: &["1", "true", "yes"],
+        found: false,
+    };
+    v.visit_pat(p);
+    v.found
 }
 
 /// Methods an env read goes through on its way to a test.
@@ -1079,21 +1095,7 @@ impl Visitor<'_, '_> {
                 let Some((var, span)) = self.env_root(scrutinee) else {
                     return;
                 };
-                let switch = m.arms.iter().any(|a| {
-                    let mut lits = false;
-                    struct P<'f>(&'f mut bool);
-                    impl<'ast> Visit<'ast> for P<'_> {
-                        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-                            *self.0 |= matches!(
-                                s.value().to_ascii_lowercase().as_str(),
-                                "1" | "true" | "yes"
-                            );
-                        }
-                    }
-                    P(&mut lits).visit_pat(&a.pat);
-                    lits
-                });
-                if !switch {
+                if !m.arms.iter().any(|a| pat_says_on(&a.pat)) {
                     return;
                 }
                 self.switches.insert(span.start_byte);
@@ -1116,20 +1118,7 @@ impl Visitor<'_, '_> {
                     _ => None,
                 },
                 Pat::Wild(_) => None,
-                other => env_value.then(|| {
-                    let mut hit = false;
-                    struct P<'f>(&'f mut bool);
-                    impl<'ast> Visit<'ast> for P<'_> {
-                        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-                            *self.0 |= matches!(
-                                s.value().to_ascii_lowercase().as_str(),
-                                "1" | "true" | "yes"
-                            );
-                        }
-                    }
-                    P(&mut hit).visit_pat(other);
-                    hit
-                }),
+                other => env_value.then(|| pat_says_on(other)),
             }
         };
         let arms: Vec<(Option<bool>, &syn::Arm)> = m.arms.iter().map(|a| (on(&a.pat), a)).collect();

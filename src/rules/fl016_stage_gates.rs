@@ -201,9 +201,8 @@ impl StageGates {
                 );
                 if let Some((r, at)) = named.first() {
                     let map = crate::frontend::SourceMap::new(r.text.as_bytes());
-                    let line = map.line_col(*at).0;
                     return at_file(
-                        location(&r.source, crate::gates::line_span(&r.text, line)),
+                        location(&r.source, map.line_span(map.line_col(*at).0)),
                         format!("`{}` is {stage}: its runbook does not say how to disable it", f.name),
                         "names the flag, not how to turn it off",
                         help,
