@@ -65,6 +65,17 @@ pub enum Command {
     /// entry; prints a unified diff, or applies it with --write. `--to
     /// mandatory` is `flaglint fix`.
     Promote(PromoteArgs),
+    /// Where every feature stood in each release: reads the release tags of
+    /// each PATH's git repository (no checkout) and prints, per feature, the
+    /// release it appeared in, its status and sites per release, the release
+    /// it was removed in, and the releases it stayed longer at Opt-Out or
+    /// Opt-In than the process allows.
+    History(HistoryArgs),
+    /// Where every feature stands: features as rows, stages as columns, the
+    /// sites per component, the overdue and gate findings and, with
+    /// --history, a timeline across releases. One self-contained HTML page
+    /// (--format html --output board.html) or a terminal table.
+    Board(BoardArgs),
     /// Print a rule's documentation; without CODE, an index of the rules (one
     /// line each), or with --all every rule's documentation.
     Explain {
@@ -110,6 +121,10 @@ pub enum Format {
     Github,
     /// One line per finding: path:line:col: CODE message (check only).
     Concise,
+    /// Comma-separated values, one row per feature and revision (history only).
+    Csv,
+    /// One self-contained HTML page (board only).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -250,6 +265,32 @@ pub struct PromoteArgs {
     pub write: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The revisions to read: A..B (the release tags from A to B, e.g.
+    /// v10.0.0..v11.7.0), a glob of tag names (v10.*), or a comma-separated
+    /// list of these, tags, branches and commit ids [default: the release tags
+    /// vX.Y.0, by version].
+    #[arg(long, value_name = "SPEC")]
+    pub revs: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BoardArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    #[command(flatten)]
+    pub history: HistoryArg,
+    // The doc comment is the help text (clap): the URL stays bare.
+    #[allow(rustdoc::bare_urls)]
+    /// Link every site: COMPONENT=URL, the URL the path is appended to
+    /// (e.g. gitlab-ce=https://gitlab.com/gitlab-org/gitlab-ce/blob/SHA/).
+    #[arg(long, value_name = "COMPONENT=URL")]
+    pub link_base: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PromoteStage {
     ReadyForTesting,
@@ -304,6 +345,50 @@ pub struct CheckArgs {
     /// of the findings; exit 1 if there is anything to fix.
     #[arg(long, conflicts_with = "statistics")]
     pub diff: bool,
+    #[command(flatten)]
+    pub history: HistoryArg,
+}
+
+/// `--history[=REPO]`, for `check` and `board`.
+#[derive(Debug, Args)]
+pub struct HistoryArg {
+    /// Date the stages from the release tags (the overdue rule, FL017; the
+    /// board's timeline): the tags before each component's current release
+    /// (its VERSION file, or the newest tag) are read as `flaglint history`
+    /// reads them. =REPO: the tags of that repository, for a tree that is not
+    /// its checkout [default: each component's own repository].
+    #[arg(
+        long = "history",
+        value_name = "REPO",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    pub history: Option<String>,
+}
+
+impl HistoryArg {
+    /// Where each component stands: read when `--history` is given or the
+    /// registry records a `since`.
+    fn standing(
+        &self,
+        settings: &engine::Settings,
+    ) -> Result<Option<crate::history::calendar::Standing>, CliError> {
+        let dated = settings.config.features.iter().any(|f| !f.since.is_empty());
+        if self.history.is_none() && !dated {
+            return Ok(None);
+        }
+        let repo = self
+            .history
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(Path::new);
+        let source = self.history.as_ref().map(|_| repo);
+        let progress = !crate::term::quiet() && std::io::stderr().is_terminal();
+        crate::history::standing::standing(settings, source, &mut print_message, progress)
+            .map(Some)
+            .map_err(CliError::from)
+    }
 }
 
 /// Runs flaglint with the process's arguments; returns the exit code. A panic
@@ -357,6 +442,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Checklist(a) => Some((&a.cleanup.scan, true)),
         Command::Fix(a) => Some((&a.cleanup.scan, true)),
         Command::Promote(a) => Some((&a.scan, true)),
+        Command::History(a) => Some((&a.scan, false)),
+        Command::Board(a) => Some((&a.scan, true)),
         _ => None,
     };
     let settings_only = scan_args.filter(|(a, _)| a.show_settings).map(|(a, _)| a);
@@ -379,6 +466,8 @@ fn dispatch(command: &Command, color: bool) -> Result<i32, CliError> {
         Command::Checklist(args) => checklist(args),
         Command::Fix(args) => fix(args, color),
         Command::Promote(args) => promote(args, color),
+        Command::History(args) => history(args),
+        Command::Board(args) => board(args, color),
         Command::Check(args) => check(args, color),
         Command::Completions { shell } => completions(*shell),
         Command::Man { command } => man(command.as_deref()),
@@ -418,6 +507,14 @@ enum CliError {
     DiffFormat(String),
     #[error("error: {0}")]
     Promote(#[from] crate::promote::PromoteError),
+    #[error("error: {0}")]
+    History(#[from] crate::history::git::GitError),
+    #[error("error: `{command}` writes {formats}, not {format}")]
+    Formats {
+        command: &'static str,
+        formats: &'static str,
+        format: String,
+    },
     #[error("error: --link-base {0}: write COMPONENT=URL")]
     LinkBase(String),
     #[error("error: no rule `{}`; `flaglint explain` lists them", escape_controls(.0))]
@@ -766,6 +863,13 @@ fn list(args: &ScanArgs, color: bool) -> Result<i32, CliError> {
 
 fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
     // What can be checked before the scan is: a typo must not cost a scan.
+    if matches!(args.scan.format, Format::Csv | Format::Html) {
+        return Err(CliError::Formats {
+            command: "check",
+            formats: "human, json, sarif, codequality, github or concise",
+            format: format_name(args.scan.format),
+        });
+    }
     if args.statistics && !matches!(args.scan.format, Format::Human | Format::Json) {
         return Err(CliError::StatisticsFormat(format_name(args.scan.format)));
     }
@@ -786,7 +890,9 @@ fn check(args: &CheckArgs, color: bool) -> Result<i32, CliError> {
         ),
         None => None,
     };
+    let standing = args.history.standing(&settings)?;
     let mut p = engine::scan(settings)?;
+    p.standing = standing;
     engine::report_scan(&p, &mut print_message);
     if args.fix || args.diff {
         // Every feature Mandatory in the registry or the code, as `fix`.
@@ -888,6 +994,8 @@ fn check_report(
         Format::Codequality => report::ci::codequality(findings),
         Format::Github => report::ci::github(findings),
         Format::Concise => report::ci::concise(findings),
+        // Refused before the scan (`check_format`).
+        Format::Csv | Format::Html => String::new(),
         Format::Human => {
             let mut t = report::human::findings(findings, color, &outcome.sources);
             if !crate::term::quiet() {
@@ -923,14 +1031,59 @@ fn cleanup_plan(args: &CleanupArgs) -> Result<(Prepared, Selection, Plan), CliEr
     Ok((p, selection, plan))
 }
 
-fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
-    let mut link_base = Vec::new();
-    for l in &args.link_base {
-        let (c, u) = l
-            .split_once('=')
-            .ok_or_else(|| CliError::LinkBase(l.clone()))?;
-        link_base.push((c.to_string(), u.to_string()));
+/// `--link-base COMPONENT=URL`s.
+fn link_bases(args: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    args.iter()
+        .map(|l| {
+            l.split_once('=')
+                .map(|(c, u)| (c.to_string(), u.to_string()))
+                .ok_or_else(|| CliError::LinkBase(l.clone()))
+        })
+        .collect()
+}
+
+/// `board`: the scan, every rule, the standing; a page or a table.
+fn board(args: &BoardArgs, color: bool) -> Result<i32, CliError> {
+    if !matches!(
+        args.scan.format,
+        Format::Human | Format::Html | Format::Json
+    ) {
+        return Err(CliError::Formats {
+            command: "board",
+            formats: "human, html or json",
+            format: format_name(args.scan.format),
+        });
     }
+    let link_base = link_bases(&args.link_base)?;
+    let settings = engine::settings(&request(&args.scan), &mut print_message)?;
+    let standing = args.history.standing(&settings)?;
+    let mut p = engine::scan(settings)?;
+    p.standing = standing;
+    engine::report_scan(&p, &mut print_message);
+    let outcome = engine::check(&p, &CheckOptions::default())?;
+    let data = crate::board::build(&crate::board::Input {
+        references: &p.result.references,
+        config: &p.config,
+        components: &p.components,
+        findings: &outcome.findings,
+        standing: p.standing.as_ref(),
+        link_base: &link_base,
+    });
+    let text = match args.scan.format {
+        Format::Html => crate::board::html::render(&data),
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(&data).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        _ => crate::board::terminal::render(&data, color),
+    };
+    emit(&args.scan, &text)?;
+    Ok(EXIT_OK)
+}
+
+fn checklist(args: &ChecklistArgs) -> Result<i32, CliError> {
+    let link_base = link_bases(&args.link_base)?;
     let (p, selection, plan) = cleanup_plan(&args.cleanup)?;
     let sections = engine::checklist(&p, &selection, &plan, &link_base);
     let text = match args.cleanup.scan.format {
@@ -963,6 +1116,42 @@ fn fix(args: &FixArgs, color: bool) -> Result<i32, CliError> {
         print: true,
     };
     apply_fix(&args.cleanup.scan, &p, &selection, plan, how)
+}
+
+impl From<crate::history::HistoryError> for CliError {
+    fn from(e: crate::history::HistoryError) -> CliError {
+        match e {
+            crate::history::HistoryError::Engine(e) => CliError::Engine(e),
+            crate::history::HistoryError::Git(e) => CliError::History(e),
+        }
+    }
+}
+
+/// `history`: the release tags' trees, a table (or JSON, CSV) per component.
+fn history(args: &HistoryArgs) -> Result<i32, CliError> {
+    if !matches!(args.scan.format, Format::Human | Format::Json | Format::Csv) {
+        return Err(CliError::Formats {
+            command: "history",
+            formats: "human, json or csv",
+            format: format_name(args.scan.format),
+        });
+    }
+    let req = crate::history::HistoryRequest {
+        scan: request(&args.scan),
+        revs: args.revs.clone(),
+    };
+    let progress = !crate::term::quiet() && std::io::stderr().is_terminal();
+    let h = crate::history::run(&req, &mut print_message, progress)?;
+    let text = match args.scan.format {
+        Format::Json => report::history::json(&h),
+        Format::Csv => report::history::csv(&h),
+        _ => report::history::human(&h),
+    };
+    emit(&args.scan, &text)?;
+    if args.scan.format == Format::Human {
+        crate::infoln!("{}", report::history::summary_line(&h));
+    }
+    Ok(EXIT_OK)
 }
 
 /// `promote`: the sites' statuses and the registry entry, as a diff or

@@ -42,7 +42,13 @@ pub fn is_server(root: &Path) -> bool {
     let Ok(bytes) = std::fs::read(root.join("go.mod")) else {
         return false;
     };
-    String::from_utf8_lossy(&bytes).lines().any(|l| {
+    go_mod_is_gitaly(&String::from_utf8_lossy(&bytes))
+}
+
+/// Whether a `go.mod` declares module `gitlab.com/gitlab-org/gitaly` (any
+/// major version).
+pub fn go_mod_is_gitaly(text: &str) -> bool {
+    text.lines().any(|l| {
         l.trim()
             .strip_prefix("module")
             .map(str::trim)
@@ -57,22 +63,12 @@ pub fn is_server(root: &Path) -> bool {
 /// `lib/gitlab_shell.rb`; otherwise the directory's name.
 pub fn detect_name(root: &Path) -> String {
     let has = |p: &str| root.join(p).exists();
-    let contains = |p: &str, needle: &str| {
-        std::fs::read(root.join(p))
-            .map(|b| memchr::memmem::find(&b, needle.as_bytes()).is_some())
-            .unwrap_or(false)
-    };
+    let read = |p: &str| std::fs::read(root.join(p)).ok();
     if is_server(root) {
         return "gitaly".to_string();
     }
-    if has("lib/gitlab/gitaly_client.rb") || (has("app") && contains("Gemfile", "gitaly")) {
-        return "gitlab-ce".to_string();
-    }
-    if has("bin/gitlab-shell") || has("lib/gitlab_shell.rb") {
-        return "gitlab-shell".to_string();
-    }
-    if contains("go.mod", "gitlab-workhorse") || has("internal/gitaly") {
-        return "gitlab-workhorse".to_string();
+    if let Some(name) = detect_client(&has, &read) {
+        return name.to_string();
     }
     let dir = if root.is_file() {
         root.parent().map(Path::to_path_buf).unwrap_or_default()
@@ -83,4 +79,25 @@ pub fn detect_name(root: &Path) -> String {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "root".to_string())
+}
+
+/// A client tree's name by what it holds (see [`detect_name`]): `has` tells
+/// whether a path exists, `read` reads a file (a directory or a git tree).
+pub fn detect_client(
+    has: &dyn Fn(&str) -> bool,
+    read: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Option<&'static str> {
+    let contains = |p: &str, needle: &str| {
+        read(p).is_some_and(|b| memchr::memmem::find(&b, needle.as_bytes()).is_some())
+    };
+    if has("lib/gitlab/gitaly_client.rb") || (has("app") && contains("Gemfile", "gitaly")) {
+        return Some("gitlab-ce");
+    }
+    if has("bin/gitlab-shell") || has("lib/gitlab_shell.rb") {
+        return Some("gitlab-shell");
+    }
+    if contains("go.mod", "gitlab-workhorse") || has("internal/gitaly") {
+        return Some("gitlab-workhorse");
+    }
+    None
 }

@@ -51,6 +51,18 @@ impl Stage {
             Stage::Mandatory => "mandatory",
         }
     }
+
+    /// A stage by its registry name (`opt-out`).
+    pub fn parse(name: &str) -> Option<Stage> {
+        [
+            Stage::ReadyForTesting,
+            Stage::OptIn,
+            Stage::OptOut,
+            Stage::Mandatory,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
 }
 
 /// One `[[feature]]` entry.
@@ -67,6 +79,20 @@ pub struct Feature {
     pub endpoint_span: Option<(usize, usize)>,
     /// `waive = { alert = "reason" }`: the stage gates it is exempt from.
     pub waivers: Vec<Waiver>,
+    /// `since = "10.6"` (its stage's) or `since = { opt-in = "10.2", opt-out
+    /// = "10.6" }`: the release each stage began in (the overdue rule).
+    pub since: Vec<(Stage, crate::model::Release)>,
+    /// Where the `since` value stands (byte offset, length).
+    pub since_span: Option<(usize, usize)>,
+}
+
+/// `[process]`: the release cadence the overdue rule (FL017) checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessSettings {
+    /// Releases a feature may stay Opt-Out (default 1).
+    pub opt_out_releases: Option<usize>,
+    /// Releases a feature may stay Opt-In before it is stale (default 3).
+    pub opt_in_releases: Option<usize>,
 }
 
 /// A stage gate the process asks for before Opt-In (FL016).
@@ -129,6 +155,8 @@ pub struct Config {
     /// Its text (for diagnostics that point into it).
     pub source: String,
     pub features: Vec<Feature>,
+    /// `[process]`.
+    pub process: ProcessSettings,
     pub exclude: Vec<String>,
     pub max_file_size: Option<u64>,
     pub default_excludes: Option<bool>,
@@ -170,6 +198,7 @@ impl Default for Config {
             path: None,
             source: String::new(),
             features: Vec::new(),
+            process: ProcessSettings::default(),
             exclude: Vec::new(),
             max_file_size: None,
             default_excludes: None,
@@ -283,6 +312,10 @@ impl Config {
                 dashboards: g.dashboards,
             }),
             fix_inline_max_lines: raw.fix.inline_max_lines.unwrap_or(DEFAULT_INLINE_MAX_LINES),
+            process: ProcessSettings {
+                opt_out_releases: raw.process.opt_out_releases,
+                opt_in_releases: raw.process.opt_in_releases,
+            },
             naming: raw.naming.into(),
             components: raw
                 .components
@@ -328,7 +361,14 @@ impl Config {
                 span: src.span(&reason),
             });
         }
+        let stage = *f.stage.get_ref();
+        let (since, since_span) = match &f.since {
+            Some(v) => (read_since(v, stage, src)?, Some(src.span(v))),
+            None => (Vec::new(), None),
+        };
         self.features.push(Feature {
+            since,
+            since_span,
             waivers,
             endpoint_span: f.endpoint.as_ref().map(|e| src.span(e)),
             name,
@@ -499,6 +539,8 @@ struct RawConfig {
     shell: RawShell,
     #[serde(default)]
     fix: RawFix,
+    #[serde(default)]
+    process: RawProcess,
     gates: Option<RawGates>,
     #[serde(default)]
     components: std::collections::BTreeMap<String, Spanned<String>>,
@@ -541,6 +583,13 @@ struct RawGates {
 #[serde(deny_unknown_fields)]
 struct RawRust {
     check_functions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProcess {
+    opt_out_releases: Option<usize>,
+    opt_in_releases: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -634,6 +683,40 @@ struct RawFeature {
     aliases: Vec<Spanned<String>>,
     #[serde(default)]
     waive: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+    since: Option<Spanned<toml::Value>>,
+}
+
+/// A feature's `since`: a release (its own stage's), or a table of stage →
+/// release.
+fn read_since(
+    v: &Spanned<toml::Value>,
+    stage: Stage,
+    src: &Source,
+) -> Result<Vec<(Stage, crate::model::Release)>, ConfigError> {
+    let at = src.span(v);
+    let bad = |message: String| {
+        src.error(
+            at,
+            message,
+            "this since",
+            Some("write `since = \"10.6\"` (the release its stage began in) or `since = { opt-in = \"10.2\", opt-out = \"10.6\" }`".to_string()),
+        )
+    };
+    let release = |text: &toml::Value| -> Result<crate::model::Release, ConfigError> {
+        text.as_str()
+            .and_then(crate::model::Release::parse_loose)
+            .ok_or_else(|| bad(format!("`{text}` is not a release like \"10.6\"")))
+    };
+    match v.get_ref() {
+        toml::Value::Table(t) => t
+            .iter()
+            .map(|(k, text)| {
+                let s = Stage::parse(k).ok_or_else(|| bad(format!("`{k}` is not a stage")))?;
+                Ok((s, release(text)?))
+            })
+            .collect(),
+        other => Ok(vec![(stage, release(other)?)]),
+    }
 }
 
 /// Turns toml's "unknown field `x`, expected one of `a`, `b`" into a message

@@ -107,6 +107,9 @@ pub struct Prepared {
     tree_texts: std::sync::OnceLock<Vec<crate::cleanup::dead::TreeText>>,
     /// The runbooks, alerts and dashboards of the `[gates]` components.
     pub gates: Option<crate::gates::Evidence>,
+    /// Where each component stands in the release calendar (the overdue
+    /// rule): set by the caller when it read it ([`crate::history::standing`]).
+    pub standing: Option<crate::history::calendar::Standing>,
 }
 
 impl Prepared {
@@ -301,6 +304,7 @@ pub fn scan(settings: Settings) -> Result<Prepared, EngineError> {
         walk: opts.walk,
         tree_texts: std::sync::OnceLock::new(),
         gates,
+        standing: None,
     })
 }
 
@@ -422,6 +426,7 @@ fn findings(p: &Prepared, selection: &RuleSelection) -> Vec<Finding> {
         catalog: &p.result.catalog,
         sides: rules::Sides::of(&p.components),
         gates: p.gates.as_ref(),
+        standing: p.standing.as_ref(),
     });
     let on = |r: &rules::RuleInfo| selection.severity(r.code, r.severity).is_some();
     findings.retain(|f| on(rules::info(f.code)));

@@ -20,6 +20,7 @@
 //! engine and prints its results. [`model`] holds the data every stage shares.
 
 pub mod baseline;
+pub mod board;
 pub mod catalog;
 pub mod changed;
 pub mod cleanup;
@@ -31,6 +32,7 @@ pub mod engine;
 pub mod frontend;
 pub mod fsutil;
 pub mod gates;
+pub mod history;
 pub mod interrupt;
 pub mod model;
 pub mod naming;

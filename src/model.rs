@@ -431,3 +431,55 @@ impl Finding {
         }
     }
 }
+
+/// A GitLab release: `major.minor.patch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Release {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl Release {
+    /// A release tag: `v10.6.0` or `10.6.0` (nothing after the patch number).
+    pub fn parse_tag(name: &str) -> Option<Release> {
+        let rest = name.strip_prefix('v').unwrap_or(name);
+        let mut parts = rest.split('.');
+        let mut num = || -> Option<u32> {
+            let p = parts.next()?;
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        };
+        let r = Release {
+            major: num()?,
+            minor: num()?,
+            patch: num()?,
+        };
+        parts.next().is_none().then_some(r)
+    }
+
+    /// A release as people write it: `10.6`, `v10.6.0`, or a `VERSION` file's
+    /// `10.8.0-pre` (what follows the numbers is ignored).
+    pub fn parse_loose(text: &str) -> Option<Release> {
+        let text = text.trim();
+        let text = text.strip_prefix('v').unwrap_or(text);
+        let end = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let mut nums = text[..end].split('.').map(|p| p.parse::<u32>().ok());
+        let major = nums.next()??;
+        let minor = nums.next()??;
+        let patch = nums.next().flatten().unwrap_or(0);
+        Some(Release {
+            major,
+            minor,
+            patch,
+        })
+    }
+
+    /// `10.6`.
+    pub fn short(&self) -> String {
+        format!("{}.{}", self.major, self.minor)
+    }
+}

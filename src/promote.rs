@@ -429,6 +429,8 @@ mod tests {
             name_span: (0, 0),
             endpoint_span: None,
             waivers: Vec::new(),
+            since: Vec::new(),
+            since_span: None,
         };
         let out = registry_edit(src, &[&f], Stage::OptOut).unwrap();
         assert_eq!(

@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The cross-file work of a scan, gathered file by file in (component, path)
 /// order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CrossFile {
     /// Branches (Go's, Rust toggles) and the calls of their Gitaly side.
     branches: Vec<(Reference, Vec<(String, bool)>)>,
@@ -39,7 +39,7 @@ pub struct CrossFile {
 }
 
 /// A reference through a shared example's parameter, bound after the scan.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Pending {
     reference: Reference,
     example: String,

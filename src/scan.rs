@@ -247,13 +247,28 @@ fn scan_inner(
         count(r);
     }
 
-    let mut out = ScanResult {
-        warnings: found.warnings,
-        ..ScanResult::default()
-    };
+    let mut out = assemble(results, components, config, &opts.catalog);
+    out.warnings.splice(0..0, found.warnings);
     out.stats.files_walked = found.walked;
+    out.stats.files_read = read.load(Ordering::Relaxed);
+    out.stats.files_parsed = parsed.load(Ordering::Relaxed);
+    out.stats.files_skipped = skipped.into_inner();
+    out.stats.elapsed = start.elapsed();
+    Ok(out)
+}
+
+/// The scan's result from its files' outcomes, in (component, path) order:
+/// the catalog sources added to `catalog`, the cross-file work resolved, the
+/// references sorted. The counts are the caller's.
+pub(crate) fn assemble(
+    results: Vec<FileOutcome>,
+    components: &[Component],
+    config: &Config,
+    catalog: &Catalog,
+) -> ScanResult {
+    let mut out = ScanResult::default();
     let mut cross = CrossFile::default();
-    let mut catalog = opts.catalog.clone();
+    let mut catalog = catalog.clone();
     for r in results {
         for mut e in r.endpoints {
             e.sources = vec![format!("{}:{}", r.component_name, r.rel)];
@@ -266,9 +281,6 @@ fn scan_inner(
         out.warnings.extend(r.warning);
         out.notes.extend(r.note);
     }
-    out.stats.files_read = read.load(Ordering::Relaxed);
-    out.stats.files_parsed = parsed.load(Ordering::Relaxed);
-    out.stats.files_skipped = skipped.into_inner();
     out.references = crate::resolve::finish(out.references, cross, components, config, &catalog);
     out.references.sort_by(|a, b| {
         let (x, y) = (&a.location, &b.location);
@@ -281,13 +293,12 @@ fn scan_inner(
         ))
     });
     out.catalog = catalog;
-    out.stats.elapsed = start.elapsed();
-    Ok(out)
+    out
 }
 
 impl FileOutcome {
     /// Nothing to report or to resolve: only the counts matter.
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.references.is_empty()
             && self.cross.is_empty()
             && self.endpoints.is_empty()
@@ -300,8 +311,8 @@ impl FileOutcome {
 }
 
 /// What one file gave.
-#[derive(Default)]
-struct FileOutcome {
+#[derive(Default, Clone)]
+pub(crate) struct FileOutcome {
     /// `flaglint: disable` directives.
     directives: Vec<crate::suppress::Directive>,
     component_name: String,
@@ -315,7 +326,7 @@ struct FileOutcome {
     /// What the resolver finishes with the other files.
     cross: CrossFile,
     read: bool,
-    parsed: bool,
+    pub(crate) parsed: bool,
     skipped: bool,
     /// A large file to parse, left for the sequential pass.
     big: bool,
@@ -359,7 +370,7 @@ fn scan_file(
 
 /// How to scan a file: with which frontends (the first that claims it reads
 /// it), in which component, with which prefilter and settings.
-struct Job<'a> {
+pub(crate) struct Job<'a> {
     frontends: &'a [&'a dyn Frontend],
     component: &'a Component,
     prefilter: &'a Prefilter,
@@ -370,25 +381,34 @@ struct Job<'a> {
     server: bool,
 }
 
-impl Job<'_> {
-    fn scan(&self, entry: &FileEntry) -> FileOutcome {
-        let Job {
-            frontends,
+impl<'a> Job<'a> {
+    /// A job with the registered frontends, large files parsed at once.
+    pub(crate) fn new(
+        component: &'a Component,
+        prefilter: &'a Prefilter,
+        opts: &'a ScanOptions,
+        server: bool,
+    ) -> Job<'a> {
+        Job {
+            frontends: frontend::FRONTENDS,
             component,
             prefilter,
             opts,
-            defer_big,
-            ..
-        } = *self;
-        let shown = &display_path(component, entry);
+            defer_big: false,
+            server,
+        }
+    }
+
+    fn scan(&self, entry: &FileEntry) -> FileOutcome {
+        let shown = &display_path(self.component, entry);
         let mut out = FileOutcome::default();
-        let bytes = match read_limited(&entry.path, opts.max_file_size) {
+        let bytes = match read_limited(&entry.path, self.opts.max_file_size) {
             Ok(Some(b)) => b,
             Ok(None) => {
                 out.skipped = true;
                 out.note = Some(format!(
                     "{shown}: skipped, larger than the size limit ({} bytes; see max_file_size)",
-                    opts.max_file_size
+                    self.opts.max_file_size
                 ));
                 return out;
             }
@@ -397,15 +417,31 @@ impl Job<'_> {
                 return out;
             }
         };
-        out.read = true;
+        self.scan_bytes(entry, &bytes)
+    }
+
+    /// Scans a file's bytes (read from disk, or a blob of the history).
+    pub(crate) fn scan_bytes(&self, entry: &FileEntry, bytes: &[u8]) -> FileOutcome {
+        let Job {
+            frontends,
+            component,
+            prefilter,
+            defer_big,
+            ..
+        } = *self;
+        let shown = &display_path(component, entry);
+        let mut out = FileOutcome {
+            read: true,
+            ..FileOutcome::default()
+        };
         out.directives =
-            crate::suppress::directives(&bytes, &component.name, &entry.rel, &entry.path);
+            crate::suppress::directives(bytes, &component.name, &entry.rel, &entry.path);
         if entry.catalog_source {
             out.component_name = component.name.clone();
             out.rel = entry.rel.clone();
             let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
             let (endpoints, warnings) =
-                crate::catalog::sources::read(name, &String::from_utf8_lossy(&bytes));
+                crate::catalog::sources::read(name, &String::from_utf8_lossy(bytes));
             out.endpoints = endpoints;
             out.catalog_warnings = warnings
                 .into_iter()
@@ -415,7 +451,7 @@ impl Job<'_> {
         let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
         let Some(frontend) = entry
             .read
-            .then(|| frontend::claimant_in(frontends, name, Some(&bytes)))
+            .then(|| frontend::claimant_in(frontends, name, Some(bytes)))
             .flatten()
         else {
             return out;
@@ -423,7 +459,7 @@ impl Job<'_> {
         if defer_big
             && frontend.builds_tree()
             && bytes.len() > BIG_FILE
-            && frontend.wants(&bytes, prefilter)
+            && frontend.wants(bytes, prefilter)
         {
             // Parsed later, alone (see `scan`); counted then.
             return FileOutcome {
@@ -431,11 +467,11 @@ impl Job<'_> {
                 ..FileOutcome::default()
             };
         }
-        if !frontend.wants(&bytes, prefilter) {
+        if !frontend.wants(bytes, prefilter) {
             return out;
         }
         out.parsed = true;
-        self.extract(frontend, entry, &bytes, shown, &mut out);
+        self.extract(frontend, entry, bytes, shown, &mut out);
         out
     }
 

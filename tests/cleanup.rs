@@ -1,8 +1,5 @@
 //! `flaglint checklist` and `flaglint fix`, end to end on the fixtures.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 mod common;
 use common::*;
 
@@ -380,16 +377,6 @@ fn fix_write_leaves_read_only_files_intact() {
         stderr(&o)
     );
     assert_eq!(std::fs::read_to_string(&p).unwrap(), src);
-}
-
-fn git(dir: &Path, args: &[&str]) -> Output {
-    let o = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run git");
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
-    o
 }
 
 /// The diff applies with `git apply` from the repository root: with one

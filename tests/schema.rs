@@ -27,6 +27,7 @@ struct Registry {
     env: Option<Env>,
     shell: Option<Shell>,
     fix: Option<Fix>,
+    process: Option<Process>,
     gates: Option<Gates>,
     naming: Option<Naming>,
     /// The trees scanned when the command line names no PATH: component name → path, relative to this file.
@@ -91,6 +92,16 @@ struct Fix {
     inline_max_lines: Option<usize>,
 }
 
+/// The release cadence the overdue rule (FL017) checks.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Process {
+    /// Releases a feature may stay Opt-Out before it is due for Mandatory (default 1).
+    opt_out_releases: Option<usize>,
+    /// Releases a feature may stay Opt-In before it is stale (default 3).
+    opt_in_releases: Option<usize>,
+}
+
 /// The flag names FL001 `name-not-derived` accepts besides the canonical one.
 #[derive(JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -141,7 +152,32 @@ struct Feature {
     aliases: Option<Vec<Alias>>,
     /// Stage gates (FL016) the feature is exempt from, each with the reason.
     waive: Option<Waive>,
+    /// The release its stage began in (`"10.6"`), or per stage (`{ opt-in = "10.2", opt-out = "10.6" }`): the overdue rule (FL017) counts from it.
+    since: Option<Since>,
 }
+
+/// A release (`"10.6"`), or stage → release.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Since {
+    Release(Release),
+    PerStage(SincePerStage),
+}
+
+/// The release each stage began in.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SincePerStage {
+    ready_for_testing: Option<Release>,
+    opt_in: Option<Release>,
+    opt_out: Option<Release>,
+    mandatory: Option<Release>,
+}
+
+/// A GitLab release: `major.minor`, optionally `.patch`.
+#[derive(JsonSchema)]
+struct Release(#[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?$"))] String);
 
 /// Stage gates a feature is exempt from: gate → reason.
 #[derive(JsonSchema)]
@@ -322,6 +358,7 @@ fn every_table_has_the_keys_the_parser_accepts() {
         ("[env]\n", "/properties/env"),
         ("[shell]\n", "/properties/shell"),
         ("[fix]\n", "/properties/fix"),
+        ("[process]\n", "/properties/process"),
         ("[naming]\n", "/properties/naming"),
         ("[[feature]]\n", "/properties/feature"),
     ] {

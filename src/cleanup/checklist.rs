@@ -172,17 +172,7 @@ fn item(r: &Reference, plan: &Plan, link_base: &[(String, String)]) -> Item {
         Some(Outcome::Left(why)) => (false, Some(why.to_string())),
         None => (false, None),
     };
-    let link = link_base
-        .iter()
-        .find(|(c, _)| *c == r.location.component)
-        .map(|(_, base)| {
-            let anchor = if r.location.span.line == r.location.span.end_line {
-                format!("#L{}", r.location.span.line)
-            } else {
-                format!("#L{}-L{}", r.location.span.line, r.location.span.end_line)
-            };
-            format!("{base}{}{anchor}", r.location.path)
-        });
+    let link = site_link(r, link_base);
     Item {
         group,
         component: r.location.component.clone(),
@@ -264,4 +254,20 @@ pub fn markdown(sections: &[Section]) -> String {
         }
     }
     out
+}
+
+/// A link to the reference's lines: the `--link-base` URL of its component
+/// (`COMPONENT=URL`), the path and a line anchor (`#L12`, `#L12-L14`).
+pub fn site_link(r: &Reference, link_base: &[(String, String)]) -> Option<String> {
+    link_base
+        .iter()
+        .find(|(c, _)| *c == r.location.component)
+        .map(|(_, base)| {
+            let anchor = if r.location.span.line == r.location.span.end_line {
+                format!("#L{}", r.location.span.line)
+            } else {
+                format!("#L{}-L{}", r.location.span.line, r.location.span.end_line)
+            };
+            format!("{base}{}{anchor}", r.location.path)
+        })
 }

@@ -304,11 +304,127 @@ fn with_parser<T>(grammar: Grammar, f: impl FnOnce(&mut Parser) -> Option<T>) ->
     })
 }
 
-/// Parses `src` with the thread's parser for `grammar`.
-pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
-    with_parser(grammar, |parser| parser.parse(src, None))
+/// The last version of a file parsed: its grammar, source and tree.
+type LastVersion = (Grammar, Vec<u8>, Tree);
+
+thread_local! {
+    /// The file this thread parses versions of ([`with_versions_of`]), and its
+    /// last version parsed: the source and its tree.
+    static VERSIONS: RefCell<Option<(String, Option<LastVersion>)>> =
+        const { RefCell::new(None) };
 }
 
+/// Runs `f`, telling [`parse`] that what it parses is a version of `key` (a
+/// path): a version parsed right after another of the same file is parsed
+/// incrementally, reusing the previous tree where the lines are the same
+/// (the history reads a file's versions one after the other, on its own
+/// threads). The result is the tree a fresh parse gives: a tree with syntax
+/// errors is neither reused nor kept from an incremental parse.
+pub fn with_versions_of<T>(key: &str, f: impl FnOnce() -> T) -> T {
+    VERSIONS.with(|v| {
+        let mut v = v.borrow_mut();
+        if v.as_ref().is_none_or(|(k, _)| k != key) {
+            *v = Some((key.to_string(), None));
+        }
+    });
+    f()
+}
+
+/// Parses `src` with the thread's parser for `grammar`.
+pub fn parse(grammar: Grammar, src: &[u8]) -> Option<Tree> {
+    let previous = VERSIONS.with(|v| {
+        v.borrow_mut()
+            .as_mut()
+            .and_then(|(_, last)| last.take())
+            .filter(|(g, _, _)| *g == grammar)
+    });
+    let keep = VERSIONS.with(|v| v.borrow().is_some());
+    // Only an error-free tree is reused, and a result with errors is parsed
+    // again from scratch: error recovery depends on the parse's history.
+    let previous = previous.filter(|(_, _, t)| !t.root_node().has_error());
+    let tree = match previous {
+        Some((_, old_src, mut old_tree)) => {
+            for edit in line_edits(&old_src, src) {
+                old_tree.edit(&edit);
+            }
+            let t = with_parser(grammar, |parser| parser.parse(src, Some(&old_tree)));
+            match t {
+                Some(t) if !t.root_node().has_error() => Some(t),
+                _ => with_parser(grammar, |parser| parser.parse(src, None)),
+            }
+        }
+        None => with_parser(grammar, |parser| parser.parse(src, None)),
+    }?;
+    if keep {
+        VERSIONS.with(|v| {
+            if let Some((_, last)) = v.borrow_mut().as_mut() {
+                *last = Some((grammar, src.to_vec(), tree.clone()));
+            }
+        });
+    }
+    Some(tree)
+}
+
+/// The edits that turn `old` into `new`, line by line, in the order
+/// tree-sitter applies them (each in the coordinates the previous ones left).
+fn line_edits(old: &[u8], new: &[u8]) -> Vec<tree_sitter::InputEdit> {
+    use tree_sitter::{InputEdit, Point};
+    fn lines(src: &[u8]) -> Vec<&[u8]> {
+        src.split_inclusive(|&b| b == b'\n').collect()
+    }
+    let (old_lines, new_lines) = (lines(old), lines(new));
+    let starts = |lines: &[&[u8]]| -> Vec<usize> {
+        let mut v: Vec<usize> = std::iter::once(0)
+            .chain(lines.iter().scan(0, |at, l| {
+                *at += l.len();
+                Some(*at)
+            }))
+            .collect();
+        v.shrink_to_fit();
+        v
+    };
+    let (old_at, new_at) = (starts(&old_lines), starts(&new_lines));
+    // Where line `i` starts (`i` = the number of lines: the end of the text,
+    // which is a column of the last row when it has no newline).
+    fn point(lines: &[&[u8]], i: usize) -> Point {
+        match i.checked_sub(1).and_then(|j| lines.get(j)) {
+            Some(last) if i == lines.len() && !last.ends_with(b"\n") => {
+                Point::new(i - 1, last.len())
+            }
+            _ => Point::new(i, 0),
+        }
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &old_lines,
+        &new_lines,
+        Some(deadline),
+    );
+    let mut edits = Vec::new();
+    for op in ops {
+        if let similar::DiffOp::Equal { .. } = op {
+            continue;
+        }
+        let (o, n) = (op.old_range(), op.new_range());
+        // The old lines o, placed where the new ones start.
+        let old_end = point(&old_lines, o.end);
+        let old_end_position = if o.end > o.start && old_end.column > 0 {
+            Point::new(n.start + (o.end - o.start) - 1, old_end.column)
+        } else {
+            Point::new(n.start + (o.end - o.start), 0)
+        };
+        edits.push(InputEdit {
+            start_byte: new_at[n.start],
+            old_end_byte: new_at[n.start] + (old_at[o.end] - old_at[o.start]),
+            new_end_byte: new_at[n.end],
+            start_position: point(&new_lines, n.start),
+            old_end_position,
+            new_end_position: point(&new_lines, n.end),
+        });
+    }
+    edits
+}
 /// Parses only the byte ranges `ranges` of `src` (sorted, disjoint, each
 /// starting at a line start): the tree's offsets and points are those of the
 /// whole source. `None` if the grammar cannot be loaded or the ranges are
@@ -589,6 +705,58 @@ impl<'a> SourceMap<'a> {
 
 #[cfg(test)]
 mod tests {
+    /// Every node's kind, byte range and start point, in order.
+    fn shape(t: &Tree) -> Vec<(String, std::ops::Range<usize>, tree_sitter::Point)> {
+        let mut out = Vec::new();
+        let mut c = t.walk();
+        loop {
+            let n = c.node();
+            out.push((n.kind().to_string(), n.byte_range(), n.start_position()));
+            if c.goto_first_child() {
+                continue;
+            }
+            while !c.goto_next_sibling() {
+                if !c.goto_parent() {
+                    return out;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_s_versions_parse_incrementally_to_the_tree_a_fresh_parse_gives() {
+        let v1 = "module Git\n  def a\n    gitaly_migrate(:a) { |on| on }\n  end\nend\n";
+        let versions = [
+            v1.to_string(),
+            // A method added in the middle, one changed.
+            "module Git\n  def a\n    gitaly_migrate(:a, status: X::OPT_OUT) { |on| on }\n  end\n\n  def b\n    1\n  end\nend\n".to_string(),
+            // Lines deleted; no newline at the end.
+            "module Git\n  def b\n    1\n  end\nend".to_string(),
+            // The end changed where there was no newline.
+            "module Git\n  def b\n    2\n  end\nend # done\n".to_string(),
+            // A syntax error: parsed afresh, and not reused.
+            "module Git\n  def b(\nend\n".to_string(),
+            v1.to_string(),
+            String::new(),
+            "x = <<~EOS\n  heredoc\nEOS\nputs x\n".to_string(),
+        ];
+        with_versions_of("c:lib/git.rb", || {
+            for v in &versions {
+                let incremental = parse(Grammar::Ruby, v.as_bytes()).unwrap();
+                let fresh = with_parser(Grammar::Ruby, |p| p.parse(v.as_bytes(), None)).unwrap();
+                assert_eq!(shape(&incremental), shape(&fresh), "{v:?}");
+            }
+        });
+        // Another file: nothing is reused from the last one's tree.
+        with_versions_of("c:lib/other.rb", || {
+            let src = b"puts 1\n";
+            assert_eq!(
+                parse(Grammar::Ruby, src).unwrap().root_node().to_sexp(),
+                "(program (call method: (identifier) arguments: (argument_list (integer))))"
+            );
+        });
+    }
+
     use super::*;
 
     #[test]

@@ -1,6 +1,7 @@
 //! Stage 7: reports. Human (miette diagnostics and tables) and JSON.
 
 pub mod ci;
+pub mod history;
 pub mod human;
 pub mod json;
 

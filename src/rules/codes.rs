@@ -31,6 +31,7 @@ macro_rules! rule_list {
             FL014 "client-flag-not-served" => fl014_client_flag_not_served::ClientFlagNotServed,
             FL015 "server-flag-not-sent" => fl015_server_flag_not_sent::ServerFlagNotSent,
             FL016 "stage-gates" => fl016_stage_gates::StageGates,
+            FL017 "overdue" => fl017_overdue::Overdue,
         }
     };
 }

@@ -99,6 +99,8 @@ pub struct Context<'a> {
     pub sides: Sides,
     /// The runbooks, alerts and dashboards of the `[gates]` components (FL016).
     pub gates: Option<&'a crate::gates::Evidence>,
+    /// Where each component stands in the release calendar (FL017).
+    pub standing: Option<&'a crate::history::calendar::Standing>,
 }
 
 /// The scanned components by side: Gitaly trees

@@ -112,3 +112,27 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Runs git in `dir` with a fixed identity and dates (reproducible commit
+/// ids); asserts that it succeeds.
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    let o = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "flaglint")
+        .env("GIT_AUTHOR_EMAIL", "flaglint@example.com")
+        .env("GIT_COMMITTER_NAME", "flaglint")
+        .env("GIT_COMMITTER_EMAIL", "flaglint@example.com")
+        .env("GIT_AUTHOR_DATE", "2018-01-22T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2018-01-22T12:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("run git");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}

@@ -1,0 +1,202 @@
+//! The git side of the history: the repository's release tags and the files
+//! of a revision's tree, read from the object database with gitoxide (`gix`),
+//! without a checkout.
+
+use super::Release;
+use std::path::{Path, PathBuf};
+
+/// Why a repository's history cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{}: not a git repository: {message}", .path.display())]
+    Open { path: PathBuf, message: String },
+    #[error("{}: cannot list its tags: {message}", .path.display())]
+    Tags { path: PathBuf, message: String },
+    #[error("{}: revision `{rev}`: {message}", .path.display())]
+    Rev {
+        path: PathBuf,
+        rev: String,
+        message: String,
+    },
+    #[error("{}: no release tags (vX.Y.0) to read; name revisions with --revs", .path.display())]
+    NoReleases { path: PathBuf },
+    #[error("--revs {spec}: {message}")]
+    Spec { spec: String, message: String },
+}
+
+/// An opened repository.
+pub struct Repo {
+    pub path: PathBuf,
+    pub repo: gix::ThreadSafeRepository,
+}
+
+/// One revision to read.
+#[derive(Debug, Clone)]
+pub struct Rev {
+    /// As named (`v10.6.0`, `main`, a commit id).
+    pub name: String,
+    pub commit: gix::ObjectId,
+    pub tree: gix::ObjectId,
+    /// The committer's date, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// A file of a revision's tree.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// `/`-separated, from the tree's root.
+    pub path: String,
+    pub blob: gix::ObjectId,
+}
+
+impl Repo {
+    /// Opens the repository at or above `path` (a work tree or a bare
+    /// repository).
+    pub fn open(path: &Path) -> Result<Repo, GitError> {
+        let repo = gix::discover(path).map_err(|e| GitError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(Repo {
+            path: path.to_path_buf(),
+            repo: repo.into_sync(),
+        })
+    }
+
+    /// Every tag name, with the release it names (`v10.6.0`, `10.6.0`) when it
+    /// is one.
+    pub fn tags(&self) -> Result<Vec<(String, Option<Release>)>, GitError> {
+        let repo = self.repo.to_thread_local();
+        let err = |e: &dyn std::fmt::Display| GitError::Tags {
+            path: self.path.clone(),
+            message: e.to_string(),
+        };
+        let platform = repo.references().map_err(|e| err(&e))?;
+        let mut out = Vec::new();
+        for r in platform.tags().map_err(|e| err(&e))? {
+            let r = r.map_err(|e| err(&e))?;
+            let name = r.name().shorten().to_string();
+            let release = Release::parse_tag(&name);
+            out.push((name, release));
+        }
+        Ok(out)
+    }
+
+    /// The release tags (`vX.Y.0`), oldest first.
+    pub fn release_tags(&self) -> Result<Vec<(String, Release)>, GitError> {
+        let mut tags: Vec<(String, Release)> = self
+            .tags()?
+            .into_iter()
+            .filter_map(|(n, r)| r.filter(|r| r.patch == 0).map(|r| (n, r)))
+            .collect();
+        tags.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        // `v10.6.0` and `10.6.0` name one release: the first name wins.
+        tags.dedup_by(|b, a| a.1 == b.1);
+        Ok(tags)
+    }
+
+    /// Resolves `name` to its commit, tree and date.
+    pub fn rev(&self, name: &str) -> Result<Rev, GitError> {
+        let repo = self.repo.to_thread_local();
+        let err = |message: String| GitError::Rev {
+            path: self.path.clone(),
+            rev: name.to_string(),
+            message,
+        };
+        // A reference (tag, branch, `HEAD`), or a full commit id.
+        let id = match repo.find_reference(name) {
+            Ok(mut r) => r.peel_to_id().map_err(|e| err(e.to_string()))?.detach(),
+            Err(e) => gix::ObjectId::from_hex(name.as_bytes()).map_err(|_| {
+                err(format!(
+                    "no such tag, branch or commit ({e}); name a tag, a branch, HEAD or a full commit id"
+                ))
+            })?,
+        };
+        let commit = repo
+            .find_object(id)
+            .map_err(|e| err(e.to_string()))?
+            .peel_to_commit()
+            .map_err(|e| err(e.to_string()))?;
+        let tree = commit.tree_id().map_err(|e| err(e.to_string()))?.detach();
+        let seconds = commit.time().map(|t| t.seconds).unwrap_or(0);
+        Ok(Rev {
+            name: name.to_string(),
+            commit: commit.id().detach(),
+            tree,
+            date: civil_date(seconds),
+        })
+    }
+
+    /// The files (blobs, not links or submodules) of `tree`.
+    pub fn files(&self, rev: &Rev) -> Result<Vec<TreeFile>, GitError> {
+        let repo = self.repo.to_thread_local();
+        let err = |message: String| GitError::Rev {
+            path: self.path.clone(),
+            rev: rev.name.clone(),
+            message,
+        };
+        let tree = repo
+            .find_object(rev.tree)
+            .map_err(|e| err(e.to_string()))?
+            .into_tree();
+        let entries = tree
+            .traverse()
+            .breadthfirst
+            .files()
+            .map_err(|e| err(e.to_string()))?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.mode.is_blob())
+            .map(|e| TreeFile {
+                path: String::from_utf8_lossy(&e.filepath).into_owned(),
+                blob: e.oid,
+            })
+            .collect())
+    }
+}
+
+/// A blob's bytes, or `None` when it is larger than `limit`; an error when
+/// it is missing from the object database (a mirror may lack some). The
+/// blob is read whole before its size is known: asking the pack for the size
+/// first costs a second lookup per blob, and no blob a frontend reads is
+/// large enough for that to matter.
+pub fn read_blob(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, String> {
+    let mut object = repo.find_object(id).map_err(|e| e.to_string())?;
+    if object.data.len() as u64 > limit {
+        return Ok(None);
+    }
+    Ok(Some(std::mem::take(&mut object.data)))
+}
+
+/// `YYYY-MM-DD` of a Unix time (UTC), by the days-from-civil algorithm.
+pub fn civil_date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        // GitLab 10.0.0 was tagged on 2017-09-22.
+        assert_eq!(civil_date(1_506_038_400), "2017-09-22");
+        assert_eq!(civil_date(951_782_400), "2000-02-29");
+    }
+}
