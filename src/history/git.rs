@@ -103,14 +103,28 @@ impl Repo {
             rev: name.to_string(),
             message,
         };
-        // A reference (tag, branch, `HEAD`), or a full commit id.
+        // A reference (tag, branch, `HEAD`), or a commit id (4 to 40 hex digits).
         let id = match repo.find_reference(name) {
             Ok(mut r) => r.peel_to_id().map_err(|e| err(e.to_string()))?.detach(),
-            Err(e) => gix::ObjectId::from_hex(name.as_bytes()).map_err(|_| {
-                err(format!(
-                    "no such tag, branch or commit ({e}); name a tag, a branch, HEAD or a full commit id"
-                ))
-            })?,
+            Err(e) => {
+                let not_found = || {
+                    err(format!(
+                        "no such tag, branch or commit ({e}); name a tag, a branch, HEAD or a commit id"
+                    ))
+                };
+                let prefix = (name.len() >= 4 && name.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| gix::hash::Prefix::from_hex(name).ok())
+                    .flatten()
+                    .ok_or_else(not_found)?;
+                match repo.objects.lookup_prefix(prefix, None) {
+                    Ok(Some(Ok(id))) => id,
+                    Ok(Some(Err(()))) => {
+                        return Err(err("the abbreviated commit id is ambiguous: give more digits".into()))
+                    }
+                    Ok(None) => return Err(not_found()),
+                    Err(e) => return Err(err(e.to_string())),
+                }
+            }
         };
         let commit = repo
             .find_object(id)
