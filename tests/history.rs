@@ -251,6 +251,10 @@ fn revs_take_ranges_globs_and_lists() {
     assert_eq!(names("10.2..10.9"), ["v10.2.0", "v10.3.0"]);
     assert_eq!(names("v10.2*"), ["v10.2.0-rc1", "v10.2.0"]);
     assert_eq!(names("v10.3.0, HEAD, v10.3.0"), ["v10.3.0", "HEAD"]);
+    // A commit id, abbreviated or not.
+    let head = stdout(&git(d, &["rev-parse", "HEAD"])).trim().to_string();
+    assert_eq!(names(&head[..8]), [&head[..8]]);
+    assert_eq!(names(&head), [head.as_str()]);
 
     let o = run_in(d, &["history", "--no-config", ".", "--revs", "v9.9.9"]);
     assert_eq!(o.status.code(), Some(2));

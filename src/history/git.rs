@@ -119,7 +119,9 @@ impl Repo {
                 match repo.objects.lookup_prefix(prefix, None) {
                     Ok(Some(Ok(id))) => id,
                     Ok(Some(Err(()))) => {
-                        return Err(err("the abbreviated commit id is ambiguous: give more digits".into()))
+                        return Err(err(
+                            "the abbreviated commit id is ambiguous: give more digits".into(),
+                        ))
                     }
                     Ok(None) => return Err(not_found()),
                     Err(e) => return Err(err(e.to_string())),
