@@ -291,6 +291,41 @@ fn revs_take_ranges_globs_and_lists() {
 }
 
 #[test]
+fn a_release_tag_that_names_no_commit_is_skipped_unless_named() {
+    let dir = built();
+    let d = dir.path();
+    let blob = stdout(&git(d, &["hash-object", "-w", "VERSION"]))
+        .trim()
+        .to_string();
+    git(d, &["tag", "v10.9.0", &blob]);
+    let o = run_in(d, &["history", "--no-config", ".", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("revision `v10.9.0`:") && stderr(&o).contains(": skipped"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("v10.9.0"));
+    let o = run_in(d, &["history", "--no-config", ".", "--revs", "v10.9.0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // check --history skips it too.
+    let o = run_in(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--history",
+            "--select",
+            "FL017",
+            "--format",
+            "concise",
+            ".",
+        ],
+    );
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stderr(&o));
+}
+
+#[test]
 fn check_with_history_reports_what_stayed_too_long() {
     let dir = built();
     let d = dir.path();

@@ -149,7 +149,8 @@ pub fn run(req: &HistoryRequest, sink: Sink, progress: bool) -> Result<History, 
     let rename: Vec<bool> = (0..repos.len())
         .map(|ci| !req.scan.paths.get(ci).is_some_and(|p| p.contains('=')))
         .collect();
-    let read = read_revisions(&settings, &repos, &names, &rename, sink, progress)?;
+    let strict = req.revs.is_some();
+    let read = read_revisions(&settings, &repos, &names, &rename, strict, sink, progress)?;
     let process = Process::from_config(&settings.config);
     let mut history = History::default();
     for (c, revs) in read.components.iter().zip(read.revisions) {
@@ -185,6 +186,7 @@ pub(crate) fn read_revisions(
     repos: &[Repo],
     names: &[Vec<String>],
     rename: &[bool],
+    strict: bool,
     sink: Sink,
     progress: bool,
 ) -> Result<Read, HistoryError> {
@@ -206,7 +208,7 @@ pub(crate) fn read_revisions(
     let mut revs: Vec<RevFiles> = Vec::new();
     let mut stats = HistoryStats::default();
     for (ci, repo) in repos.iter().enumerate() {
-        let listed: Vec<(Rev, Vec<TreeFile>)> = pool.install(|| {
+        let listed: Vec<Result<(Rev, Vec<TreeFile>), GitError>> = pool.install(|| {
             names[ci]
                 .par_iter()
                 .map(|n| {
@@ -215,8 +217,20 @@ pub(crate) fn read_revisions(
                     files.sort_by(|a, b| a.path.cmp(&b.path));
                     Ok((rev, files))
                 })
-                .collect::<Result<Vec<_>, GitError>>()
-        })?;
+                .collect()
+        });
+        // A revision named on the command line must be read; a release tag
+        // that cannot be (one that names no commit, a tree missing from a
+        // mirror) is skipped with a warning.
+        let mut kept = Vec::new();
+        for l in listed {
+            match l {
+                Ok(l) => kept.push(l),
+                Err(e) if strict => return Err(e.into()),
+                Err(e) => sink(Message::Warning(format!("{e}: skipped"))),
+            }
+        }
+        let listed = kept;
         let thread_repo = repo.repo.to_thread_local();
         // A bare repository named by its path: named by its newest tree.
         if rename[ci] && thread_repo.workdir().is_none() {

@@ -60,8 +60,12 @@ pub fn standing(
         // The scanned trees keep their names: the tags' references must be
         // the same component's.
         let rename = vec![false; repos.len()];
-        let read = super::read_revisions(settings, &repos, &names, &rename, sink, progress)?;
+        let read = super::read_revisions(settings, &repos, &names, &rename, false, sink, progress)?;
         for (standing, revs) in out.components.iter_mut().zip(read.revisions) {
+            // The tags read (one that could not be is left out).
+            standing
+                .releases
+                .retain(|(name, _)| revs.iter().any(|(r, _)| &r.name == name));
             let n = revs.len();
             for (i, (_, states)) in revs.into_iter().enumerate() {
                 for (feature, state) in states {
