@@ -591,11 +591,11 @@ fn progress_bar(show: bool, revisions: usize, blobs: usize) -> Option<indicatif:
     );
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "flaglint history: {msg} [{bar:30}] {pos}/{len} blobs, ETA {eta}",
+            "flaglint history: {msg}, {pos}/{len} blobs [{wide_bar}] ETA {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    bar.set_message(format!("{revisions} revisions"));
+    bar.set_message(format!("{revisions} revisions listed"));
     Some(bar)
 }
 
