@@ -41,14 +41,6 @@ pub struct Rev {
     pub date: String,
 }
 
-/// A file of a revision's tree.
-#[derive(Debug, Clone)]
-pub struct TreeFile {
-    /// `/`-separated, from the tree's root.
-    pub path: String,
-    pub blob: gix::ObjectId,
-}
-
 impl Repo {
     /// Opens the repository at or above `path` (a work tree or a bare
     /// repository).
@@ -142,33 +134,38 @@ impl Repo {
             date: civil_date(seconds),
         })
     }
+}
 
-    /// The files (blobs, not links or submodules) of `tree`.
-    pub fn files(&self, rev: &Rev) -> Result<Vec<TreeFile>, GitError> {
-        let repo = self.repo.to_thread_local();
-        let err = |message: String| GitError::Rev {
-            path: self.path.clone(),
-            rev: rev.name.clone(),
-            message,
-        };
-        let tree = repo
-            .find_object(rev.tree)
-            .map_err(|e| err(e.to_string()))?
-            .into_tree();
-        let entries = tree
-            .traverse()
-            .breadthfirst
-            .files()
-            .map_err(|e| err(e.to_string()))?;
-        Ok(entries
-            .into_iter()
-            .filter(|e| e.mode.is_blob())
-            .map(|e| TreeFile {
-                path: String::from_utf8_lossy(&e.filepath).into_owned(),
-                blob: e.oid,
-            })
-            .collect())
+/// The entry at `path` of the tree `tree` (a file or a directory): its id and
+/// whether it is a blob.
+pub fn entry_at(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+    path: &str,
+) -> Option<(gix::ObjectId, bool)> {
+    let tree = repo.find_tree(tree).ok()?;
+    let entry = tree.lookup_entry_by_path(path).ok()??;
+    Some((entry.object_id(), entry.mode().is_blob()))
+}
+
+/// The entries of one tree: subtrees and blobs (names as UTF-8, lossy).
+pub fn tree_entries(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+) -> Result<(Vec<(String, gix::ObjectId)>, Vec<(String, gix::ObjectId)>), String> {
+    let tree = repo.find_tree(tree).map_err(|e| e.to_string())?;
+    let (mut dirs, mut files) = (Vec::new(), Vec::new());
+    for entry in tree.iter() {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let mode = entry.mode();
+        let name = String::from_utf8_lossy(entry.filename()).into_owned();
+        if mode.is_tree() {
+            dirs.push((name, entry.object_id()));
+        } else if mode.is_blob() {
+            files.push((name, entry.object_id()));
+        }
     }
+    Ok((dirs, files))
 }
 
 /// A blob's bytes, or `None` when it is larger than `limit`; an error when

@@ -20,7 +20,7 @@ use crate::discover::{FileEntry, DEFAULT_EXCLUDED_DIRS};
 use crate::engine::{EngineError, Message, ScanRequest, Sink};
 use crate::prefilter::Prefilter;
 use crate::scan::{FileOutcome, Job};
-use git::{GitError, Repo, Rev, TreeFile};
+use git::{GitError, Repo, Rev};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -203,50 +203,57 @@ pub(crate) fn read_revisions(
     let excluded = Excludes::new(&opts.walk)?;
 
     // The revisions and their files; the distinct blobs.
-    let mut blobs: Vec<Blob> = Vec::new();
-    let mut index: HashMap<(usize, String, gix::ObjectId, bool), usize> = HashMap::new();
+    let mut found = Found::default();
     let mut revs: Vec<RevFiles> = Vec::new();
-    let mut stats = HistoryStats::default();
     for (ci, repo) in repos.iter().enumerate() {
-        let listed: Vec<Result<(Rev, Vec<TreeFile>), GitError>> = pool.install(|| {
-            names[ci]
-                .par_iter()
-                .map(|n| {
-                    let rev = repo.rev(n)?;
-                    let mut files = repo.files(&rev)?;
-                    files.sort_by(|a, b| a.path.cmp(&b.path));
-                    Ok((rev, files))
-                })
-                .collect()
-        });
-        // A revision named on the command line must be read; a release tag
-        // that cannot be (one that names no commit, a tree missing from a
-        // mirror) is skipped with a warning.
-        let mut kept = Vec::new();
-        for l in listed {
-            match l {
-                Ok(l) => kept.push(l),
-                Err(e) if strict => return Err(e.into()),
-                Err(e) => sink(Message::Warning(format!("{e}: skipped"))),
-            }
-        }
-        let listed = kept;
-        let thread_repo = repo.repo.to_thread_local();
+        let resolved: Vec<Result<Rev, GitError>> =
+            pool.install(|| names[ci].par_iter().map(|n| repo.rev(n)).collect());
+        let local = repo.repo.to_thread_local();
         // A bare repository named by its path: named by its newest tree.
-        if rename[ci] && thread_repo.workdir().is_none() {
-            if let Some((_, newest)) = listed.last() {
-                if let Some(name) = tree_name(&thread_repo, newest) {
+        if rename[ci] && local.workdir().is_none() {
+            if let Some(Ok(newest)) = resolved.iter().rev().find(|r| r.is_ok()) {
+                if let Some(name) = tree_name(&local, newest.tree) {
                     components[ci].name = name;
                 }
             }
         }
-        for (rev, tree) in listed {
-            let server = tree_is_server(&thread_repo, &tree);
+        let mut walk = TreeWalk {
+            repo: &local,
+            component: ci,
+            excluded: &excluded,
+            default_excludes: opts.walk.default_excludes,
+            found: &mut found,
+            server: false,
+        };
+        for rev in resolved {
+            // A revision named on the command line must be read; a release
+            // tag that cannot be (one that names no commit, a tree missing
+            // from a mirror) is skipped with a warning.
+            let listed = rev.and_then(|rev| {
+                walk.server = tree_is_server(&local, rev.tree);
+                let files = walk.files(rev.tree, "").map_err(|message| GitError::Rev {
+                    path: repo.path.clone(),
+                    rev: rev.name.clone(),
+                    message,
+                })?;
+                Ok((rev, files))
+            });
+            let (rev, files) = match listed {
+                Ok(l) => l,
+                Err(e) if strict => return Err(e.into()),
+                Err(e) => {
+                    sink(Message::Warning(format!("{e}: skipped")));
+                    continue;
+                }
+            };
+            let mut files = files.to_vec();
+            files.sort_by(|&a, &b| walk.found.blobs[a].path.cmp(&walk.found.blobs[b].path));
+            walk.found.files += files.len();
             let version = Release::parse_tag(&rev.name).or_else(|| {
-                small_blob(&thread_repo, &tree, "VERSION")
+                small_blob(&local, rev.tree, "VERSION")
                     .and_then(|t| Release::parse_loose(&String::from_utf8_lossy(&t)))
             });
-            let registry = small_blob(&thread_repo, &tree, crate::config::CONFIG_FILE)
+            let registry = small_blob(&local, rev.tree, crate::config::CONFIG_FILE)
                 .and_then(|t| {
                     Config::parse(
                         Path::new(crate::config::CONFIG_FILE),
@@ -261,28 +268,6 @@ pub(crate) fn read_revisions(
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut files = Vec::new();
-            for f in tree {
-                let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-                let wanted = crate::scan::wanted(name);
-                let read = wanted.read && !excluded.excludes(&f.path, opts.walk.default_excludes);
-                if !(read || wanted.catalog_source) {
-                    continue;
-                }
-                stats.files += 1;
-                let key = (ci, f.path, f.blob, server);
-                let next = blobs.len();
-                let i = *index.entry(key.clone()).or_insert(next);
-                if i == next {
-                    blobs.push(Blob {
-                        component: ci,
-                        path: key.1,
-                        blob: key.2,
-                        server,
-                    });
-                }
-                files.push(i);
-            }
             revs.push(RevFiles {
                 component: ci,
                 rev,
@@ -292,6 +277,15 @@ pub(crate) fn read_revisions(
             });
         }
     }
+    let Found {
+        blobs,
+        files: file_count,
+        ..
+    } = found;
+    let mut stats = HistoryStats {
+        files: file_count,
+        ..HistoryStats::default()
+    };
     stats.revisions = revs.len();
     stats.blobs = blobs.len();
 
@@ -442,17 +436,88 @@ fn scan_blob(
     }))
 }
 
-/// The bytes of a small file at the tree's root (`VERSION`, `flaglint.toml`;
-/// `tree` in path order).
-fn small_blob(repo: &gix::Repository, tree: &[TreeFile], path: &str) -> Option<Vec<u8>> {
-    let i = tree.binary_search_by(|f| f.path.as_str().cmp(path)).ok()?;
-    git::read_blob(repo, tree[i].blob, 1 << 20).ok().flatten()
+/// The distinct blobs found so far, and the subtrees already walked.
+#[derive(Default)]
+struct Found {
+    blobs: Vec<Blob>,
+    /// A blob by component, path, id and side.
+    index: HashMap<(usize, String, gix::ObjectId, bool), usize>,
+    /// A walked subtree by component, path, id and side: its wanted files.
+    trees: HashMap<(usize, String, gix::ObjectId, bool), std::sync::Arc<Vec<usize>>>,
+    /// Files of every revision the frontends may read.
+    files: usize,
+}
+
+/// Walks a revision's tree, registering the files the frontends may read
+/// as distinct blobs. A subtree seen before at the same path (releases share
+/// most of their directories) is neither read nor walked again.
+struct TreeWalk<'a> {
+    repo: &'a gix::Repository,
+    component: usize,
+    excluded: &'a Excludes,
+    default_excludes: bool,
+    found: &'a mut Found,
+    /// The revision is Gitaly's tree.
+    server: bool,
+}
+
+impl TreeWalk<'_> {
+    /// The wanted files of the tree `id` at `prefix` (`""` or `dir/`), as
+    /// blob indexes.
+    fn files(
+        &mut self,
+        id: gix::ObjectId,
+        prefix: &str,
+    ) -> Result<std::sync::Arc<Vec<usize>>, String> {
+        let key = (self.component, prefix.to_string(), id, self.server);
+        if let Some(hit) = self.found.trees.get(&key) {
+            return Ok(hit.clone());
+        }
+        let (dirs, files) = git::tree_entries(self.repo, id)?;
+        let mut out = Vec::new();
+        for (name, blob) in files {
+            let wanted = crate::scan::wanted(&name);
+            let path = format!("{prefix}{name}");
+            let read = wanted.read && !self.excluded.excludes(&path, self.default_excludes);
+            if !(read || wanted.catalog_source) {
+                continue;
+            }
+            let next = self.found.blobs.len();
+            let i = *self
+                .found
+                .index
+                .entry((self.component, path.clone(), blob, self.server))
+                .or_insert(next);
+            if i == next {
+                self.found.blobs.push(Blob {
+                    component: self.component,
+                    path,
+                    blob,
+                    server: self.server,
+                });
+            }
+            out.push(i);
+        }
+        for (name, sub) in dirs {
+            out.extend(self.files(sub, &format!("{prefix}{name}/"))?.iter());
+        }
+        let out = std::sync::Arc::new(out);
+        self.found.trees.insert(key, out.clone());
+        Ok(out)
+    }
+}
+
+/// The bytes of a small file of the tree (`VERSION`, `flaglint.toml`).
+fn small_blob(repo: &gix::Repository, tree: gix::ObjectId, path: &str) -> Option<Vec<u8>> {
+    let (id, blob) = git::entry_at(repo, tree, path)?;
+    blob.then(|| git::read_blob(repo, id, 1 << 20).ok().flatten())
+        .flatten()
 }
 
 /// Whether a revision's tree is Gitaly's (as [`crate::component::is_server`]
 /// tells for a directory).
-fn tree_is_server(repo: &gix::Repository, tree: &[TreeFile]) -> bool {
-    if tree.iter().any(|f| f.path.starts_with("cmd/gitaly/")) {
+fn tree_is_server(repo: &gix::Repository, tree: gix::ObjectId) -> bool {
+    if git::entry_at(repo, tree, "cmd/gitaly").is_some_and(|(_, blob)| !blob) {
         return true;
     }
     small_blob(repo, tree, "go.mod")
@@ -460,23 +525,13 @@ fn tree_is_server(repo: &gix::Repository, tree: &[TreeFile]) -> bool {
 }
 
 /// A tree's name by what it holds, as [`crate::component::detect_name`] names
-/// a directory (`tree` in path order).
-fn tree_name(repo: &gix::Repository, tree: &[TreeFile]) -> Option<String> {
-    let sorted = tree;
-    let find = |p: &str| sorted.binary_search_by(|f| f.path.as_str().cmp(p)).ok();
-    let has = |p: &str| {
-        find(p).is_some() || {
-            let dir = format!("{p}/");
-            let i = sorted.partition_point(|f| f.path.as_str() < dir.as_str());
-            sorted.get(i).is_some_and(|f| f.path.starts_with(&dir))
-        }
-    };
-    let read = |p: &str| {
-        find(p).and_then(|i| git::read_blob(repo, sorted[i].blob, 1 << 20).ok().flatten())
-    };
+/// a directory.
+fn tree_name(repo: &gix::Repository, tree: gix::ObjectId) -> Option<String> {
     if tree_is_server(repo, tree) {
         return Some("gitaly".to_string());
     }
+    let has = |p: &str| git::entry_at(repo, tree, p).is_some();
+    let read = |p: &str| small_blob(repo, tree, p);
     crate::component::detect_client(&has, &read).map(str::to_string)
 }
 
