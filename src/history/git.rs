@@ -148,11 +148,11 @@ pub fn entry_at(
     Some((entry.object_id(), entry.mode().is_blob()))
 }
 
-/// The entries of one tree: subtrees and blobs (names as UTF-8, lossy).
-pub fn tree_entries(
-    repo: &gix::Repository,
-    tree: gix::ObjectId,
-) -> Result<(Vec<(String, gix::ObjectId)>, Vec<(String, gix::ObjectId)>), String> {
+/// Entries of a tree by name (as UTF-8, lossy).
+pub type Named = Vec<(String, gix::ObjectId)>;
+
+/// The entries of one tree: subtrees and blobs.
+pub fn tree_entries(repo: &gix::Repository, tree: gix::ObjectId) -> Result<(Named, Named), String> {
     let tree = repo.find_tree(tree).map_err(|e| e.to_string())?;
     let (mut dirs, mut files) = (Vec::new(), Vec::new());
     for entry in tree.iter() {
