@@ -523,3 +523,45 @@ fn the_board_shows_every_feature_with_its_timeline() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     snapshot("board.txt", &stdout(&o));
 }
+
+/// Gitaly's own tree: a flag's stage is its definition's `OnByDefault`.
+#[test]
+fn a_gitaly_flag_moves_with_its_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("tests/data/gitaly-server"), d);
+    let flags = d.join("internal/metadata/featureflag/flags.go");
+    let text = std::fs::read_to_string(&flags).unwrap();
+    git(d, &["init", "-q", "-b", "master"]);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "13.1"]);
+    git(d, &["tag", "v13.1.0"]);
+    let on = text.replace(
+        "FastTagLookup = FeatureFlag{Name: \"fast_tag_lookup\", OnByDefault: false}",
+        "FastTagLookup = FeatureFlag{Name: \"fast_tag_lookup\", OnByDefault: true}",
+    );
+    assert_ne!(on, text);
+    std::fs::write(&flags, on).unwrap();
+    git(d, &["commit", "-q", "-am", "13.2"]);
+    git(d, &["tag", "v13.2.0"]);
+    let v = json(&run_in(
+        d,
+        &["history", "--no-config", ".", "--format", "json"],
+    ));
+    let c = &v["components"][0];
+    assert_eq!(c["component"], "gitaly");
+    let f = c["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"] == "fast_tag_lookup")
+        .unwrap_or_else(|| panic!("{c}"));
+    let statuses: Vec<&str> = f["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(statuses, ["opt-in", "opt-out"]);
+    assert_eq!(f["releases"][1]["source"], "code");
+}
