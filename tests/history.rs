@@ -256,6 +256,26 @@ fn revs_take_ranges_globs_and_lists() {
     assert_eq!(names(&head[..8]), [&head[..8]]);
     assert_eq!(names(&head), [head.as_str()]);
 
+    // A directory of the work tree: its subtree in every revision.
+    let v = json(&run_in(
+        d,
+        &["history", "--no-config", "lib", "--format", "json"],
+    ));
+    let features: Vec<&str> = v["components"][0]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feature"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        features,
+        ["commit_count", "delete_branch", "find_commit", "tag_names"]
+    );
+    assert_eq!(
+        v["summary"]["files"], 8,
+        "lib/'s two files in four revisions"
+    );
+
     let o = run_in(d, &["history", "--no-config", ".", "--revs", "v9.9.9"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

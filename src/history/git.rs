@@ -28,6 +28,10 @@ pub enum GitError {
 pub struct Repo {
     pub path: PathBuf,
     pub repo: gix::ThreadSafeRepository,
+    /// The component's directory inside the work tree (`sub/dir`), when it
+    /// is not the work tree's root: each revision's tree is then that
+    /// directory's.
+    pub subdir: Option<String>,
 }
 
 /// One revision to read.
@@ -49,9 +53,22 @@ impl Repo {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+        let subdir = repo.workdir().and_then(|w| {
+            let (w, p) = (
+                std::fs::canonicalize(w).ok()?,
+                std::fs::canonicalize(path).ok()?,
+            );
+            let rel = p
+                .strip_prefix(&w)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            (!rel.is_empty()).then_some(rel)
+        });
         Ok(Repo {
             path: path.to_path_buf(),
             repo: repo.into_sync(),
+            subdir,
         })
     }
 
@@ -125,7 +142,13 @@ impl Repo {
             .map_err(|e| err(e.to_string()))?
             .peel_to_commit()
             .map_err(|e| err(e.to_string()))?;
-        let tree = commit.tree_id().map_err(|e| err(e.to_string()))?.detach();
+        let mut tree = commit.tree_id().map_err(|e| err(e.to_string()))?.detach();
+        if let Some(dir) = &self.subdir {
+            tree = match entry_at(&repo, tree, dir) {
+                Some((id, false)) => id,
+                _ => return Err(err(format!("no directory {dir} in this revision"))),
+            };
+        }
         let seconds = commit.time().map(|t| t.seconds).unwrap_or(0);
         Ok(Rev {
             name: name.to_string(),
