@@ -8,6 +8,12 @@
 //! follows the number of distinct blobs, not revisions × tree size. Each
 //! revision's outcomes are then resolved together as a scan's are, and reduced
 //! to one [`State`] per feature ([`timeline`]).
+//!
+//! What keeps it fast: a subtree already walked at the same path is not read
+//! again (its wanted files are remembered as blob indexes); the blobs are read
+//! in path order, so a file's versions come one after the other on one thread
+//! (they share delta bases in the pack cache) and each is parsed reusing the
+//! tree of the one before ([`crate::frontend::with_versions_of`]).
 
 pub mod calendar;
 pub mod git;
