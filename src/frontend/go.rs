@@ -146,7 +146,7 @@ fn parse(src: &[u8]) -> Option<Tree> {
 /// In Gitaly's own tree, the parts of a file worth parsing: its package
 /// clause, imports, `const` and `var` declarations (flag definitions, env
 /// var names), and the functions and types that hold one of
-/// [`SERVER_GO_TOKENS`] (checks, setters, tables). A function without one
+/// [`crate::prefilter::SERVER_GO_TOKENS`] (checks, setters, tables). A function without one
 /// holds no reference there: Gitaly has no Workhorse-style branches whose
 /// call paths need every function. Top-level declarations are found by the
 /// line they start at column 0 (gofmt's layout). `None` when the whole file

@@ -15,7 +15,7 @@ use std::path::Path;
 pub type HistorySource<'a> = Option<Option<&'a Path>>;
 
 /// The components' standing; with history, reads the release tags older
-/// than each component's current release (see [`super::read_revisions`]).
+/// than each component's current release (read as `flaglint history` reads them).
 pub fn standing(
     settings: &Settings,
     history: HistorySource,
