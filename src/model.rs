@@ -348,6 +348,12 @@ impl Reference {
 
     /// A flag known by name: not dynamic, and not a Go branch whose endpoint
     /// could not be inferred (empty flag).
+    /// The feature it belongs to: the registry feature it resolves to, else
+    /// its flag.
+    pub fn feature_name(&self) -> &str {
+        self.feature.as_deref().unwrap_or(&self.flag)
+    }
+
     pub fn is_named(&self) -> bool {
         !self.is_dynamic() && !self.flag.is_empty()
     }

@@ -51,6 +51,17 @@ pub enum ScanError {
 pub const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
 impl ScanOptions {
+    /// The byte prefilter these options ask for (every file passes with
+    /// `--no-prefilter`); Gitaly's trees get its [`Prefilter::for_server`].
+    pub fn prefilter(&self) -> Prefilter {
+        if self.prefilter {
+            Prefilter::new(self.frontend.toggle_methods.iter().map(String::as_str))
+                .with_calls(self.frontend.check_functions.iter().map(String::as_str))
+        } else {
+            Prefilter::everything()
+        }
+    }
+
     /// Settings from the registry file, before command-line overrides.
     pub fn from_config(config: &Config, threads: usize) -> ScanOptions {
         let env_ignore = config.ignored_env_vars();
@@ -196,12 +207,7 @@ fn scan_inner(
     start: Instant,
 ) -> Result<ScanResult, ScanError> {
     let found = discover::discover(components, &opts.walk, Some(&progress.walked), &wanted)?;
-    let prefilter = if opts.prefilter {
-        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
-            .with_calls(opts.frontend.check_functions.iter().map(String::as_str))
-    } else {
-        Prefilter::everything()
-    };
+    let prefilter = opts.prefilter();
     // Gitaly's own trees get the server prefilter (see `Prefilter::for_server`).
     let server_prefilter = prefilter.for_server();
     let servers: Vec<bool> = components

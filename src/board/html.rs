@@ -49,7 +49,7 @@ const LABEL_CHAR: usize = 6;
 
 /// The board as one self-contained HTML5 page.
 pub fn render(data: &BoardData) -> String {
-    let components = component_names(data);
+    let components = data.site_columns();
     let timeline = !data.releases.is_empty();
     let mut out = String::with_capacity(8192 + data.features.len() * 1024);
 
@@ -84,20 +84,6 @@ pub fn render(data: &BoardData) -> String {
     out.push_str(SCRIPT);
     out.push_str("</script>\n</body>\n</html>\n");
     out
-}
-
-/// The site columns: [`BoardData::components`], then any component that only
-/// a feature's sites name (so no site is left out), in first-seen order.
-fn component_names(data: &BoardData) -> Vec<&str> {
-    let mut names: Vec<&str> = data.components.iter().map(String::as_str).collect();
-    for feature in &data.features {
-        for sites in &feature.sites {
-            if !names.contains(&sites.component.as_str()) {
-                names.push(&sites.component);
-            }
-        }
-    }
-    names
 }
 
 /// `header#summary`: the title and the counts per column.

@@ -125,6 +125,23 @@ pub struct BoardFinding {
     pub location: String,
 }
 
+impl BoardData {
+    /// The site columns: [`BoardData::components`], then any component that
+    /// only a feature's sites name (so no site is left out), in first-seen
+    /// order.
+    pub fn site_columns(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.components.iter().map(String::as_str).collect();
+        for feature in &self.features {
+            for sites in &feature.sites {
+                if !names.contains(&sites.component.as_str()) {
+                    names.push(&sites.component);
+                }
+            }
+        }
+        names
+    }
+}
+
 impl Column {
     /// The column of a stage.
     pub fn of_phase(p: crate::history::calendar::Phase) -> Column {
@@ -168,8 +185,6 @@ pub fn build(input: &Input) -> BoardData {
         .map(|f| (f.name.clone(), f.stage))
         .collect();
     let code = states(input.references.iter(), &HashMap::new());
-    let feature_of =
-        |r: &crate::model::Reference| r.feature.clone().unwrap_or_else(|| r.flag.clone());
 
     // The timeline's releases: every component's tags read, then its current
     // release, merged by release.
@@ -196,7 +211,7 @@ pub fn build(input: &Input) -> BoardData {
             .references
             .iter()
             .filter(|r| r.is_named())
-            .map(feature_of),
+            .map(|r| r.feature_name().to_string()),
     );
     if let (Some(s), true) = (input.standing, with_history) {
         for c in &s.components {
@@ -209,7 +224,7 @@ pub fn build(input: &Input) -> BoardData {
         let mine: Vec<&crate::model::Reference> = input
             .references
             .iter()
-            .filter(|r| r.is_named() && feature_of(r) == name)
+            .filter(|r| r.is_named() && r.feature_name() == name)
             .collect();
         let (column, stage_source) = match (registry.get(&name), code.get(&name)) {
             (Some(stage), _) => (Column::of_phase(Phase::of_stage(*stage)), "registry"),

@@ -23,7 +23,7 @@ const RESET: &str = "\x1b[0m";
 /// stages (and the header, the timeline and the finding codes).
 pub fn render(data: &BoardData, color: bool) -> String {
     let paint = Paint(color);
-    let components = component_names(data);
+    let components = data.site_columns();
     let timeline = !data.releases.is_empty();
 
     let mut header = vec![Cell::plain("FEATURE"), Cell::plain("STAGE")];
@@ -76,20 +76,6 @@ pub fn render(data: &BoardData, color: bool) -> String {
     out.push_str(&counts(data, paint));
     out.push('\n');
     out
-}
-
-/// The site columns: [`BoardData::components`], then any component that only
-/// a feature's sites name, in first-seen order.
-fn component_names(data: &BoardData) -> Vec<&str> {
-    let mut names: Vec<&str> = data.components.iter().map(String::as_str).collect();
-    for feature in &data.features {
-        for sites in &feature.sites {
-            if !names.contains(&sites.component.as_str()) {
-                names.push(&sites.component);
-            }
-        }
-    }
-    names
 }
 
 /// One feature's cells.

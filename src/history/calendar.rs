@@ -93,7 +93,7 @@ pub fn states<'r>(
 ) -> BTreeMap<String, State> {
     let mut out: BTreeMap<String, State> = BTreeMap::new();
     for r in references.into_iter().filter(|r| r.is_named()) {
-        let name = r.feature.clone().unwrap_or_else(|| r.flag.clone());
+        let name = r.feature_name().to_string();
         let s = out.entry(name).or_insert_with(|| State {
             status: None,
             statuses: BTreeMap::new(),
@@ -173,9 +173,7 @@ pub struct ComponentStanding {
     /// The release tags read before the current release, oldest first
     /// (empty without history).
     pub releases: Vec<(String, Release)>,
-    /// Each feature's stage in those releases.
-    pub phases: HashMap<String, Vec<Option<Phase>>>,
-    /// Each feature's state in those releases, for the board's timeline.
+    /// Each feature's state in those releases (`None`: no reference).
     pub states: HashMap<String, Vec<Option<State>>>,
 }
 
@@ -220,11 +218,11 @@ pub fn releases_in_stage(
     if c.releases.is_empty() {
         return None;
     }
-    let run = c.phases.get(feature).map_or(0, |phases| {
-        phases
+    let run = c.states.get(feature).map_or(0, |states| {
+        states
             .iter()
             .rev()
-            .take_while(|p| **p == Some(phase))
+            .take_while(|s| s.as_ref().and_then(|s| s.status) == Some(phase))
             .count()
     });
     let began = if run == 0 {
@@ -253,11 +251,19 @@ mod tests {
             component: "gitlab-ce".into(),
             current: Some((rel(8), "VERSION".into())),
             releases: (5..8).map(|m| (format!("v10.{m}.0"), rel(m))).collect(),
-            phases: HashMap::from([(
+            states: HashMap::from([(
                 "x".to_string(),
-                vec![Some(Phase::OptIn), Some(Phase::OptOut), Some(Phase::OptOut)],
+                [Phase::OptIn, Phase::OptOut, Phase::OptOut]
+                    .map(|p| {
+                        Some(State {
+                            status: Some(p),
+                            statuses: BTreeMap::new(),
+                            sites: 1,
+                            source: Some("code"),
+                        })
+                    })
+                    .to_vec(),
             )]),
-            states: HashMap::new(),
         };
         assert_eq!(
             releases_in_stage(&c, "x", Phase::OptOut, None),
@@ -275,7 +281,7 @@ mod tests {
         // Without tags: by version.
         let bare = ComponentStanding {
             releases: Vec::new(),
-            phases: HashMap::new(),
+            states: HashMap::new(),
             ..c.clone()
         };
         assert_eq!(

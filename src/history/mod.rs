@@ -124,6 +124,8 @@ struct Blob {
     path: String,
     blob: gix::ObjectId,
     server: bool,
+    /// What the frontends read of it (by its name, and the excludes).
+    wanted: crate::discover::Wanted,
 }
 
 /// One revision's files: indexes into the distinct blobs, in path order.
@@ -297,12 +299,7 @@ pub(crate) fn read_revisions(
 
     // Every distinct blob, once, in parallel.
     let bar = progress_bar(progress, revs.len(), blobs.len());
-    let prefilter = if opts.prefilter {
-        Prefilter::new(opts.frontend.toggle_methods.iter().map(String::as_str))
-            .with_calls(opts.frontend.check_functions.iter().map(String::as_str))
-    } else {
-        Prefilter::everything()
-    };
+    let prefilter = opts.prefilter();
     let server_prefilter = prefilter.for_server();
     let parsed = AtomicUsize::new(0);
     let missing = AtomicUsize::new(0);
@@ -424,14 +421,12 @@ fn scan_blob(
             return None;
         }
     };
-    let name = b.path.rsplit('/').next().unwrap_or(&b.path);
-    let wanted = crate::scan::wanted(name);
     let entry = FileEntry {
         component: 0,
         path: component.root.join(&b.path),
         rel: b.path.clone(),
-        read: wanted.read,
-        catalog_source: wanted.catalog_source,
+        read: b.wanted.read,
+        catalog_source: b.wanted.catalog_source,
     };
     let job = Job::new(component, prefilter, opts, b.server);
     // A file's versions come one after the other: each is parsed reusing the
@@ -500,6 +495,7 @@ impl TreeWalk<'_> {
                     path,
                     blob,
                     server: self.server,
+                    wanted: crate::discover::Wanted { read, ..wanted },
                 });
             }
             out.push(i);
@@ -619,11 +615,10 @@ impl Excludes {
     }
 
     fn excludes(&self, path: &str, default_excludes: bool) -> bool {
-        let dirs: Vec<&str> = path.split('/').collect();
+        let dirs = path.rsplit_once('/').map_or("", |(dirs, _)| dirs);
         if default_excludes
-            && dirs[..dirs.len() - 1]
-                .iter()
-                .any(|d| DEFAULT_EXCLUDED_DIRS.contains(d))
+            && !dirs.is_empty()
+            && dirs.split('/').any(|d| DEFAULT_EXCLUDED_DIRS.contains(&d))
         {
             return true;
         }

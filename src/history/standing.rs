@@ -70,10 +70,6 @@ pub fn standing(
             for (i, (_, states)) in revs.into_iter().enumerate() {
                 for (feature, state) in states {
                     standing
-                        .phases
-                        .entry(feature.clone())
-                        .or_insert_with(|| vec![None; n])[i] = state.status;
-                    standing
                         .states
                         .entry(feature)
                         .or_insert_with(|| vec![None; n])[i] = Some(state);

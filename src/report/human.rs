@@ -467,7 +467,7 @@ pub fn list_table(references: &[Reference], config: &Config) -> String {
     let mut rows: BTreeMap<(&str, &str), Row> = BTreeMap::new();
     for r in references {
         // One row per feature: aliases join their feature's row.
-        let name = r.feature.as_deref().unwrap_or(&r.flag);
+        let name = r.feature_name();
         let row = rows.entry((name, &r.location.component)).or_default();
         if r.status != Status::None {
             row.statuses.insert(r.status);

@@ -80,17 +80,13 @@ impl Rule for Overdue {
                 }
                 let at = mine
                     .iter()
-                    .find(|r| feature_of(r) == feature && Phase::of_status(r.status).is_some())
-                    .or_else(|| mine.iter().find(|r| feature_of(r) == feature));
+                    .find(|r| r.feature_name() == feature && Phase::of_status(r.status).is_some())
+                    .or_else(|| mine.iter().find(|r| r.feature_name() == feature));
                 let Some(r) = at else { continue };
                 out.push(finding(c, r, &feature, phase, count, &began, allowed, since.is_some()));
             }
         }
     }
-}
-
-fn feature_of(r: &Reference) -> &str {
-    r.feature.as_deref().unwrap_or(&r.flag)
 }
 
 /// The finding: how long, since when, and what the process expects.
