@@ -48,14 +48,15 @@ fn defs(text: &str) -> Vec<&str> {
 }
 
 const DELETED: &[&str] = &[
-    "note: ce:lib/gitlab/git/blame.rb:27 `load_blame_by_shelling_out`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/blame.rb:32 `parse_raw_blame`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/blame.rb:41 `load_blame_by_shelling_out`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/blame.rb:46 `parse_raw_blame`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:10 `COUNT_ARGS`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:49 `rugged_ref_names`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:172 `rugged_branch_count`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:179 `count_by_shelling_out`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:184 `process_raw_output`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:191 `count_command`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:209 `rugged_line_count`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository_mirroring.rb:8 `rugged_mirror_refs`: deleted, only the removed legacy code named it",
 ];
 
@@ -66,9 +67,9 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     let o = fix(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
-    // The 12 toggles; the mixed-in module is a file changed too.
+    // The 13 toggles; the mixed-in module is a file changed too.
     assert!(
-        err.contains("12 sites fixed in 3 files, 3 written"),
+        err.contains("13 sites fixed in 3 files, 3 written"),
         "{err}"
     );
     // Every file exactly as expected/ has it (the unchanged ones included).
@@ -111,6 +112,9 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     }
     // 3. A public legacy method.
     assert!(gone("rugged_ref_names"));
+    // 12. A public legacy method called with a receiver from another class,
+    // named by itself and by its own comment block.
+    assert!(gone("rugged_line_count") && gone("Case 12"), "{repo}");
     // 4, 5. Named by `send`, `method(:x)`, `alias`, `alias_method`: kept.
     for def in [
         "def rugged_tag_count",
@@ -137,8 +141,15 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     // before the `end`.
     let blame = read(&tree, BLAME);
     assert!(!blame.contains("private"), "{blame}");
+    // 11. A toggle whose block is a plain `begin … end`: its Gitaly branch.
     assert!(
-        blame.ends_with("raw_blame(@sha, @path)\n      end\n    end\n  end\nend\n"),
+        blame.contains(
+            "def line_count\n        @repo.gitaly_commit_client.blame_line_count(@sha, @path)\n      end\n"
+        ),
+        "{blame}"
+    );
+    assert!(
+        blame.ends_with("blame_line_count(@sha, @path)\n      end\n    end\n  end\nend\n"),
         "{blame}"
     );
     // No runs of blank lines, no blank line after an opening or before an
@@ -196,7 +207,7 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("12 sites fixed in 2 files, 2 written"),
+        err.contains("13 sites fixed in 2 files, 2 written"),
         "{err}"
     );
     assert!(!err.contains(": deleted"), "{err}");
@@ -219,8 +230,8 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
     assert_eq!(
         notes,
         [
-            format!("note: ce:lib/gitlab/git/blame.rb:21: `load_blame_by_shelling_out` {legacy}"),
-            format!("note: ce:lib/gitlab/git/blame.rb:26: `parse_raw_blame` {legacy}"),
+            format!("note: ce:lib/gitlab/git/blame.rb:27: `load_blame_by_shelling_out` {legacy}"),
+            format!("note: ce:lib/gitlab/git/blame.rb:32: `parse_raw_blame` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository.rb:10: `COUNT_ARGS` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository.rb:31: `rugged_ref_names` {legacy}"),
             "note: ce:lib/gitlab/git/repository.rb:74: `rugged_ls_files` is now unused, kept: named in another component: other:lib/gitlab_projects.rb".into(),
@@ -229,6 +240,7 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
             format!("note: ce:lib/gitlab/git/repository.rb:113: `count_by_shelling_out` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository.rb:118: `process_raw_output` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository.rb:125: `count_command` {legacy}"),
+            format!("note: ce:lib/gitlab/git/repository.rb:143: `rugged_line_count` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository_mirroring.rb:8: `rugged_mirror_refs` {legacy}"),
         ],
         "{err}"
@@ -275,6 +287,7 @@ fn the_json_plan_lists_deleted_and_unused_methods_per_file() {
             {"name": "count_by_shelling_out", "line": 179},
             {"name": "process_raw_output", "line": 184},
             {"name": "count_command", "line": 191},
+            {"name": "rugged_line_count", "line": 209},
         ])
     );
     assert_eq!(
@@ -293,8 +306,8 @@ fn the_json_plan_lists_deleted_and_unused_methods_per_file() {
     assert_eq!(
         methods(BLAME, "deleted_methods"),
         json!([
-            {"name": "load_blame_by_shelling_out", "line": 27},
-            {"name": "parse_raw_blame", "line": 32},
+            {"name": "load_blame_by_shelling_out", "line": 41},
+            {"name": "parse_raw_blame", "line": 46},
         ])
     );
     for f in [MIRRORING, BLAME] {

@@ -5,7 +5,10 @@
 //! (and view, rake) file of the scanned trees: a name is *live* if something
 //! outside the definitions under consideration names it (a call, `:symbol`,
 //! `send("x")`, `method(:x)`, `alias`, delegation, a comment), or if a live
-//! definition names it. A bare mention in a class or module that defines the
+//! definition names it; a definition's own comment block belongs to it. The
+//! names the fix removed are considered whether they were called bare or with
+//! a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
+//! nowhere else lets it go). A bare mention in a class or module that defines the
 //! name means that definition only (and overrides of it: a subclass, a
 //! reopening, a class mixing the module in, by the names the files give);
 //! one in a module no definer is, that classes mix in, means theirs. The names considered are those the fix removed from
@@ -360,17 +363,6 @@ fn free_mention(text: &str, at: usize) -> bool {
         return false;
     }
     !called_on_other(before)
-}
-
-/// Occurrences of each name of `set` in `text` named without a receiver.
-fn count_free(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
-    let mut out: HashMap<String, u32> = HashMap::new();
-    for (at, t) in tokens(text) {
-        if set.contains(t) && free_mention(text, at) {
-            *out.entry(t.to_string()).or_default() += 1;
-        }
-    }
-    out
 }
 
 /// Every definition of a Ruby text.
@@ -869,9 +861,13 @@ fn liveness(
         sorted.sort_by_key(|d| d.end - d.start);
         let mut owner: HashMap<usize, &Def> = HashMap::new();
         for d in &sorted {
-            for (at, t) in tokens(&text[d.start..d.end]) {
+            // The comment block above a definition goes with it: what it
+            // names (`# Blob.find_entry_by_path(…) # => …`) is the
+            // definition's own mention, not a use.
+            let (from, _) = with_comments(text, d.start, d.end);
+            for (at, t) in tokens(&text[from..d.end]) {
                 if set.contains(t) {
-                    owner.entry(d.start + at).or_insert(d);
+                    owner.entry(from + at).or_insert(d);
                 }
             }
         }
@@ -1053,13 +1049,15 @@ pub fn sweep(
         let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
         Index::new(&texts, &defined)
     };
-    // Named without a receiver: a call that can only mean a method of the
-    // same object (or a name passed around); `x.foo` may be anything's `foo`.
+    // Named without a receiver (a call that can only mean a method of the
+    // same object, or a name passed around), or with one (`repo.rugged_x`:
+    // `x.foo` may be anything's `foo`, so such a name goes only if nothing
+    // in the trees names it any more: liveness decides).
     {
         let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
         for t in texts.iter().filter(|t| t.planned.is_some()) {
-            let after = count_free(&t.now, &defined);
-            for (name, n) in count_free(&t.original, &defined) {
+            let after = count(&t.now, &defined);
+            for (name, n) in count(&t.original, &defined) {
                 if after.get(&name).copied().unwrap_or(0) < n && deletable_name(&name) {
                     considered.insert(name);
                 }

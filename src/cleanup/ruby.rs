@@ -317,6 +317,12 @@ pub fn fix_toggle(
     let param = shape.param.clone();
     let body = block.child_by_field_name("body");
     let mut stmts: Vec<Node> = body.map(named_children).unwrap_or_default();
+    // `do |on| begin … end end` (no clauses): the `begin` only groups the branch.
+    if let [only] = stmts.as_slice() {
+        if only.kind() == "begin" {
+            stmts = named_children(*only);
+        }
+    }
     let mut parts: Vec<Part> = Vec::new();
     let Some(param) = param else {
         // No parameter: the block runs either way; keep it whole.

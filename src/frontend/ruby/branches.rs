@@ -104,7 +104,8 @@ where
     }
 
     /// How a toggle call's block is written: its parameter, whether its body
-    /// is a lone `begin`, and where the call stands.
+    /// is a lone `begin` with `rescue`/`else`/`ensure` clauses (a plain
+    /// `begin … end` only groups the branch), and where the call stands.
     pub(super) fn toggle_shape(&self, call: Node) -> Shape {
         let block = call.child_by_field_name("block");
         let param = block
@@ -117,7 +118,7 @@ where
             .is_some_and(|body| {
                 let mut c = body.walk();
                 let stmts: Vec<Node> = body.named_children(&mut c).collect();
-                matches!(stmts.as_slice(), [only] if only.kind() == "begin")
+                matches!(stmts.as_slice(), [only] if super::begin_with_clauses(*only))
             });
         Shape::Toggle(ToggleShape {
             param,

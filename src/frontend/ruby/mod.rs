@@ -24,7 +24,7 @@ use super::{Deferred, FileFacts, Frontend, FrontendOptions, RawRef, SourceFile};
 use crate::model::{CallForm, Form, Kind, Language};
 use crate::prefilter::Prefilter;
 use facts::Facts;
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
 /// The Ruby frontend, as registered in [`super::FRONTENDS`].
 pub struct Ruby;
@@ -169,6 +169,15 @@ pub struct Extracted {
 }
 
 /// Parses Ruby source with the thread's parser.
+/// Whether `n` is a `begin … end` with `rescue`, `else` or `ensure` clauses
+/// (a plain `begin … end` only groups its statements).
+pub fn begin_with_clauses(n: Node) -> bool {
+    let mut c = n.walk();
+    n.kind() == "begin"
+        && n.named_children(&mut c)
+            .any(|x| matches!(x.kind(), "rescue" | "ensure" | "else"))
+}
+
 pub fn parse(src: &[u8]) -> Option<Tree> {
     super::parse(super::Grammar::Ruby, src)
 }

@@ -1,6 +1,6 @@
 # The fixture of tests/fix_dead.rs: one toggle per case, each legacy branch
 # calling the helper the case is about. The comments never name a helper (a
-# comment naming a method keeps it live).
+# comment naming a method keeps it live), but for a method's own comment block.
 module Gitlab
   module Git
     class Repository

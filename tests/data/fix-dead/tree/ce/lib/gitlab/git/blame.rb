@@ -20,6 +20,20 @@ module Gitlab
         end
       end
 
+      # Case 11: the toggle's block is a plain `begin … end` (no `rescue`):
+      # the branch inside it is kept, without the `begin`.
+      def line_count
+        @repo.gitaly_migrate(:blame_line_count) do |is_enabled|
+          begin
+            if is_enabled
+              @repo.gitaly_commit_client.blame_line_count(@sha, @path)
+            else
+              @repo.rugged_line_count(@sha, @path)
+            end
+          end
+        end
+      end
+
       private
 
       # Case 10: every method of this private section is legacy: they go, and

@@ -1,6 +1,6 @@
 # The fixture of tests/fix_dead.rs: one toggle per case, each legacy branch
 # calling the helper the case is about. The comments never name a helper (a
-# comment naming a method keeps it live).
+# comment naming a method keeps it live), but for a method's own comment block.
 module Gitlab
   module Git
     class Repository
@@ -200,6 +200,17 @@ module Gitlab
       # Case 5: the one handed out as a Method object: kept.
       def rugged_local_branches
         rugged.branches.each(:local).to_a
+      end
+
+      # Case 12: public, named only with a receiver by Blame's removed branch
+      # (case 11), by itself and by its own comment block:
+      #   repository.rugged_line_count('1a', 'README') # => 12
+      # deleted.
+      def rugged_line_count(sha, path, tree = nil)
+        tree ||= rugged.lookup(sha).tree
+        return rugged_line_count(sha, path, tree) unless tree
+
+        tree.path(path)[:oid].then { |oid| rugged.lookup(oid).content.lines.count }
       end
 
       def run_git(args)
