@@ -1,6 +1,8 @@
 //! `flaglint fix` wraps the kept code in the class's own error helper
 //! (`wrapped_gitaly_errors do … end`) when the toggle method's `rescue`
-//! clauses are the helper's, and inlines `begin … rescue … end` otherwise.
+//! clauses are the helper's, and inlines its `rescue` clauses otherwise: as
+//! the method's own when the toggle is its whole body, else in a
+//! `begin … rescue … end`.
 //! The fixture tree is tests/data/fix-helper/tree, its fixed text
 //! tests/data/fix-helper/expected (with `--keep-dead`: the dead code is
 //! tests/fix_dead.rs's).
@@ -17,7 +19,8 @@ const FILES: &[&str] = &[
     "lib/gitlab/git/blob.rb",
     // A helper whose clauses differ: begin/rescue.
     "lib/gitlab/git/wiki.rb",
-    // No helper: begin/rescue.
+    // No helper: the method's own rescue clauses where the toggle is its whole
+    // body, begin/rescue elsewhere.
     "lib/gitlab/git/remote.rb",
 ];
 
@@ -41,7 +44,7 @@ fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
         .unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(err.contains("8 sites fixed in 4 files"), "{err}");
+    assert!(err.contains("10 sites fixed in 4 files"), "{err}");
     for f in FILES {
         let original = std::fs::read_to_string(data.join("tree").join(f)).unwrap();
         let fixed = std::fs::read_to_string(tree.join(f)).unwrap();

@@ -219,24 +219,20 @@ fn place(
         (Wrapper::None, _) => format!("begin\n{inner}{}\n{indent}end", body(&inner)),
         (Wrapper::Block(head), _) => format!("{head} do\n{inner}{}\n{indent}end", body(&inner)),
         (Wrapper::Rescue(clauses), _) | (Wrapper::Helper { clauses, .. }, _) => {
-            let rescue = clauses
-                .iter()
-                .map(|c| {
-                    let moved: Vec<String> = c
-                        .lines()
-                        .map(|l| {
-                            if l.trim().is_empty() {
-                                String::new()
-                            } else {
-                                format!("{indent}{l}")
-                            }
-                        })
-                        .collect();
-                    moved.join("\n")
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            format!("begin\n{inner}{}\n{rescue}\n{indent}end", body(&inner))
+            // The whole body of a method: its own `rescue` clauses, as
+            // GitLab's style has them (no redundant `begin`).
+            if let Some(def_indent) = sole_statement_of_def(src, call, pos) {
+                return Ok(format!(
+                    "{}\n{}",
+                    body(&indent),
+                    rescue(clauses, def_indent)
+                ));
+            }
+            format!(
+                "begin\n{inner}{}\n{}\n{indent}end",
+                body(&inner),
+                rescue(clauses, &indent)
+            )
         }
     };
     if matches!(pos, Position::Return)
@@ -247,6 +243,37 @@ fn place(
         return Err(FixError::MultiLineReturn);
     }
     Ok(out)
+}
+
+/// `rescue` clauses (each written from column 0) at `indent`.
+fn rescue(clauses: &[String], indent: &str) -> String {
+    let lines = clauses.iter().flat_map(|c| c.lines()).map(|l| {
+        if l.trim().is_empty() {
+            String::new()
+        } else {
+            format!("{indent}{l}")
+        }
+    });
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// The indentation of the `def` whose whole body is the statement `call`
+/// (no other statement, no `rescue`/`ensure` of its own), if it is one.
+fn sole_statement_of_def<'s>(src: &'s str, call: Node, pos: Position) -> Option<&'s str> {
+    if pos != Position::Statement {
+        return None;
+    }
+    let body = call.parent().filter(|b| b.kind() == "body_statement")?;
+    let def = body
+        .parent()
+        .filter(|d| matches!(d.kind(), "method" | "singleton_method"))?;
+    // Comments above the call may stay; one below it would end up in the
+    // `rescue` clause.
+    let mut c = body.walk();
+    let only = body.named_children(&mut c).all(|n| {
+        n.id() == call.id() || (n.kind() == "comment" && n.end_byte() <= call.start_byte())
+    });
+    only.then(|| line_indent(src, def.start_byte()))
 }
 
 /// What stays of a toggle: statements (source nodes) or rewritten texts.

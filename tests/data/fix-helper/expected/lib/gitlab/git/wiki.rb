@@ -2,11 +2,9 @@ module Gitlab
   module Git
     class Wiki
       def page_names
-        begin
-          gitaly_wiki_client.page_names
-        rescue GRPC::Unavailable => e
-          raise CommandError.new(e)
-        end
+        gitaly_wiki_client.page_names
+      rescue GRPC::Unavailable => e
+        raise CommandError.new(e)
       end
 
       def gitaly_migrate(method, status: Gitlab::GitalyClient::MigrationStatus::OPT_IN, &block)
