@@ -15,8 +15,9 @@
 //!   `self.`), a block or splats; its arguments are locals of the caller, or
 //!   `k: v` pairs whose values are;
 //! - the parameters are plain required or keyword parameters matching the
-//!   arguments; a parameter whose argument has another name is renamed in the
-//!   body when every occurrence is a local variable and the new name is not
+//!   arguments (a keyword parameter with a default only when the call passes
+//!   it); a parameter whose argument has another name is renamed in the body
+//!   when every occurrence is a local variable and the new name is not
 //!   already used there; no parameter is assigned in the body;
 //! - the body has no `return`, `yield`, `block_given?`, `super`, `binding`,
 //!   `__method__`, `local_variables`, nested definitions, heredocs or
@@ -581,7 +582,8 @@ fn inline_one(src: &str, name: &str, max_lines: usize) -> Option<Step> {
     for p in &params {
         match p.kind() {
             "identifier" => renames.push((text(src, *p), positional.next()?)),
-            "keyword_parameter" if p.child_by_field_name("value").is_none() => {
+            // A default is never used when the one call passes the keyword.
+            "keyword_parameter" => {
                 let pname = text(src, p.child_by_field_name("name")?);
                 let (_, value) = keywords.iter().find(|(k, _)| *k == pname)?;
                 keyword_params.push(pname);
@@ -983,8 +985,13 @@ end
         // A keyword the method does not take; an argument that is no local.
         unchanged(&src.replace("limit: most", "cap: most"));
         unchanged(&src.replace("limit: most", "limit: most_books"));
-        // A default value.
-        unchanged(&src.replace("limit:)", "limit: 3)"));
+        // A default value: unused when the call passes the keyword, needed
+        // (left) when it does not.
+        let with_default = src.replace("limit:)", "limit: 3)");
+        let (out, done) = run(&with_default);
+        assert_eq!(done.len(), 1, "{out}");
+        assert!(out.contains("        [count, service.list(query).first(most)]\n"));
+        unchanged(&with_default.replace("(query, limit: most)", "(query)"));
     }
 
     #[test]
