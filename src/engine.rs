@@ -587,7 +587,7 @@ pub struct FixOutcome {
 /// read-only and not hard-linked; a signal stops the writing after the file
 /// being written), and counts what is fixed and what is left.
 pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions) -> FixOutcome {
-    let specs = if opts.keep_specs {
+    let mut specs = if opts.keep_specs {
         Vec::new()
     } else {
         crate::cleanup::delete_legacy_specs(
@@ -598,9 +598,26 @@ pub fn fix(p: &Prepared, selection: &Selection, mut plan: Plan, opts: FixOptions
             p.tree_texts(),
         )
     };
-    let mut deleted =
-        crate::cleanup::dead::sweep(&mut plan, &p.components, p.tree_texts(), !opts.keep_dead)
-            .deleted;
+    let sweep = |plan: &mut Plan| {
+        crate::cleanup::dead::sweep(plan, &p.components, p.tree_texts(), !opts.keep_dead).deleted
+    };
+    // The sweep, on a copy first when specs go too: a method it keeps only
+    // for its own `describe '#name'` blocks goes with them, by a second sweep.
+    let mut deleted = if opts.keep_specs || opts.keep_dead {
+        sweep(&mut plan)
+    } else {
+        let mut swept = plan.clone();
+        let deleted = sweep(&mut swept);
+        let own =
+            crate::cleanup::delete_own_specs(&mut plan, &swept, &p.components, p.tree_texts());
+        if own.is_empty() {
+            plan = swept;
+            deleted
+        } else {
+            specs.extend(own);
+            sweep(&mut plan)
+        }
+    };
     deleted.extend(crate::cleanup::go::sweep(
         &mut plan,
         &p.components,

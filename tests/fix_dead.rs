@@ -15,6 +15,7 @@ const REPOSITORY: &str = "ce/lib/gitlab/git/repository.rb";
 const MIRRORING: &str = "ce/lib/gitlab/git/repository_mirroring.rb";
 const BLAME: &str = "ce/lib/gitlab/git/blame.rb";
 const AUDIT: &str = "ce/lib/gitlab/mirror_audit.rb";
+const SPEC: &str = "ce/spec/lib/gitlab/git/repository_spec.rb";
 
 /// The fixture tree, copied to a temporary directory.
 fn tree() -> (tempfile::TempDir, PathBuf) {
@@ -48,15 +49,17 @@ fn defs(text: &str) -> Vec<&str> {
 }
 
 const DELETED: &[&str] = &[
+    "note: ce:spec/lib/gitlab/git/repository_spec.rb:22 '#rugged_find_tag': deleted, a spec of the removed legacy path",
     "note: ce:lib/gitlab/git/blame.rb:41 `load_blame_by_shelling_out`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/blame.rb:46 `parse_raw_blame`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:10 `COUNT_ARGS`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository.rb:49 `rugged_ref_names`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/repository.rb:172 `rugged_branch_count`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/repository.rb:179 `count_by_shelling_out`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/repository.rb:184 `process_raw_output`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/repository.rb:191 `count_command`: deleted, only the removed legacy code named it",
-    "note: ce:lib/gitlab/git/repository.rb:209 `rugged_line_count`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:154 `rugged_find_tag`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:189 `rugged_branch_count`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:196 `count_by_shelling_out`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:201 `process_raw_output`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:208 `count_command`: deleted, only the removed legacy code named it",
+    "note: ce:lib/gitlab/git/repository.rb:226 `rugged_line_count`: deleted, only the removed legacy code named it",
     "note: ce:lib/gitlab/git/repository_mirroring.rb:8 `rugged_mirror_refs`: deleted, only the removed legacy code named it",
 ];
 
@@ -67,9 +70,9 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     let o = fix(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
-    // The 13 toggles; the mixed-in module is a file changed too.
+    // The 14 toggles; the mixed-in module and the spec are files changed too.
     assert!(
-        err.contains("13 sites fixed in 3 files, 3 written"),
+        err.contains("14 sites fixed in 4 files, 4 written"),
         "{err}"
     );
     // Every file exactly as expected/ has it (the unchanged ones included).
@@ -91,7 +94,6 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     for f in [
         AUDIT,
         "ce/app/models/repository.rb",
-        "ce/spec/lib/gitlab/git/repository_spec.rb",
         "other/lib/gitlab_projects.rb",
     ] {
         assert_eq!(read(&tree, f), read(&data.join("tree"), f), "{f}");
@@ -112,6 +114,18 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
     }
     // 3. A public legacy method.
     assert!(gone("rugged_ref_names"));
+    // 13. A public legacy method only its own `describe` in the spec named:
+    // both go; the spec's other blocks stay (case 7's too: named elsewhere).
+    assert!(gone("rugged_find_tag"), "{repo}");
+    let spec = read(&tree, SPEC);
+    assert!(!spec.contains("describe '#rugged_find_tag'"), "{spec}");
+    for kept in [
+        "describe '#rugged_find_branch'",
+        "describe '#find_branch'",
+        "describe '#size'",
+    ] {
+        assert!(spec.contains(kept), "{kept}: {spec}");
+    }
     // 12. A public legacy method called with a receiver from another class,
     // named by itself and by its own comment block.
     assert!(gone("rugged_line_count") && gone("Case 12"), "{repo}");
@@ -179,7 +193,7 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
         kept,
         [
             "note: ce:lib/gitlab/git/repository.rb:66: `rugged_ls_files` is now unused, kept: named in another component: other:lib/gitlab_projects.rb",
-            "note: ce:lib/gitlab/git/repository.rb:75: `rugged_find_branch` is now unused, kept: named in the spec ce:spec/lib/gitlab/git/repository_spec.rb",
+            "note: ce:lib/gitlab/git/repository.rb:76: `rugged_find_branch` is now unused, kept: named in the spec ce:spec/lib/gitlab/git/repository_spec.rb",
         ],
         "{err}"
     );
@@ -188,7 +202,7 @@ fn fix_deletes_what_only_the_removed_branches_named_and_keeps_what_else_names() 
         Some("def rugged_ls_files(ref)")
     );
     assert_eq!(
-        repo.lines().nth(74).map(str::trim),
+        repo.lines().nth(75).map(str::trim),
         Some("def rugged_find_branch(name)")
     );
     // A second run has nothing left to do.
@@ -207,7 +221,7 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("13 sites fixed in 2 files, 2 written"),
+        err.contains("14 sites fixed in 2 files, 2 written"),
         "{err}"
     );
     assert!(!err.contains(": deleted"), "{err}");
@@ -235,12 +249,13 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
             format!("note: ce:lib/gitlab/git/repository.rb:10: `COUNT_ARGS` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository.rb:31: `rugged_ref_names` {legacy}"),
             "note: ce:lib/gitlab/git/repository.rb:74: `rugged_ls_files` is now unused, kept: named in another component: other:lib/gitlab_projects.rb".into(),
-            "note: ce:lib/gitlab/git/repository.rb:83: `rugged_find_branch` is now unused, kept: named in the spec ce:spec/lib/gitlab/git/repository_spec.rb".into(),
-            format!("note: ce:lib/gitlab/git/repository.rb:106: `rugged_branch_count` {legacy}"),
-            format!("note: ce:lib/gitlab/git/repository.rb:113: `count_by_shelling_out` {legacy}"),
-            format!("note: ce:lib/gitlab/git/repository.rb:118: `process_raw_output` {legacy}"),
-            format!("note: ce:lib/gitlab/git/repository.rb:125: `count_command` {legacy}"),
-            format!("note: ce:lib/gitlab/git/repository.rb:143: `rugged_line_count` {legacy}"),
+            "note: ce:lib/gitlab/git/repository.rb:84: `rugged_find_branch` is now unused, kept: named in the spec ce:spec/lib/gitlab/git/repository_spec.rb".into(),
+            "note: ce:lib/gitlab/git/repository.rb:94: `rugged_find_tag` is now unused, kept: named in the spec ce:spec/lib/gitlab/git/repository_spec.rb".into(),
+            format!("note: ce:lib/gitlab/git/repository.rb:117: `rugged_branch_count` {legacy}"),
+            format!("note: ce:lib/gitlab/git/repository.rb:124: `count_by_shelling_out` {legacy}"),
+            format!("note: ce:lib/gitlab/git/repository.rb:129: `process_raw_output` {legacy}"),
+            format!("note: ce:lib/gitlab/git/repository.rb:136: `count_command` {legacy}"),
+            format!("note: ce:lib/gitlab/git/repository.rb:154: `rugged_line_count` {legacy}"),
             format!("note: ce:lib/gitlab/git/repository_mirroring.rb:8: `rugged_mirror_refs` {legacy}"),
         ],
         "{err}"
@@ -250,10 +265,10 @@ fn keep_dead_deletes_nothing_and_lists_every_dead_method() {
     for (line, name) in [
         (10, "COUNT_ARGS = "),
         (31, "def rugged_ref_names"),
-        (106, "def rugged_branch_count"),
-        (113, "def count_by_shelling_out("),
-        (118, "def process_raw_output("),
-        (125, "def count_command("),
+        (117, "def rugged_branch_count"),
+        (124, "def count_by_shelling_out("),
+        (129, "def process_raw_output("),
+        (136, "def count_command("),
     ] {
         let text = repo.lines().nth(line - 1).unwrap_or("");
         assert!(text.trim().starts_with(name), "{line}: {text}");
@@ -274,7 +289,7 @@ fn the_json_plan_lists_deleted_and_unused_methods_per_file() {
         .collect();
     assert_eq!(
         by_path.keys().copied().collect::<Vec<_>>(),
-        [BLAME, REPOSITORY, MIRRORING]
+        [BLAME, REPOSITORY, MIRRORING, SPEC]
     );
     let methods = |path: &str, key: &str| by_path[path][key].clone();
     use serde_json::json;
@@ -283,11 +298,12 @@ fn the_json_plan_lists_deleted_and_unused_methods_per_file() {
         json!([
             {"name": "COUNT_ARGS", "line": 10},
             {"name": "rugged_ref_names", "line": 49},
-            {"name": "rugged_branch_count", "line": 172},
-            {"name": "count_by_shelling_out", "line": 179},
-            {"name": "process_raw_output", "line": 184},
-            {"name": "count_command", "line": 191},
-            {"name": "rugged_line_count", "line": 209},
+            {"name": "rugged_find_tag", "line": 154},
+            {"name": "rugged_branch_count", "line": 189},
+            {"name": "count_by_shelling_out", "line": 196},
+            {"name": "process_raw_output", "line": 201},
+            {"name": "count_command", "line": 208},
+            {"name": "rugged_line_count", "line": 226},
         ])
     );
     assert_eq!(
@@ -295,7 +311,7 @@ fn the_json_plan_lists_deleted_and_unused_methods_per_file() {
         json!([
             {"name": "rugged_ls_files", "line": 66,
              "reason": "named in another component: other:lib/gitlab_projects.rb"},
-            {"name": "rugged_find_branch", "line": 75,
+            {"name": "rugged_find_branch", "line": 76,
              "reason": "named in the spec ce:spec/lib/gitlab/git/repository_spec.rb"},
         ])
     );

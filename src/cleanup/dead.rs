@@ -20,7 +20,9 @@
 //! edited (a toggle's) counts as used before the fix, so what its removed
 //! branch named was live then, even if nothing in the trees calls it. A name
 //! still named only by specs or by another component is kept and reported
-//! ("now unused, kept"). Outside the files the fix changed, a definition
+//! ("now unused, kept"; where the specs name it only in its own
+//! `describe '#name'` blocks, [`super::delete_own_specs`] deletes those and a
+//! second sweep the method). Outside the files the fix changed, a definition
 //! goes only from a `module` a fixed file mixes in (`include X`); one
 //! elsewhere stays, and keeps what it names, but not its name: a dead
 //! definition of the same name in a fixed file or the mixed-in module still
@@ -1300,7 +1302,7 @@ pub fn sweep(
             if was_local && !namers.is_empty() && namers.iter().all(foreign) {
                 let j = namers[0];
                 let why = if texts[j].test {
-                    format!("named in the spec {}", texts[j].shown)
+                    format!("{} {}", super::NAMED_IN_SPEC, texts[j].shown)
                 } else {
                     format!("named in another component: {}", texts[j].shown)
                 };

@@ -10,7 +10,8 @@
 //! single-use private helper is replaced by its body ([`inline`]). When the
 //! plan is applied, the legacy-path spec blocks go ([`specs`], unless
 //! `--no-specs`), then the legacy path left dead, tree-wide ([`dead`], unless
-//! `--keep-dead`). [`checklist`] turns the references and the plan into a
+//! `--keep-dead`), with the specs' own `describe '#name'` blocks of a method
+//! only they still name ([`delete_own_specs`]). [`checklist`] turns the references and the plan into a
 //! Markdown to-do list.
 
 pub mod checklist;
@@ -151,7 +152,7 @@ impl FilePlan {
 }
 
 /// The fix of a whole run.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Plan {
     pub files: Vec<FilePlan>,
     /// Per reference (by file and start byte): what the fix does with it.
@@ -687,16 +688,7 @@ pub fn delete_legacy_specs(
     let mut out = Vec::new();
     // The specs that may hold such blocks, with the text to edit (the plan's,
     // if the fix already changed it).
-    let candidates: Vec<(&dead::TreeText, Option<usize>)> = tree
-        .iter()
-        .filter(|t| crate::frontend::ruby::is_test_path(&t.rel) && specs::may_hold(&t.text))
-        .map(|t| {
-            let existing = plan.files.iter().position(|f| {
-                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == t.canon
-            });
-            (t, existing)
-        })
-        .collect();
+    let candidates = spec_texts(plan, tree, |t| specs::may_hold(&t.text));
     use rayon::prelude::*;
     let results: Vec<(String, Vec<specs::DeletedBlock>)> = candidates
         .par_iter()
@@ -706,33 +698,140 @@ pub fn delete_legacy_specs(
         })
         .collect();
     for ((t, existing), (new, gone)) in candidates.into_iter().zip(results) {
-        if gone.is_empty() {
+        out.extend(set_spec_text(plan, components, t, existing, new, gone));
+    }
+    out
+}
+
+/// The specs of the trees that `keep` selects, each with its index in the
+/// plan when the plan already changed it.
+fn spec_texts<'a>(
+    plan: &Plan,
+    tree: &'a [dead::TreeText],
+    keep: impl Fn(&dead::TreeText) -> bool,
+) -> Vec<(&'a dead::TreeText, Option<usize>)> {
+    tree.iter()
+        .filter(|t| crate::frontend::ruby::is_test_path(&t.rel) && keep(t))
+        .map(|t| {
+            let existing = plan.files.iter().position(|f| {
+                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == t.canon
+            });
+            (t, existing)
+        })
+        .collect()
+}
+
+/// Puts a spec's new text in the plan, with the blocks that went; returns
+/// `shown:line 'description'` of each.
+fn set_spec_text(
+    plan: &mut Plan,
+    components: &[crate::component::Component],
+    t: &dead::TreeText,
+    existing: Option<usize>,
+    new: String,
+    gone: Vec<specs::DeletedBlock>,
+) -> Vec<String> {
+    if gone.is_empty() {
+        return Vec::new();
+    }
+    let comp = components.get(t.component).map_or("", |c| c.name.as_str());
+    let shown = format!("{comp}:{}", t.rel);
+    let out = gone
+        .iter()
+        .map(|g| format!("{shown}:{} '{}'", g.line, g.description))
+        .collect();
+    match existing {
+        Some(i) => {
+            plan.files[i].fixed = new;
+            plan.files[i].specs.extend(gone);
+        }
+        None => plan.files.push(FilePlan {
+            path: t.path.clone(),
+            shown,
+            original: t.text.clone(),
+            fixed: new,
+            abandoned: None,
+            dead: Vec::new(),
+            deleted: Vec::new(),
+            helpers: Vec::new(),
+            inlined: Vec::new(),
+            specs: gone,
+        }),
+    }
+    out
+}
+
+/// The reason the sweep gives a method kept for a spec (see [`dead::sweep`]).
+pub const NAMED_IN_SPEC: &str = "named in the spec";
+
+/// Deletes the specs' own `describe '#name'` blocks of the methods the sweep
+/// of `swept` (a copy of `plan`) kept only because a spec names them, where
+/// every spec naming such a method names it only there and nothing else does
+/// (see [`specs::delete_own_blocks`]); `plan` then gets the specs' new
+/// texts, so that a sweep of it deletes the methods too. Returns
+/// `shown:line 'description'` of each block.
+pub fn delete_own_specs(
+    plan: &mut Plan,
+    swept: &Plan,
+    components: &[crate::component::Component],
+    tree: &[dead::TreeText],
+) -> Vec<String> {
+    // The kept names, with the file that defines each.
+    let kept: Vec<(String, std::path::PathBuf)> = swept
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.dead
+                .iter()
+                .filter(|u| u.reason.starts_with(NAMED_IN_SPEC))
+                .map(|u| (u.name.clone(), f.path.clone()))
+        })
+        .collect();
+    if kept.is_empty() {
+        return Vec::new();
+    }
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // The texts as the sweep left them.
+    let now: std::collections::HashMap<std::path::PathBuf, &str> = swept
+        .files
+        .iter()
+        .map(|f| (canon(&f.path), f.fixed.as_str()))
+        .collect();
+    let kept: Vec<(String, std::path::PathBuf)> =
+        kept.into_iter().map(|(n, def)| (n, canon(&def))).collect();
+    // A name qualifies when every file naming it (but the one defining it)
+    // is a spec whose mentions all stand in the name's own blocks.
+    let mut names: HashSet<String> = kept.iter().map(|(n, _)| n.clone()).collect();
+    for t in tree {
+        let text = now.get(&t.canon).copied().unwrap_or(&t.text);
+        let mentioned: HashSet<String> = names
+            .iter()
+            .filter(|n| !kept.iter().any(|(k, def)| k == *n && *def == t.canon))
+            .filter(|n| dead::occurrences(text, n).next().is_some())
+            .cloned()
+            .collect();
+        if mentioned.is_empty() {
             continue;
         }
-        let comp = components.get(t.component).map_or("", |c| c.name.as_str());
-        let shown = format!("{comp}:{}", t.rel);
-        out.extend(
-            gone.iter()
-                .map(|g| format!("{shown}:{} '{}'", g.line, g.description)),
-        );
-        match existing {
-            Some(i) => {
-                plan.files[i].fixed = new;
-                plan.files[i].specs.extend(gone);
-            }
-            None => plan.files.push(FilePlan {
-                path: t.path.clone(),
-                shown,
-                original: t.text.clone(),
-                fixed: new,
-                abandoned: None,
-                dead: Vec::new(),
-                deleted: Vec::new(),
-                helpers: Vec::new(),
-                inlined: Vec::new(),
-                specs: gone,
-            }),
-        }
+        let whole = if crate::frontend::ruby::is_test_path(&t.rel) {
+            specs::delete_own_blocks(text, &mentioned).2
+        } else {
+            HashSet::new()
+        };
+        names.retain(|n| !mentioned.contains(n) || whole.contains(n));
+    }
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (t, existing) in spec_texts(plan, tree, |t| {
+        names
+            .iter()
+            .any(|n| dead::occurrences(&t.text, n).next().is_some())
+    }) {
+        let current = existing.map_or(t.text.clone(), |i| plan.files[i].fixed.clone());
+        let (new, gone, _) = specs::delete_own_blocks(&current, &names);
+        out.extend(set_spec_text(plan, components, t, existing, new, gone));
     }
     out
 }

@@ -197,6 +197,80 @@ pub fn delete_legacy_blocks(
     (out, gone)
 }
 
+/// Deletes the spec's own `describe '#name'` / `'.name'` blocks of the
+/// methods `names` (ones the fix left unused but for their specs) where every
+/// mention of the method in the spec stands inside such a block: the tests of
+/// a method that goes. Returns the new text, what went, and the names whose
+/// mentions all went.
+pub fn delete_own_blocks(
+    text: &str,
+    names: &HashSet<String>,
+) -> (String, Vec<DeletedBlock>, HashSet<String>) {
+    let unchanged = || (text.to_string(), Vec::new(), HashSet::new());
+    let mentioned: Vec<&String> = names
+        .iter()
+        .filter(|n| super::dead::occurrences(text, n).next().is_some())
+        .collect();
+    if mentioned.is_empty() {
+        return unchanged();
+    }
+    let Some(tree) = super::ruby::parse(text) else {
+        return unchanged();
+    };
+    if tree.root_node().has_error() {
+        return unchanged();
+    }
+    // The outermost `describe '#name'` blocks, per name.
+    let mut blocks: Vec<(&str, Node)> = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        if is_block_call(text, n) {
+            if let Some(m) = description(text, n).and_then(described_method) {
+                if let Some(name) = mentioned.iter().find(|x| x.as_str() == m) {
+                    blocks.push((name.as_str(), n));
+                    continue;
+                }
+            }
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    let mut ranges = Vec::new();
+    let mut gone = Vec::new();
+    let mut whole = HashSet::new();
+    for name in mentioned {
+        let mine: Vec<Node> = blocks
+            .iter()
+            .filter(|(b, _)| *b == name.as_str())
+            .map(|(_, n)| *n)
+            .collect();
+        let covered = super::dead::occurrences(text, name).all(|at| {
+            mine.iter()
+                .any(|n| n.start_byte() <= at && at < n.end_byte())
+        });
+        if mine.is_empty() || !covered {
+            continue;
+        }
+        whole.insert(name.clone());
+        for n in mine {
+            ranges.push((n.start_byte(), n.end_byte()));
+            gone.push(DeletedBlock {
+                line: n.start_position().row + 1,
+                description: description(text, n).unwrap_or("").to_string(),
+            });
+        }
+    }
+    if ranges.is_empty() {
+        return unchanged();
+    }
+    let out = super::apply_edits(text, super::dead::deletions(text, ranges));
+    if super::ruby::parse(&out).is_none_or(|t| t.root_node().has_error()) {
+        return unchanged();
+    }
+    gone.sort_by_key(|g| g.line);
+    (out, gone, whole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +290,27 @@ mod tests {
         );
         assert_eq!(gone.len(), 2);
         assert_eq!(gone[0].line, 7);
+    }
+
+    #[test]
+    fn a_methods_own_describe_goes_only_when_it_holds_every_mention() {
+        let text = "describe Repo do\n  describe '#rugged_walk' do\n    it { expect(repo.rugged_walk).to eq([]) }\n  end\n\n  describe '#size' do\n    it { expect(repo.size).to eq(1) }\n  end\nend\n";
+        let (out, gone, whole) = delete_own_blocks(text, &set(&["rugged_walk", "absent"]));
+        assert_eq!(
+            out,
+            "describe Repo do\n  describe '#size' do\n    it { expect(repo.size).to eq(1) }\n  end\nend\n"
+        );
+        assert_eq!(gone.len(), 1, "{gone:?}");
+        assert_eq!(
+            (gone[0].line, gone[0].description.as_str()),
+            (2, "#rugged_walk")
+        );
+        assert_eq!(whole, set(&["rugged_walk"]));
+        // Named outside its own block too: left.
+        let other = text.replace("repo.size)", "repo.rugged_walk.size)");
+        let (out, _, whole) = delete_own_blocks(&other, &set(&["rugged_walk"]));
+        assert_eq!(out, other);
+        assert!(whole.is_empty());
     }
 
     #[test]
