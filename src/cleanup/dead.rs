@@ -6,10 +6,10 @@
 //! outside the definitions under consideration names it (a call, `:symbol`,
 //! `send("x")`, `method(:x)`, `alias`, delegation, a comment), or if a live
 //! definition names it; a definition's own comment block belongs to it. The
-//! names the fix removed are considered whether they were called bare or
-//! with a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
-//! nowhere else lets it go). A bare mention in a class or module that
-//! defines the name means that definition only (and overrides of it: a subclass, a
+//! names the fix removed are considered whether they were called bare or with
+//! a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
+//! nowhere else lets it go). A bare mention in a class or module that defines the
+//! name means that definition only (and overrides of it: a subclass, a
 //! reopening, a class mixing the module in, by the names the files give);
 //! one in a module no definer is, that classes mix in, means theirs. The names considered are those the fix removed from
 //! a file, and what their definitions name, transitively, as long as they
@@ -23,10 +23,8 @@
 //! ("now unused, kept"; where the specs name it only in its own
 //! `describe '#name'` blocks, [`super::delete_own_specs`] deletes those and a
 //! second sweep the method). Outside the files the fix changed, a definition
-//! goes only from a `module` a fixed file mixes in (`include X`) or from the
-//! one file defining a name the removed code called (`repo.rugged_x` →
-//! `Repository`, a class the fix did not otherwise change); one elsewhere
-//! stays, and keeps what it names, but not its name: a dead
+//! goes only from a `module` a fixed file mixes in (`include X`); one
+//! elsewhere stays, and keeps what it names, but not its name: a dead
 //! definition of the same name in a fixed file or the mixed-in module still
 //! goes.
 //!
@@ -1071,17 +1069,6 @@ pub fn sweep(
     if considered.is_empty() {
         return Swept::default();
     }
-    // The files the removed code called into: the one file defining a name
-    // it called (`repo.rugged_commits_between` → `Repository`). Their dead
-    // definitions go as a fixed file's do, though the fix changed nothing
-    // else there.
-    let targets: HashSet<usize> = considered
-        .iter()
-        .filter_map(|n| match definers.get(n).map(Vec::as_slice) {
-            Some([i]) if texts[*i].planned.is_none() => Some(*i),
-            _ => None,
-        })
-        .collect();
     let mixed_into = mixed_into(&texts);
     let supers = supers(&texts);
     let trees = Trees {
@@ -1206,17 +1193,14 @@ pub fn sweep(
     // What stays keeps what it names: the names that were not live before
     // (code already unused: left alone; an edited method counts as unused
     // if nothing but itself made it live), and those with a definition that
-    // may not be deleted (see `may_go` below).
-    // A definition outside the fixed files may go when its file is one the
-    // removed code called into, or a module a fixed file mixes in.
-    let may_go = |i: usize, d: &Def| {
-        targets.contains(&i)
-            || d.module.as_deref().is_some_and(|m| {
-                texts
-                    .iter()
-                    .filter(|t| t.planned.is_some())
-                    .any(|t| mixes_in(&t.original, m))
-            })
+    // may not be deleted (see `mixed_in` below).
+    let mixed_in = |d: &Def| {
+        d.module.as_deref().is_some_and(|m| {
+            texts
+                .iter()
+                .filter(|t| t.planned.is_some())
+                .any(|t| mixes_in(&t.original, m))
+        })
     };
     let mut staying: HashSet<Key> = considered
         .iter()
@@ -1235,7 +1219,7 @@ pub fn sweep(
         if texts[i].planned.is_some() {
             continue;
         }
-        for d in ds.iter().filter(|d| !may_go(i, d)) {
+        for d in ds.iter().filter(|d| !mixed_in(d)) {
             let text = &texts[i].now;
             staying.extend(
                 tokens(&text[d.start..d.end])
@@ -1258,7 +1242,7 @@ pub fn sweep(
         let mut mine: Vec<Def> = ds
             .iter()
             .filter(|d| {
-                orig.def_live(&d.name, i) && !now.def_live(&d.name, i) && (planned || may_go(i, d))
+                orig.def_live(&d.name, i) && !now.def_live(&d.name, i) && (planned || mixed_in(d))
             })
             .cloned()
             .collect();

@@ -11,8 +11,8 @@
 //! plan is applied, the legacy-path spec blocks go ([`specs`], unless
 //! `--no-specs`), then the legacy path left dead, tree-wide ([`dead`], unless
 //! `--keep-dead`), with the specs' own `describe '#name'` blocks of a method
-//! only they still name ([`delete_own_specs`]). [`checklist`] turns the
-//! references and the plan into a Markdown to-do list.
+//! only they still name ([`delete_own_specs`]). [`checklist`] turns the references and the plan into a
+//! Markdown to-do list.
 
 pub mod checklist;
 pub mod comments;

@@ -28,7 +28,7 @@ module Gitlab
             if is_enabled
               @repo.gitaly_commit_client.blame_line_count(@sha, @path)
             else
-              Gitlab::Git::LineCounter.new(@repo).rugged_line_count(@sha, @path)
+              @repo.rugged_line_count(@sha, @path)
             end
           end
         end

@@ -219,6 +219,17 @@ module Gitlab
         rugged.branches.each(:local).to_a
       end
 
+      # Case 12: public, named only with a receiver by Blame's removed branch
+      # (case 11), by itself and by its own comment block:
+      #   repository.rugged_line_count('1a', 'README') # => 12
+      # deleted.
+      def rugged_line_count(sha, path, tree = nil)
+        tree ||= rugged.lookup(sha).tree
+        return rugged_line_count(sha, path, tree) unless tree
+
+        tree.path(path)[:oid].then { |oid| rugged.lookup(oid).content.lines.count }
+      end
+
       def run_git(args)
         popen(['git', "--git-dir=#{path}", *args], path)
       end
