@@ -6,10 +6,11 @@
 //! outside the definitions under consideration names it (a call, `:symbol`,
 //! `send("x")`, `method(:x)`, `alias`, delegation, a comment), or if a live
 //! definition names it; a definition's own comment block belongs to it. The
-//! names the fix removed are considered whether they were called bare or with
-//! a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
-//! nowhere else lets it go). A bare mention in a class or module that defines the
-//! name means that definition only (and overrides of it: a subclass, a
+//! names the fix removed are considered whether they were called bare or
+//! with a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
+//! nowhere else lets it go, and only if Ruby's core classes have no method
+//! of that name: `output.scrub` is `String#scrub`, not the tree's own). A
+//! bare mention in a class or module that defines the name means that definition only (and overrides of it: a subclass, a
 //! reopening, a class mixing the module in, by the names the files give);
 //! one in a module no definer is, that classes mix in, means theirs. The names considered are those the fix removed from
 //! a file, and what their definitions name, transitively, as long as they
@@ -365,6 +366,32 @@ fn free_mention(text: &str, at: usize) -> bool {
         return false;
     }
     !called_on_other(before)
+}
+
+/// Occurrences of each name of `set` in `text` named without a receiver.
+fn count_free(text: &str, set: &HashSet<&str>) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for (at, t) in tokens(text) {
+        if set.contains(t) && free_mention(text, at) {
+            *out.entry(t.to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// The methods of Ruby's core classes (`ruby_core_methods.txt`): a name the
+/// removed code called on another object that is one of them was most likely
+/// a call on a core object (`output.scrub`), not on the tree's own method of
+/// that name (Loofah's `scrub` callback).
+fn core_method(name: &str) -> bool {
+    static CORE: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    CORE.get_or_init(|| {
+        include_str!("ruby_core_methods.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+    .contains(name)
 }
 
 /// Every definition of a Ruby text.
@@ -1054,13 +1081,18 @@ pub fn sweep(
     // Named without a receiver (a call that can only mean a method of the
     // same object, or a name passed around), or with one (`repo.rugged_x`:
     // `x.foo` may be anything's `foo`, so such a name goes only if nothing
-    // in the trees names it any more: liveness decides).
+    // in the trees names it any more, liveness decides; and not if Ruby's
+    // core classes have a method of that name: `output.scrub`).
     {
         let defined: HashSet<&str> = definers.keys().map(String::as_str).collect();
         for t in texts.iter().filter(|t| t.planned.is_some()) {
-            let after = count(&t.now, &defined);
+            let (free_after, after) = (count_free(&t.now, &defined), count(&t.now, &defined));
+            let free_before = count_free(&t.original, &defined);
             for (name, n) in count(&t.original, &defined) {
-                if after.get(&name).copied().unwrap_or(0) < n && deletable_name(&name) {
+                let of = |m: &HashMap<String, u32>| m.get(&name).copied().unwrap_or(0);
+                let free = of(&free_after) < of(&free_before);
+                let called = of(&after) < n && !core_method(&name);
+                if (free || called) && deletable_name(&name) {
                     considered.insert(name);
                 }
             }
