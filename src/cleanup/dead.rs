@@ -10,10 +10,11 @@
 //! with a receiver (`repo.rugged_x`: then only a tree that names `rugged_x`
 //! nowhere else lets it go, and only if Ruby's core classes have no method
 //! of that name: `output.scrub` is `String#scrub`, not the tree's own). A
-//! bare mention in a class or module that defines the name means that definition only (and overrides of it: a subclass, a
-//! reopening, a class mixing the module in, by the names the files give);
-//! one in a module no definer is, that classes mix in, means theirs. The names considered are those the fix removed from
-//! a file, and what their definitions name, transitively, as long as they
+//! bare mention in a class or module that defines the name means that
+//! definition only (and overrides of it: a subclass, a reopening, a class
+//! mixing the module in, by the names the files give); one in a module no
+//! definer is, that classes mix in, means theirs. The names considered are
+//! those the fix removed from a file, and what their definitions name, transitively, as long as they
 //! might be dead: a cycle of legacy helpers that call each other goes as a
 //! whole. A definition is deleted when its name was live before the fix and
 //! is not after it: code that was already unused (an API for other
