@@ -14,9 +14,9 @@
 //! definition only (and overrides of it: a subclass, a reopening, a class
 //! mixing the module in, by the names the files give); one in a module no
 //! definer is, that classes mix in, means theirs. The names considered are
-//! those the fix removed from a file, and what their definitions name, transitively, as long as they
-//! might be dead: a cycle of legacy helpers that call each other goes as a
-//! whole. A definition is deleted when its name was live before the fix and
+//! those the fix removed from a file, and what their definitions name,
+//! transitively, as long as they might be dead: a cycle of legacy helpers
+//! that call each other goes as a whole. A definition is deleted when its name was live before the fix and
 //! is not after it: code that was already unused (an API for other
 //! consumers) is left alone, and keeps what it names. A method the fix
 //! edited (a toggle's) counts as used before the fix, so what its removed
