@@ -713,12 +713,19 @@ fn spec_texts<'a>(
     tree.iter()
         .filter(|t| crate::frontend::ruby::is_test_path(&t.rel) && keep(t))
         .map(|t| {
-            let existing = plan.files.iter().position(|f| {
-                std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == t.canon
-            });
+            let existing = plan
+                .files
+                .iter()
+                .position(|f| canonical(&f.path) == t.canon);
             (t, existing)
         })
         .collect()
+}
+
+/// A path as [`dead::TreeText::canon`] has it (the path itself if it cannot
+/// be resolved).
+fn canonical(p: &std::path::Path) -> std::path::PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Puts a spec's new text in the plan, with the blocks that went; returns
@@ -790,15 +797,16 @@ pub fn delete_own_specs(
     if kept.is_empty() {
         return Vec::new();
     }
-    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     // The texts as the sweep left them.
     let now: std::collections::HashMap<std::path::PathBuf, &str> = swept
         .files
         .iter()
-        .map(|f| (canon(&f.path), f.fixed.as_str()))
+        .map(|f| (canonical(&f.path), f.fixed.as_str()))
         .collect();
-    let kept: Vec<(String, std::path::PathBuf)> =
-        kept.into_iter().map(|(n, def)| (n, canon(&def))).collect();
+    let kept: Vec<(String, std::path::PathBuf)> = kept
+        .into_iter()
+        .map(|(n, def)| (n, canonical(&def)))
+        .collect();
     // A name qualifies when every file naming it (but the one defining it)
     // is a spec whose mentions all stand in the name's own blocks.
     let mut names: HashSet<String> = kept.iter().map(|(n, _)| n.clone()).collect();
