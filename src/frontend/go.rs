@@ -145,16 +145,19 @@ fn parse(src: &[u8]) -> Option<Tree> {
 
 /// In Gitaly's own tree, the parts of a file worth parsing: its package
 /// clause, imports, `const` and `var` declarations (flag definitions, env
-/// var names), and the functions and types that hold one of
-/// [`crate::prefilter::SERVER_GO_TOKENS`] (checks, setters, tables). A function without one
-/// holds no reference there: Gitaly has no Workhorse-style branches whose
-/// call paths need every function. Top-level declarations are found by the
-/// line they start at column 0 (gofmt's layout). `None` when the whole file
-/// is worth parsing. Test files are most of what this saves: a flag is set
-/// in a few of their many test functions.
+/// var names), the types that hold one of [`crate::prefilter::SERVER_GO_TOKENS`],
+/// and of the functions that hold one, their signature, closing brace and
+/// the statements of their body that hold one of [`STATEMENT_TOKENS`] or
+/// declare a local `const`/`var` ([`statement_ranges`]). Nothing else holds
+/// a reference there: Gitaly has no Workhorse-style branches whose call
+/// paths need every function. Declarations and statements are found by
+/// gofmt's layout (a top-level declaration starts at column 0, a statement
+/// of a function's body at one tab). `None` when the whole file is worth
+/// parsing. Test files are most of what this saves: a flag is set in a few
+/// statements of their long test functions.
 pub fn focus_ranges(src: &[u8]) -> Option<Vec<(usize, usize)>> {
     const STARTS: &[&[u8]] = &[b"func", b"type", b"var", b"const", b"import", b"package"];
-    let mut starts: Vec<(usize, bool)> = Vec::new(); // (offset, always kept)
+    let mut starts: Vec<(usize, &[u8])> = Vec::new(); // (offset, keyword)
     let mut at = 0;
     while at < src.len() {
         let line_end = memchr::memchr(b'\n', &src[at..]).map_or(src.len(), |i| at + i + 1);
@@ -165,29 +168,195 @@ pub fn focus_ranges(src: &[u8]) -> Option<Vec<(usize, usize)>> {
                     .get(k.len())
                     .is_some_and(|&b| b == b' ' || b == b'(' || b == b'\t')
         }) {
-            starts.push((at, !matches!(*kw, b"func" | b"type")));
+            starts.push((at, kw));
         }
         at = line_end;
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let push =
+        |ranges: &mut Vec<(usize, usize)>, (start, end): (usize, usize)| match ranges.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => ranges.push((start, end)),
+        };
     let mut skipped = false;
-    for (i, &(start, always)) in starts.iter().enumerate() {
+    for (i, &(start, kw)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(src.len(), |s| s.0);
         let chunk = &src[start..end];
-        let keep = always
-            || crate::prefilter::SERVER_GO_TOKENS
-                .iter()
-                .any(|t| memchr::memmem::find(chunk, t.as_bytes()).is_some());
-        if !keep {
+        if !matches!(kw, b"func" | b"type") {
+            push(&mut ranges, (start, end));
+            continue;
+        }
+        if !has_any(chunk, crate::prefilter::SERVER_GO_TOKENS) {
             skipped = true;
             continue;
         }
-        match ranges.last_mut() {
-            Some(last) if last.1 == start => last.1 = end,
-            _ => ranges.push((start, end)),
+        let parts = (kw == b"func")
+            .then(|| statement_ranges(chunk))
+            .flatten()
+            .unwrap_or_else(|| vec![(0, chunk.len())]);
+        skipped |= parts != [(0, chunk.len())];
+        for (s, e) in parts {
+            push(&mut ranges, (start + s, start + e));
         }
     }
     (skipped && !ranges.is_empty()).then_some(ranges)
+}
+
+/// What a statement of a function in Gitaly's tree must hold to be parsed:
+/// a token of [`crate::prefilter::SERVER_GO_TOKENS`] or the name of a call
+/// the extractor reads (a check on a flag variable, a test setter, an env
+/// read or write through a constant).
+const STATEMENT_TOKENS: &[&str] = &[
+    "featureflag",
+    "FeatureFlag",
+    "gitaly-feature-",
+    "GITALY_",
+    "IsEnabled",
+    "IsDisabled",
+    "HeaderKey",
+    "NewFeatureSets",
+    "Getenv",
+    "LookupEnv",
+    "%s=",
+];
+
+fn has_any(bytes: &[u8], tokens: &[&str]) -> bool {
+    tokens
+        .iter()
+        .any(|t| memchr::memmem::find(bytes, t.as_bytes()).is_some())
+}
+
+/// The parts of the function declaration `func` (a chunk of
+/// [`focus_ranges`], offsets relative to it) to parse ([`block_ranges`]).
+/// `None` (parse it whole) when a multi-line raw string or a block comment
+/// could hide a line that looks like a statement, or when the function
+/// tests the Gitaly address (Workhorse-style branches read the statements
+/// after an `if`).
+fn statement_ranges(func: &[u8]) -> Option<Vec<(usize, usize)>> {
+    if has_any(func, &["/*", "GitalyServer.Address", "GitalyAddress"]) {
+        return None;
+    }
+    let mut lines: Vec<(usize, &[u8])> = Vec::new();
+    let mut at = 0;
+    while at < func.len() {
+        let end = memchr::memchr(b'\n', &func[at..]).map_or(func.len(), |i| at + i + 1);
+        lines.push((at, &func[at..end]));
+        at = end;
+    }
+    if lines
+        .iter()
+        .any(|(_, l)| memchr::memchr_iter(b'`', l).count() % 2 == 1)
+    {
+        return None;
+    }
+    block_ranges(&lines, 0, func.len())
+}
+
+/// The parts of a block construct indented by `depth` tabs (a function at
+/// column 0, a statement of a function's body) to parse, gofmt's layout
+/// read line by line: its lines at `depth` — the head up to the line that
+/// opens the block, `} else {` and `case …:` lines, the closing line — and
+/// the statements of its bodies (one tab deeper) that hold one of
+/// [`STATEMENT_TOKENS`] or declare a `const`/`var`, each cut the same way in
+/// turn. A statement starts at a line indented by `depth + 1` tabs that does
+/// not close a bracket or start a `case`, and ends where the next one
+/// starts. Only a block's
+/// statements are dropped, never the elements of a composite literal: a
+/// block opens with ` {` (`if … {`, `func(t *testing.T) {`, `} {` after a
+/// `for … range []struct{…}{…}` table), a literal with `T{` or `struct {`.
+/// `None` (keep it whole) when the construct is not a block in that layout,
+/// or when every statement is kept whole. `lines` are (offset, line) and
+/// end at `end`. A cut that still goes wrong leaves a syntax error, and the
+/// caller parses the whole file.
+fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Vec<(usize, usize)>> {
+    let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b'\t').count();
+    let at_depth = |l: &[u8]| indent(l) == depth && !l[depth..].trim_ascii().is_empty();
+    let opens_block = |l: &[u8]| {
+        let Some(before) = l.trim_ascii_end().strip_suffix(b"{") else {
+            return false;
+        };
+        let word = before.trim_ascii_end();
+        (before.is_empty() || before.ends_with(b" ") || before.ends_with(b"\t"))
+            && !word.ends_with(b"struct")
+            && !word.ends_with(b"interface")
+    };
+    let separates = |l: &[u8]| {
+        let rest = &l[depth..];
+        rest.starts_with(b"case ")
+            || rest.starts_with(b"default:")
+            || (rest.starts_with(b"} else ") && opens_block(l))
+    };
+    let tail = lines
+        .iter()
+        .rposition(|(_, l)| at_depth(l) && l[depth] == b'}')?;
+    let inner: Vec<usize> = (1..tail).filter(|&i| at_depth(lines[i].1)).collect();
+    // One line opening the block, `else`/`case` lines between its bodies; or
+    // a head over several lines (a `for` over a table, a long signature).
+    let (head, separators) =
+        if opens_block(lines[0].1) && inner.iter().all(|&i| separates(lines[i].1)) {
+            (0, inner)
+        } else {
+            let head = inner.last().copied().unwrap_or(0);
+            (opens_block(lines[head].1).then_some(head)?, Vec::new())
+        };
+    if tail <= head + 1 {
+        return None;
+    }
+    // A `case` at `depth + 1` belongs to the `switch` statement above it.
+    let starts_statement = |l: &[u8]| {
+        let rest = &l[indent(l)..];
+        indent(l) == depth + 1
+            && rest
+                .first()
+                .is_some_and(|b| !matches!(b, b' ' | b'}' | b')' | b']' | b'\n' | b'\r'))
+            && !rest.starts_with(b"case ")
+            && !rest.starts_with(b"default:")
+    };
+    let tail_start = lines[tail].0;
+    let next_start = |i: usize| lines.get(i).map_or(end, |l| l.0);
+    let mut parts = vec![(lines[0].0, next_start(head + 1))];
+    let push = |parts: &mut Vec<(usize, usize)>, (s, e): (usize, usize)| match parts.last_mut() {
+        Some(last) if last.1 == s => last.1 = e,
+        _ => parts.push((s, e)),
+    };
+    let mut whole = true;
+    let mut i = head + 1;
+    while i < tail {
+        if separators.contains(&i) {
+            push(&mut parts, (lines[i].0, next_start(i + 1)));
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < tail && !separators.contains(&j) && !starts_statement(lines[j].1) {
+            j += 1;
+        }
+        let statement = &lines[i..j];
+        let stmt_end = if j < tail { lines[j].0 } else { tail_start };
+        let first = &lines[i].1[indent(lines[i].1)..];
+        let declares = [&b"var "[..], b"var(", b"const ", b"const("]
+            .iter()
+            .any(|k| first.starts_with(k));
+        if declares || statement.iter().any(|(_, l)| has_any(l, STATEMENT_TOKENS)) {
+            match block_ranges(statement, depth + 1, stmt_end) {
+                Some(inner) => {
+                    whole = false;
+                    for r in inner {
+                        push(&mut parts, r);
+                    }
+                }
+                None => push(&mut parts, (lines[i].0, stmt_end)),
+            }
+        } else {
+            whole = false;
+        }
+        i = j;
+    }
+    if whole {
+        return None;
+    }
+    push(&mut parts, (tail_start, end));
+    Some(parts)
 }
 
 /// Extracts the references, branches and call facts of one Go file.
@@ -1049,7 +1218,9 @@ mod tests {
         let ranges = focus_ranges(src.as_bytes()).expect("a function is left out");
         let unrelated = src.find("func unrelated").unwrap();
         let find_tag = src.find("func (s *server)").unwrap();
-        assert_eq!(ranges, [(0, unrelated), (find_tag, src.len())]);
+        assert_eq!(ranges[0], (0, unrelated));
+        assert_eq!(ranges[1].0, find_tag);
+        assert_eq!(ranges.last().map(|r| r.1), Some(src.len()));
         let whole = extract(src.as_bytes(), false, &[]);
         let focused = extract_in(src.as_bytes(), false, &[], true);
         let show = |x: &Extracted| format!("{:?}", x.flags);
@@ -1060,6 +1231,101 @@ mod tests {
             focus_ranges(b"package x\n\nvar A = featureflag.FeatureFlag{}\n"),
             None
         );
+    }
+
+    /// Extraction of the focused ranges equals that of the whole file.
+    fn same_as_whole(src: &str) {
+        let show = |x: &Extracted| {
+            format!(
+                "{:?}\n{:?}\n{:?}\n{:?}",
+                x.refs, x.flags, x.names, x.mentions
+            )
+        };
+        let mut whole = extract(src.as_bytes(), true, &[]);
+        whole.funcs.clear();
+        whole.branches.clear();
+        let focused = extract_in(src.as_bytes(), true, &[], true);
+        assert!(!focused.syntax_errors);
+        assert_eq!(show(&focused), show(&whole));
+    }
+
+    #[test]
+    fn in_gitalys_tree_only_the_statements_with_a_flag_token_are_parsed() {
+        let src = r#"package hook_test
+
+var myFlag = featureflag.FeatureFlag{Name: "my_flag"}
+
+func TestHook(
+	t *testing.T,
+) {
+	server := runServer(t)
+	defer server.Stop()
+
+	const key = "local-key"
+	for _, tc := range []struct {
+		desc  string
+		flags []featureflag.FeatureFlag
+	}{
+		{desc: "plain"},
+		{desc: "go", flags: []featureflag.FeatureFlag{featureflag.GoHook}},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			ctx, cancel := testhelper.Context()
+			defer cancel()
+			for _, f := range tc.flags {
+				ctx = featureflag.OutgoingCtxWithFeatureFlags(ctx, f)
+			}
+			notAFlagCall(ctx)
+		})
+	}
+	flags := []featureflag.FeatureFlag{
+		featureflag.A,
+		myFlag,
+	}
+	switch mode {
+	case "x":
+		unrelated()
+	case "y":
+		if featureflag.IsEnabled(ctx, featureflag.B) {
+			doB()
+		} else {
+			legacyB()
+		}
+	default:
+		other()
+	}
+	if v := os.Getenv("GITALY_TESTING_X"); v == "true" {
+		run()
+	}
+	lastUnrelated()
+}
+"#;
+        let ranges = focus_ranges(src.as_bytes()).expect("statements are left out");
+        let kept: String = ranges.iter().map(|&(a, b)| &src[a..b]).collect();
+        for dropped in [
+            "runServer",
+            "notAFlagCall",
+            "unrelated()",
+            "lastUnrelated",
+            "doB()",
+        ] {
+            assert!(!kept.contains(dropped), "{dropped} is parsed:\n{kept}");
+        }
+        // A table's elements are never dropped: `myFlag` is a flag.
+        for needed in [
+            "myFlag,\n",
+            "} else {",
+            "case \"y\":",
+            "const key",
+            "func TestHook(\n",
+        ] {
+            assert!(kept.contains(needed), "{needed} is not parsed:\n{kept}");
+        }
+        same_as_whole(src);
+        // A multi-line raw string or a block comment: the function is whole.
+        let raw = "package x\n\nfunc f() {\n\ts := `\n\tnot a statement`\n\tother()\n\tfeatureflag.IsEnabled(ctx, featureflag.A)\n}\n";
+        assert_eq!(focus_ranges(raw.as_bytes()), None);
+        same_as_whole(raw);
     }
 
     const SRC: &str = r#"package git
