@@ -44,9 +44,9 @@ pub struct Prefilter {
     /// `gitaly` of client wrappers, the handlers that call them).
     go: Option<AhoCorasick>,
     /// Go files: [`GO_TOKENS`].
-    go_tokens: Option<AhoCorasick>,
+    go_tokens: Option<Tokens>,
     /// Config and docs: [`TEXT_TOKENS`].
-    text_tokens: Option<AhoCorasick>,
+    text_tokens: Option<Tokens>,
     /// Names of functions that check a flag (their last segment), for
     /// frontends whose checks name no Gitaly token (Rust's `[rust] check_functions`).
     calls: Vec<String>,
@@ -130,6 +130,29 @@ fn ruby_automaton<'a>(
     (ac, requires)
 }
 
+/// A few byte strings, any of which matches: one `memmem` search each. On
+/// Go sources that hold none of them (most of a tree), that is 20× faster
+/// than one Aho-Corasick search for all: their bytes (`e`, `a`, `_`) are too
+/// common in code for the automaton's rare-byte prefilter (Gitaly's 2020
+/// tree, 712 Go files, 4 MB: 0.6 ms against 14.5 ms).
+#[derive(Clone)]
+struct Tokens(Vec<memchr::memmem::Finder<'static>>);
+
+impl Tokens {
+    fn new(tokens: &[&str]) -> Tokens {
+        Tokens(
+            tokens
+                .iter()
+                .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+                .collect(),
+        )
+    }
+
+    fn is_match(&self, bytes: &[u8]) -> bool {
+        self.0.iter().any(|f| f.find(bytes).is_some())
+    }
+}
+
 impl Prefilter {
     /// Builds the Ruby prefilter: [`RUBY_TOKENS`] plus `extra` tokens (the
     /// configured toggle methods), which count alone.
@@ -140,8 +163,8 @@ impl Prefilter {
             .ascii_case_insensitive(true)
             .build(["gitaly"])
             .ok();
-        let go_tokens = AhoCorasickBuilder::new().build(GO_TOKENS).ok();
-        let text_tokens = AhoCorasickBuilder::new().build(TEXT_TOKENS).ok();
+        let go_tokens = Some(Tokens::new(GO_TOKENS));
+        let text_tokens = Some(Tokens::new(TEXT_TOKENS));
         Prefilter {
             ac,
             requires,
@@ -183,7 +206,7 @@ impl Prefilter {
             go_tokens: self
                 .go_tokens
                 .as_ref()
-                .and_then(|_| AhoCorasickBuilder::new().build(SERVER_GO_TOKENS).ok()),
+                .map(|_| Tokens::new(SERVER_GO_TOKENS)),
             text_tokens: self.text_tokens.clone(),
             calls: self.calls.clone(),
             extra: self.extra.clone(),
@@ -213,14 +236,12 @@ impl Prefilter {
     /// branch reaches: one of [`GO_TOKENS`] (not a bare `gitaly`, which
     /// every import path of Gitaly's own tree holds).
     pub fn go_matches(&self, bytes: &[u8]) -> bool {
-        self.go_tokens.as_ref().is_none_or(|ac| ac.is_match(bytes))
+        self.go_tokens.as_ref().is_none_or(|t| t.is_match(bytes))
     }
 
     /// Whether config or doc bytes can hold a reference: one of [`TEXT_TOKENS`].
     pub fn text_matches(&self, bytes: &[u8]) -> bool {
-        self.text_tokens
-            .as_ref()
-            .is_none_or(|ac| ac.is_match(bytes))
+        self.text_tokens.as_ref().is_none_or(|t| t.is_match(bytes))
     }
 
     /// Whether Ruby bytes can hold a reference.
