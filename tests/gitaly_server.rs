@@ -11,8 +11,8 @@
 //! uses, a loop variable; gitaly-ruby's `feature_enabled?` on any receiver
 //! and its stubs (flag `ruby_<name>`), Ruby env switches and settings. The tree is tests/data/gitaly-server (own code,
 //! modeled on Gitaly's 2019 and 2020 shapes; its go.mod makes it Gitaly's tree, so
-//! the server prefilter and the parse of only the declarations that hold a
-//! flag token are what this checks).
+//! the server prefilter and the parse of only the declarations and statements
+//! that hold a flag token are what this checks).
 
 use std::process::Command;
 
@@ -46,6 +46,10 @@ fn gitaly_server_references_with_their_kinds_lines_and_endpoints() {
             "fast_tag_lookup definition definition internal/metadata/featureflag/flags.go:11 [] on:- off:-",
             "stream_branches definition definition internal/metadata/featureflag/flags.go:13 [] on:- off:-",
             "never_checked definition definition internal/metadata/featureflag/flags.go:15 [] on:- off:-",
+            // A table of bare flag names in the featureflag package's own test:
+            // its elements hold no flag token and are parsed all the same.
+            "fast_tag_lookup test-stub featureflag-test internal/metadata/featureflag/flags_test.go:10 [] on:- off:-",
+            "stream_branches test-stub featureflag-test internal/metadata/featureflag/flags_test.go:11 [] on:- off:-",
             "fast_tag_lookup check featureflag-check internal/service/ref/find_tag.go:11 [RefService/FindTag] on:11 off:13",
             "stream_branches check featureflag-check internal/service/ref/find_tag.go:20 [RefService/FindAllBranches] on:- off:20",
             "stream_branches check featureflag-check internal/service/ref/find_tag.go:27 [] on:- off:-",
@@ -56,6 +60,12 @@ fn gitaly_server_references_with_their_kinds_lines_and_endpoints() {
             "scratch_flag test-stub featureflag-test internal/service/ref/find_tag_test.go:16 [] on:- off:-",
             "objcache_reuse test-stub featureflag-test internal/service/ref/find_tag_test.go:17 [] on:- off:-",
             "stream_branches test-stub featureflag-test internal/service/ref/find_tag_test.go:19 [] on:- off:-",
+            // Real-shaped (2020): a check in one case of a handler's `switch`,
+            // a table-driven test whose `t.Run` closure sets the table's flags,
+            // statements without a flag token around them (not parsed).
+            "stream_branches check featureflag-check internal/service/ref/local_branches.go:23 [RefService/FindLocalBranches] on:23 off:25",
+            "stream_branches test-stub featureflag-test internal/service/ref/local_branches_test.go:27 [] on:- off:-",
+            "fast_tag_lookup test-stub featureflag-test internal/service/ref/local_branches_test.go:51 [] on:- off:-",
             "stream_branches test-stub featureflag-test internal/testhelper/featureset.go:6 [] on:- off:-",
             // gitaly-ruby: feature_enabled? on any receiver, flag ruby_<name>
             // with `-` read as `_`; its rspec stub; an env switch, and not
