@@ -220,6 +220,9 @@ const STATEMENT_TOKENS: &[&str] = &[
     "%s=",
 ];
 
+/// How deep [`block_ranges`] cuts (tabs); deeper blocks are parsed whole.
+const MAX_CUT_DEPTH: usize = 16;
+
 fn has_any(bytes: &[u8], tokens: &[&str]) -> bool {
     tokens
         .iter()
@@ -269,6 +272,10 @@ fn statement_ranges(func: &[u8]) -> Option<Vec<(usize, usize)>> {
 /// end at `end`. A cut that still goes wrong leaves a syntax error, and the
 /// caller parses the whole file.
 fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Vec<(usize, usize)>> {
+    // Deeper blocks are kept whole: the cut recurses once per level.
+    if depth > MAX_CUT_DEPTH {
+        return None;
+    }
     let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b'\t').count();
     let at_depth = |l: &[u8]| indent(l) == depth && !l[depth..].trim_ascii().is_empty();
     let opens_block = |l: &[u8]| {
@@ -292,13 +299,17 @@ fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Ve
     let inner: Vec<usize> = (1..tail).filter(|&i| at_depth(lines[i].1)).collect();
     // One line opening the block, `else`/`case` lines between its bodies; or
     // a head over several lines (a `for` over a table, a long signature).
-    let (head, separators) =
+    let (head, separator_lines) =
         if opens_block(lines[0].1) && inner.iter().all(|&i| separates(lines[i].1)) {
             (0, inner)
         } else {
             let head = inner.last().copied().unwrap_or(0);
             (opens_block(lines[head].1).then_some(head)?, Vec::new())
         };
+    let mut separators = vec![false; lines.len()];
+    for i in separator_lines {
+        separators[i] = true;
+    }
     if tail <= head + 1 {
         return None;
     }
@@ -322,13 +333,13 @@ fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Ve
     let mut whole = true;
     let mut i = head + 1;
     while i < tail {
-        if separators.contains(&i) {
+        if separators[i] {
             push(&mut parts, (lines[i].0, next_start(i + 1)));
             i += 1;
             continue;
         }
         let mut j = i + 1;
-        while j < tail && !separators.contains(&j) && !starts_statement(lines[j].1) {
+        while j < tail && !separators[j] && !starts_statement(lines[j].1) {
             j += 1;
         }
         let statement = &lines[i..j];
@@ -1326,6 +1337,37 @@ func TestHook(
         let raw = "package x\n\nfunc f() {\n\ts := `\n\tnot a statement`\n\tother()\n\tfeatureflag.IsEnabled(ctx, featureflag.A)\n}\n";
         assert_eq!(focus_ranges(raw.as_bytes()), None);
         same_as_whole(raw);
+    }
+
+    #[test]
+    fn a_cut_through_deep_nesting_or_many_cases_stays_cheap_and_the_same() {
+        // 1,000 nested blocks (about what the 1 MiB file limit allows): the
+        // cut stops at MAX_CUT_DEPTH; 5,000 cases: linear.
+        let mut deep = String::from("package x\n\nfunc f() {\n\tother()\n");
+        let n = 1_000;
+        for i in 1..=n {
+            deep.push_str(&"\t".repeat(i));
+            deep.push_str("if x {\n");
+        }
+        deep.push_str(&"\t".repeat(n + 1));
+        deep.push_str("_ = featureflag.IsEnabled(ctx, featureflag.A)\n");
+        for i in (1..=n).rev() {
+            deep.push_str(&"\t".repeat(i));
+            deep.push_str("}\n");
+        }
+        deep.push_str("}\n");
+        let ranges = focus_ranges(deep.as_bytes()).expect("`other()` is dropped");
+        assert_eq!(ranges.last().map(|r| r.1), Some(deep.len()));
+        assert!(!ranges.iter().any(|&(a, b)| deep[a..b].contains("other()")));
+        let mut cases = String::from("package x\n\nfunc f() {\n\tswitch x {\n");
+        for i in 0..5_000 {
+            cases.push_str(&format!("\tcase {i}:\n\t\tg({i})\n"));
+        }
+        cases.push_str("\tcase -1:\n\t\tfeatureflag.IsEnabled(ctx, featureflag.A)\n\t}\n}\n");
+        let ranges = focus_ranges(cases.as_bytes()).expect("the other cases' calls are dropped");
+        let kept: String = ranges.iter().map(|&(a, b)| &cases[a..b]).collect();
+        assert!(!kept.contains("g(7)"), "{}", &kept[..200]);
+        same_as_whole(&cases);
     }
 
     const SRC: &str = r#"package git
