@@ -173,17 +173,12 @@ pub fn focus_ranges(src: &[u8]) -> Option<Vec<(usize, usize)>> {
         at = line_end;
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
-    let push =
-        |ranges: &mut Vec<(usize, usize)>, (start, end): (usize, usize)| match ranges.last_mut() {
-            Some(last) if last.1 == start => last.1 = end,
-            _ => ranges.push((start, end)),
-        };
     let mut skipped = false;
     for (i, &(start, kw)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(src.len(), |s| s.0);
         let chunk = &src[start..end];
         if !matches!(kw, b"func" | b"type") {
-            push(&mut ranges, (start, end));
+            extend_ranges(&mut ranges, (start, end));
             continue;
         }
         if !has_any(chunk, crate::prefilter::SERVER_GO_TOKENS) {
@@ -196,7 +191,7 @@ pub fn focus_ranges(src: &[u8]) -> Option<Vec<(usize, usize)>> {
             .unwrap_or_else(|| vec![(0, chunk.len())]);
         skipped |= parts != [(0, chunk.len())];
         for (s, e) in parts {
-            push(&mut ranges, (start + s, start + e));
+            extend_ranges(&mut ranges, (start + s, start + e));
         }
     }
     (skipped && !ranges.is_empty()).then_some(ranges)
@@ -220,6 +215,23 @@ const STATEMENT_TOKENS: &[&str] = &[
     "%s=",
 ];
 
+/// Adds the byte range `(start, end)` to `ranges`, joined to the last one
+/// when they touch.
+fn extend_ranges(ranges: &mut Vec<(usize, usize)>, (start, end): (usize, usize)) {
+    match ranges.last_mut() {
+        Some(last) if last.1 == start => last.1 = end,
+        _ => ranges.push((start, end)),
+    }
+}
+
+/// A line of a function [`block_ranges`] cuts: where it starts, its bytes
+/// (with the newline), whether it holds one of [`STATEMENT_TOKENS`].
+struct Line<'a> {
+    at: usize,
+    text: &'a [u8],
+    token: bool,
+}
+
 /// How deep [`block_ranges`] cuts (tabs); deeper blocks are parsed whole.
 const MAX_CUT_DEPTH: usize = 16;
 
@@ -239,16 +251,21 @@ fn statement_ranges(func: &[u8]) -> Option<Vec<(usize, usize)>> {
     if has_any(func, &["/*", "GitalyServer.Address", "GitalyAddress"]) {
         return None;
     }
-    let mut lines: Vec<(usize, &[u8])> = Vec::new();
     let mut at = 0;
-    while at < func.len() {
-        let end = memchr::memchr(b'\n', &func[at..]).map_or(func.len(), |i| at + i + 1);
-        lines.push((at, &func[at..end]));
-        at = end;
-    }
+    let lines: Vec<Line> = func
+        .split_inclusive(|&b| b == b'\n')
+        .map(|text| {
+            at += text.len();
+            Line {
+                at: at - text.len(),
+                text,
+                token: has_any(text, STATEMENT_TOKENS),
+            }
+        })
+        .collect();
     if lines
         .iter()
-        .any(|(_, l)| memchr::memchr_iter(b'`', l).count() % 2 == 1)
+        .any(|l| memchr::memchr_iter(b'`', l.text).count() % 2 == 1)
     {
         return None;
     }
@@ -268,10 +285,10 @@ fn statement_ranges(func: &[u8]) -> Option<Vec<(usize, usize)>> {
 /// block opens with ` {` (`if … {`, `func(t *testing.T) {`, `} {` after a
 /// `for … range []struct{…}{…}` table), a literal with `T{` or `struct {`.
 /// `None` (keep it whole) when the construct is not a block in that layout,
-/// or when every statement is kept whole. `lines` are (offset, line) and
+/// or when every statement is kept whole. `lines` are the function's, each marked if it holds a token, and
 /// end at `end`. A cut that still goes wrong leaves a syntax error, and the
 /// caller parses the whole file.
-fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Vec<(usize, usize)>> {
+fn block_ranges(lines: &[Line], depth: usize, end: usize) -> Option<Vec<(usize, usize)>> {
     // Deeper blocks are kept whole: the cut recurses once per level.
     if depth > MAX_CUT_DEPTH {
         return None;
@@ -295,16 +312,16 @@ fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Ve
     };
     let tail = lines
         .iter()
-        .rposition(|(_, l)| at_depth(l) && l[depth] == b'}')?;
-    let inner: Vec<usize> = (1..tail).filter(|&i| at_depth(lines[i].1)).collect();
+        .rposition(|l| at_depth(l.text) && l.text[depth] == b'}')?;
+    let inner: Vec<usize> = (1..tail).filter(|&i| at_depth(lines[i].text)).collect();
     // One line opening the block, `else`/`case` lines between its bodies; or
     // a head over several lines (a `for` over a table, a long signature).
     let (head, separator_lines) =
-        if opens_block(lines[0].1) && inner.iter().all(|&i| separates(lines[i].1)) {
+        if opens_block(lines[0].text) && inner.iter().all(|&i| separates(lines[i].text)) {
             (0, inner)
         } else {
             let head = inner.last().copied().unwrap_or(0);
-            (opens_block(lines[head].1).then_some(head)?, Vec::new())
+            (opens_block(lines[head].text).then_some(head)?, Vec::new())
         };
     let mut separators = vec![false; lines.len()];
     for i in separator_lines {
@@ -323,40 +340,36 @@ fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Ve
             && !rest.starts_with(b"case ")
             && !rest.starts_with(b"default:")
     };
-    let tail_start = lines[tail].0;
-    let next_start = |i: usize| lines.get(i).map_or(end, |l| l.0);
-    let mut parts = vec![(lines[0].0, next_start(head + 1))];
-    let push = |parts: &mut Vec<(usize, usize)>, (s, e): (usize, usize)| match parts.last_mut() {
-        Some(last) if last.1 == s => last.1 = e,
-        _ => parts.push((s, e)),
-    };
+    let tail_start = lines[tail].at;
+    let next_start = |i: usize| lines.get(i).map_or(end, |l| l.at);
+    let mut parts = vec![(lines[0].at, next_start(head + 1))];
     let mut whole = true;
     let mut i = head + 1;
     while i < tail {
         if separators[i] {
-            push(&mut parts, (lines[i].0, next_start(i + 1)));
+            extend_ranges(&mut parts, (lines[i].at, next_start(i + 1)));
             i += 1;
             continue;
         }
         let mut j = i + 1;
-        while j < tail && !separators[j] && !starts_statement(lines[j].1) {
+        while j < tail && !separators[j] && !starts_statement(lines[j].text) {
             j += 1;
         }
         let statement = &lines[i..j];
-        let stmt_end = if j < tail { lines[j].0 } else { tail_start };
-        let first = &lines[i].1[indent(lines[i].1)..];
+        let stmt_end = if j < tail { lines[j].at } else { tail_start };
+        let first = &lines[i].text[indent(lines[i].text)..];
         let declares = [&b"var "[..], b"var(", b"const ", b"const("]
             .iter()
             .any(|k| first.starts_with(k));
-        if declares || statement.iter().any(|(_, l)| has_any(l, STATEMENT_TOKENS)) {
+        if declares || statement.iter().any(|l| l.token) {
             match block_ranges(statement, depth + 1, stmt_end) {
                 Some(inner) => {
                     whole = false;
                     for r in inner {
-                        push(&mut parts, r);
+                        extend_ranges(&mut parts, r);
                     }
                 }
-                None => push(&mut parts, (lines[i].0, stmt_end)),
+                None => extend_ranges(&mut parts, (lines[i].at, stmt_end)),
             }
         } else {
             whole = false;
@@ -366,7 +379,7 @@ fn block_ranges(lines: &[(usize, &[u8])], depth: usize, end: usize) -> Option<Ve
     if whole {
         return None;
     }
-    push(&mut parts, (tail_start, end));
+    extend_ranges(&mut parts, (tail_start, end));
     Some(parts)
 }
 
