@@ -240,7 +240,8 @@ pub struct FixArgs {
     #[arg(long, hide = true, conflicts_with = "keep_dead")]
     pub delete_dead: bool,
     /// Keep the specs of the legacy path (by default a `:skip_gitaly_mock` /
-    /// `:disable_gitaly` block about a fixed feature is deleted).
+    /// `:disable_gitaly` block about a fixed feature is deleted, and shared
+    /// examples parameterised by the flag collapse to the enabled case).
     #[arg(long)]
     pub no_specs: bool,
 }
@@ -1314,7 +1315,7 @@ fn apply_fix(
 /// The definitions the fix deleted as dead, and those it made unused and kept.
 fn dead_notes(outcome: &engine::FixOutcome) {
     for s in &outcome.specs {
-        crate::infoln!("note: {s}: deleted, a spec of the removed legacy path");
+        crate::infoln!("note: {s}");
     }
     for d in &outcome.deleted {
         crate::infoln!("note: {d}: deleted, only the removed legacy code named it");

@@ -562,7 +562,7 @@ pub struct LeftSite {
 pub struct FixOutcome {
     /// The plan, as applied (the dead definitions deleted, unless `keep_dead`).
     pub plan: Plan,
-    /// The legacy-path spec blocks deleted (`shown:line 'description'`).
+    /// The legacy-path spec blocks deleted or collapsed (`shown:line 'description': what`).
     pub specs: Vec<String>,
     /// The dead definitions deleted (`shown:line `name``).
     pub deleted: Vec<String>,

@@ -729,7 +729,7 @@ fn canonical(p: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// Puts a spec's new text in the plan, with the blocks that went; returns
-/// `shown:line 'description'` of each.
+/// `shown:line 'description': what happened` of each.
 fn set_spec_text(
     plan: &mut Plan,
     components: &[crate::component::Component],
@@ -745,7 +745,7 @@ fn set_spec_text(
     let shown = format!("{comp}:{}", t.rel);
     let out = gone
         .iter()
-        .map(|g| format!("{shown}:{} '{}'", g.line, g.description))
+        .map(|g| format!("{shown}:{} '{}': {}", g.line, g.description, g.what()))
         .collect();
     match existing {
         Some(i) => {
@@ -776,7 +776,7 @@ pub const NAMED_IN_SPEC: &str = "named in the spec";
 /// every spec naming such a method names it only there and nothing else does
 /// (see [`specs::delete_own_blocks`]); `plan` then gets the specs' new
 /// texts, so that a sweep of it deletes the methods too. Returns
-/// `shown:line 'description'` of each block.
+/// `shown:line 'description': what happened` of each block.
 pub fn delete_own_specs(
     plan: &mut Plan,
     swept: &Plan,

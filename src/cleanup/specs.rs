@@ -10,8 +10,12 @@
 //! them gets their body; one left with only a `context '… gitaly … enabled'`
 //! gets that context's body.
 //!
-//! Left alone: shared examples parameterised by the flag (`|gitaly_on|`),
-//! and blocks whose description names a feature still toggled.
+//! Shared examples parameterised by the flag (`shared_examples 'x' do
+//! |gitaly_on|`) whose run with `false` was such a block, and whose every
+//! remaining run passes `true`, collapse to the enabled case
+//! ([`collapse_flag_param`]).
+//!
+//! Left alone: blocks whose description names a feature still toggled.
 
 use crate::frontend::ruby::{IT_BEHAVES_LIKE, SHARED_EXAMPLES};
 use std::collections::HashSet;
@@ -20,13 +24,26 @@ use tree_sitter::Node;
 /// Metadata tags that run a spec block without Gitaly.
 const LEGACY_TAGS: &[&str] = &[":skip_gitaly_mock", ":disable_gitaly"];
 
-/// A block deleted.
+/// A block deleted, or shared examples collapsed to the enabled case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeletedBlock {
     /// 1-based line in the spec as it was read.
     pub line: usize,
-    /// Its description.
+    /// Its description (the shared examples' name).
     pub description: String,
+    /// Shared examples parameterised by the flag, collapsed (not deleted).
+    pub collapsed: bool,
+}
+
+impl DeletedBlock {
+    /// What happened to it, for the notes (after `'description'`).
+    pub fn what(&self) -> &'static str {
+        if self.collapsed {
+            "collapsed to the enabled case (its parameter was the flag)"
+        } else {
+            "deleted, a spec of the removed legacy path"
+        }
+    }
 }
 
 /// Whether a spec text may hold such a block.
@@ -139,6 +156,8 @@ pub fn delete_legacy_blocks(
     let mut ranges = Vec::new();
     let mut parents: Vec<usize> = Vec::new();
     let mut gone = Vec::new();
+    // The shared examples a deleted block ran with a literal `false`.
+    let mut legacy_runs: HashSet<String> = HashSet::new();
     let mut stack = vec![(tree.root_node(), None::<String>)];
     while let Some((n, about)) = stack.pop() {
         let mut about = about;
@@ -151,6 +170,7 @@ pub fn delete_legacy_blocks(
                     && says_gitaly_off(&lower)
                     && about.as_ref().is_some_and(|m| methods.contains(m));
                 if by_flag || generic {
+                    legacy_runs.extend(false_runs(text, n));
                     ranges.push((n.start_byte(), n.end_byte()));
                     let mut p = n.parent();
                     while let Some(x) = p {
@@ -163,6 +183,7 @@ pub fn delete_legacy_blocks(
                     gone.push(DeletedBlock {
                         line: n.start_position().row + 1,
                         description: desc.to_string(),
+                        collapsed: false,
                     });
                     continue;
                 }
@@ -189,7 +210,27 @@ pub fn delete_legacy_blocks(
             .sum::<usize>()
     };
     let scopes: Vec<usize> = parents.iter().map(|&p| shift(p)).collect();
-    let out = collapse(&super::apply_edits(text, edits), scopes);
+    let mut out = collapse(&super::apply_edits(text, edits), scopes);
+    if !legacy_runs.is_empty() {
+        if let Some((enabled, scopes, names)) = collapse_flag_param(&out, &legacy_runs) {
+            out = collapse(&enabled, scopes);
+            // Where they stood in the spec as it was read.
+            for name in names {
+                let at = all_nodes(tree.root_node()).into_iter().find(|&n| {
+                    n.kind() == "call"
+                        && SHARED_EXAMPLES.contains(&method_of(text, n))
+                        && description(text, n) == Some(name.as_str())
+                });
+                if let Some(n) = at {
+                    gone.push(DeletedBlock {
+                        line: n.start_position().row + 1,
+                        description: name,
+                        collapsed: true,
+                    });
+                }
+            }
+        }
+    }
     if super::ruby::parse(&out).is_none_or(|t| t.root_node().has_error()) {
         return (text.to_string(), Vec::new());
     }
@@ -257,6 +298,7 @@ pub fn delete_own_blocks(
             gone.push(DeletedBlock {
                 line: n.start_position().row + 1,
                 description: description(text, n).unwrap_or("").to_string(),
+                collapsed: false,
             });
         }
     }
@@ -313,6 +355,115 @@ mod tests {
         assert!(whole.is_empty());
     }
 
+    const PARAMETERISED: &str = "describe Shell do
+  shared_examples 'pulling' do |gitaly_on|
+    def pull(prune = true)
+      shell.pull(repo, 'origin', prune: prune)
+    end
+
+    # Stubs the local command.
+    def expect_local(fail)
+      expect(projects).to receive(:pull).and_return(!fail)
+    end
+
+    def expect_rpc(fail)
+      expect_any_instance_of(RemoteService).to receive(:pull)
+    end
+
+    if gitaly_on
+      def expect_call(fail)
+        expect_rpc(fail)
+      end
+    else
+      def expect_call(fail)
+        expect_local(fail)
+      end
+    end
+
+    it 'pulls' do
+      stub_projects unless gitaly_on
+      expect_call(false)
+
+      expect(pull).to be_truthy
+      expect(calls).to eq(gitaly_on ? 1 : 2)
+      expect(log).to be_empty if gitaly_on
+    end
+  end
+
+  describe '#pull local', :skip_gitaly_mock do
+    it_should_behave_like 'pulling', false
+  end
+
+  describe '#pull gitaly' do
+    it_should_behave_like 'pulling', true
+  end
+end
+";
+
+    #[test]
+    fn shared_examples_parameterised_by_the_flag_collapse_to_the_enabled_case() {
+        let (out, gone) =
+            delete_legacy_blocks(PARAMETERISED, &set(&["pull"]), &set(&[]), &set(&[]));
+        assert_eq!(
+            gone.iter()
+                .map(|g| (g.line, g.description.as_str(), g.collapsed))
+                .collect::<Vec<_>>(),
+            [(2, "pulling", true), (36, "#pull local", false)]
+        );
+        assert_eq!(
+            out,
+            "describe Shell do
+  def pull(prune = true)
+    shell.pull(repo, 'origin', prune: prune)
+  end
+
+  def expect_rpc(fail)
+    expect_any_instance_of(RemoteService).to receive(:pull)
+  end
+
+  def expect_call(fail)
+    expect_rpc(fail)
+  end
+
+  it 'pulls' do
+    expect_call(false)
+
+    expect(pull).to be_truthy
+    expect(calls).to eq(1)
+    expect(log).to be_empty
+  end
+end
+"
+        );
+    }
+
+    #[test]
+    fn parameterised_examples_stay_when_the_parameter_is_used_otherwise_or_a_run_is_left() {
+        // The parameter passed on: not a plain test of it.
+        let passed = PARAMETERISED.replace(
+            "      expect_call(false)\n",
+            "      expect_call(false)\n      helper(gitaly_on)\n",
+        );
+        let (out, gone) = delete_legacy_blocks(&passed, &set(&["pull"]), &set(&[]), &set(&[]));
+        assert_eq!(gone.len(), 1);
+        assert!(
+            out.contains("shared_examples 'pulling' do |gitaly_on|"),
+            "{out}"
+        );
+        assert!(
+            out.contains("it_should_behave_like 'pulling', true"),
+            "{out}"
+        );
+        // A run with `false` left (another flag's block): stays.
+        let other = PARAMETERISED.replace(
+            "  describe '#pull gitaly' do\n",
+            "  describe '#push local', :skip_gitaly_mock do\n    it_should_behave_like 'pulling', false\n  end\n\n  describe '#pull gitaly' do\n",
+        );
+        let (out, _) = delete_legacy_blocks(&other, &set(&["pull"]), &set(&["push"]), &set(&[]));
+        assert!(out.contains("if gitaly_on"), "{out}");
+        assert!(out.contains("'pulling', false"), "{out}");
+    }
+
     #[test]
     fn a_block_naming_a_flag_still_toggled_stays() {
         let text = "context 'when find_commit and commit_count are disabled', :skip_gitaly_mock do\n  it { 1 }\nend\n";
@@ -325,6 +476,342 @@ mod tests {
         assert_eq!(out, text);
         assert!(gone.is_empty());
     }
+}
+
+/// `it_behaves_like 'name', …` (or another way to run shared examples):
+/// the name and the other arguments.
+fn run_of<'a>(src: &str, n: Node<'a>) -> Option<(String, Vec<Node<'a>>)> {
+    if n.kind() != "call"
+        || n.child_by_field_name("receiver").is_some()
+        || !IT_BEHAVES_LIKE.contains(&method_of(src, n))
+    {
+        return None;
+    }
+    let name = description(src, n)?.to_string();
+    let args = n.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let rest: Vec<Node> = args.named_children(&mut c).skip(1).collect();
+    Some((name, rest))
+}
+
+/// The shared examples run under `n` with a literal `false` argument
+/// (`it_should_behave_like 'fetch_remote', false`).
+fn false_runs(src: &str, n: Node) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        if let Some((name, rest)) = run_of(src, x) {
+            if rest.iter().any(|a| a.kind() == "false") {
+                out.push(name);
+            }
+        }
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    out
+}
+
+/// How often `name` stands in the text as a string (`'name'`, `"name"`),
+/// other than as the description of a `describe` / `context` / `it`
+/// (`describe '#create_repository'` beside `shared_examples
+/// '#create_repository'`).
+fn quoted(text: &str, root: Node, name: &str) -> usize {
+    all_nodes(root)
+        .into_iter()
+        .filter(|n| {
+            n.kind() == "string"
+                && text[n.byte_range()].get(1..n.byte_range().len().saturating_sub(1)) == Some(name)
+        })
+        .filter(|n| {
+            let call = n.parent().and_then(|a| a.parent());
+            let described = call.is_some_and(|c| {
+                c.kind() == "call"
+                    && c.child_by_field_name("receiver").is_none()
+                    && matches!(method_of(text, c), "describe" | "context" | "it")
+                    && c.child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                        == Some(*n)
+            });
+            !described
+        })
+        .count()
+}
+
+/// Every node of the tree, depth first.
+fn all_nodes(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(x) = stack.pop() {
+        out.push(x);
+        let mut c = x.walk();
+        stack.extend(x.named_children(&mut c));
+    }
+    out
+}
+
+/// The text of a branch (`then` / `else` node) re-indented to `indent`, or
+/// `None` when it holds nothing but comments.
+fn branch_text(src: &str, branch: Node, indent: &str) -> Option<String> {
+    let mut c = branch.walk();
+    let kids: Vec<Node> = branch.named_children(&mut c).collect();
+    if kids.iter().all(|k| k.kind() == "comment") {
+        return None;
+    }
+    let (first, last) = (kids.first()?, kids.last()?);
+    Some(super::edit::reindent(
+        src,
+        first.start_byte(),
+        last.end_byte(),
+        indent,
+    ))
+}
+
+/// What goes with a statement deleted: the `before` / `after` / `around`
+/// hook it is the only statement of (no empty `before do end` is left), or
+/// the statement alone.
+fn emptied_hook<'a>(src: &str, stmt: Node<'a>) -> Node<'a> {
+    let hook = stmt
+        .parent()
+        .filter(|b| b.kind() == "body_statement")
+        .filter(|b| {
+            let mut c = b.walk();
+            let n = b
+                .named_children(&mut c)
+                .filter(|k| k.kind() != "comment")
+                .count();
+            n == 1
+        })
+        .and_then(|b| b.parent())
+        .filter(|d| d.kind() == "do_block")
+        .and_then(|d| d.parent())
+        .filter(|call| {
+            call.kind() == "call"
+                && call.child_by_field_name("receiver").is_none()
+                && matches!(method_of(src, *call), "before" | "after" | "around")
+        });
+    hook.unwrap_or(stmt)
+}
+
+/// Shared examples parameterised by the flag (`shared_examples 'x' do
+/// |gitaly_on|`), whose legacy run (`it_behaves_like 'x', false` in a block
+/// just deleted) went and whose every remaining run passes `true`, collapse
+/// to the enabled case: each `if`/`unless`/modifier/ternary on the
+/// parameter keeps its enabled branch, the parameter and the `true`
+/// arguments go, and so do the spec's own helper methods (`def` in the
+/// examples) that only the removed branches called. Any other use of the
+/// parameter leaves the examples as they are. Returns the new text and the
+/// blocks holding the collapsed examples (for [`collapse`]) and their names.
+fn collapse_flag_param(
+    text: &str,
+    legacy: &HashSet<String>,
+) -> Option<(String, Vec<usize>, Vec<String>)> {
+    let tree = super::ruby::parse(text)?;
+    if tree.root_node().has_error() {
+        return None;
+    }
+    let nodes = all_nodes(tree.root_node());
+    let mut edits: Vec<super::Edit> = Vec::new();
+    let mut done: Vec<String> = Vec::new();
+    'shared: for &shared in &nodes {
+        if shared.kind() != "call"
+            || shared.child_by_field_name("receiver").is_some()
+            || !SHARED_EXAMPLES.contains(&method_of(text, shared))
+        {
+            continue;
+        }
+        let Some(name) = description(text, shared) else {
+            continue;
+        };
+        if !legacy.contains(name) {
+            continue;
+        }
+        let Some(block) = shared.child_by_field_name("block") else {
+            continue;
+        };
+        let Some(params) = block.child_by_field_name("parameters") else {
+            continue;
+        };
+        let mut c = params.walk();
+        let ps: Vec<Node> = params.named_children(&mut c).collect();
+        let [p] = ps.as_slice() else {
+            continue;
+        };
+        if p.kind() != "identifier" {
+            continue;
+        }
+        let param = &text[p.byte_range()];
+        // Every run passes exactly `true`; the name is used nowhere else.
+        let runs: Vec<Vec<Node>> = nodes
+            .iter()
+            .filter_map(|&n| run_of(text, n))
+            .filter(|(n, _)| n == name)
+            .map(|(_, rest)| rest)
+            .collect();
+        if runs.is_empty()
+            || runs.iter().any(|r| r.len() != 1 || r[0].kind() != "true")
+            || quoted(text, tree.root_node(), name) != runs.len() + 1
+        {
+            continue;
+        }
+        let mut mine: Vec<super::Edit> = Vec::new();
+        // The parameter's uses, each a test of it.
+        let mut removed: Vec<(usize, usize)> = Vec::new();
+        for n in all_nodes(block) {
+            if n.kind() != "identifier" || &text[n.byte_range()] != param || n == *p {
+                continue;
+            }
+            let Some(parent) = n.parent() else {
+                continue 'shared;
+            };
+            let is_cond = parent.child_by_field_name("condition") == Some(n);
+            let indent = super::edit::line_indent(text, parent.start_byte());
+            let statement = parent.parent().is_some_and(|g| {
+                matches!(
+                    g.kind(),
+                    "body_statement" | "then" | "else" | "do_block" | "begin"
+                )
+            });
+            let (edit, gone) = match parent.kind() {
+                "if" | "unless" if is_cond && statement => {
+                    let then = parent.child_by_field_name("consequence");
+                    let other = parent.child_by_field_name("alternative");
+                    if other.is_some_and(|o| o.kind() != "else") {
+                        continue 'shared;
+                    }
+                    let (keep, drop) = if parent.kind() == "if" {
+                        (then, other)
+                    } else {
+                        (other, then)
+                    };
+                    match keep.and_then(|k| branch_text(text, k, indent)) {
+                        Some(kept) => (
+                            super::Edit::new(parent.start_byte(), parent.end_byte(), kept),
+                            drop.map(|d| (d.start_byte(), d.end_byte())),
+                        ),
+                        None => {
+                            let gone = emptied_hook(text, parent);
+                            (
+                                super::Edit::new(gone.start_byte(), gone.end_byte(), String::new()),
+                                Some((gone.start_byte(), gone.end_byte())),
+                            )
+                        }
+                    }
+                }
+                "if_modifier" if is_cond => {
+                    let Some(body) = parent.child_by_field_name("body") else {
+                        continue 'shared;
+                    };
+                    (
+                        super::Edit::new(
+                            parent.start_byte(),
+                            parent.end_byte(),
+                            text[body.byte_range()].to_string(),
+                        ),
+                        None,
+                    )
+                }
+                "unless_modifier" if is_cond && statement => {
+                    let gone = emptied_hook(text, parent);
+                    (
+                        super::Edit::new(gone.start_byte(), gone.end_byte(), String::new()),
+                        Some((gone.start_byte(), gone.end_byte())),
+                    )
+                }
+                "conditional" if is_cond => {
+                    let Some(then) = parent.child_by_field_name("consequence") else {
+                        continue 'shared;
+                    };
+                    let other = parent.child_by_field_name("alternative");
+                    (
+                        super::Edit::new(
+                            parent.start_byte(),
+                            parent.end_byte(),
+                            text[then.byte_range()].to_string(),
+                        ),
+                        other.map(|o| (o.start_byte(), o.end_byte())),
+                    )
+                }
+                _ => continue 'shared,
+            };
+            mine.push(edit);
+            removed.extend(gone);
+        }
+        mine.sort_by_key(|e| e.start);
+        if mine.windows(2).any(|w| w[1].start < w[0].end) {
+            continue;
+        }
+        // The parameter (` |gitaly_on|`) and the runs' `, true`.
+        let from = if text[..params.start_byte()].ends_with(' ') {
+            params.start_byte() - 1
+        } else {
+            params.start_byte()
+        };
+        mine.push(super::Edit::new(from, params.end_byte(), String::new()));
+        for &n in &nodes {
+            let Some((run, rest)) = run_of(text, n) else {
+                continue;
+            };
+            let first = n
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0));
+            if let (true, Some(first), Some(flag)) = (run == name, first, rest.first()) {
+                mine.push(super::Edit::new(
+                    first.end_byte(),
+                    flag.end_byte(),
+                    String::new(),
+                ));
+            }
+        }
+        // The examples' own helpers that only the removed branches named.
+        if let Some((_, stmts)) = block_statements(shared) {
+            for d in stmts.iter().filter(|d| d.kind() == "method") {
+                let Some(dn) = d.child_by_field_name("name") else {
+                    continue;
+                };
+                let dname = &text[dn.byte_range()];
+                let outside: Vec<usize> = super::dead::occurrences(text, dname)
+                    .filter(|&at| at < d.start_byte() || at >= d.end_byte())
+                    .collect();
+                let in_removed = |at: usize| removed.iter().any(|&(s, e)| s <= at && at < e);
+                if !outside.is_empty() && outside.iter().all(|&at| in_removed(at)) {
+                    mine.extend(super::dead::deletions(
+                        text,
+                        vec![(d.start_byte(), d.end_byte())],
+                    ));
+                }
+            }
+        }
+        edits.extend(mine);
+        done.push(name.to_string());
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let out = super::apply_edits(text, edits);
+    let tree = super::ruby::parse(&out)?;
+    if tree.root_node().has_error() {
+        return None;
+    }
+    // The blocks holding the collapsed examples, where they are now.
+    let scopes = all_nodes(tree.root_node())
+        .into_iter()
+        .filter(|&n| {
+            n.kind() == "call"
+                && SHARED_EXAMPLES.contains(&method_of(&out, n))
+                && description(&out, n).is_some_and(|d| done.iter().any(|x| x == d))
+        })
+        .filter_map(|n| {
+            let mut p = n.parent();
+            while let Some(x) = p {
+                if is_block_call(&out, x) {
+                    return Some(x.start_byte());
+                }
+                p = x.parent();
+            }
+            None
+        })
+        .collect();
+    Some((out, scopes, done))
 }
 
 /// The statements of a `do … end` block's body (comments aside).
@@ -433,7 +920,7 @@ fn collapse_once(text: &str, at: usize) -> Option<String> {
                     && is_block_call(text, user)
                     && name.is_some()
                     && only_includes(text, user) == name
-                    && name.is_some_and(|s| text.matches(s).count() == 2);
+                    && name.is_some_and(|s| quoted(text, tree.root_node(), s) == 2);
                 if !ok {
                     return None;
                 }
