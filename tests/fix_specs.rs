@@ -4,7 +4,8 @@
 //! parameterised by the flag (`|gitaly_on|`) collapse to the enabled case:
 //! each test of the parameter keeps its enabled branch, the spec's own helper
 //! that only the legacy branch called goes, a hook left empty goes, and the
-//! runs lose their `true`. Those of a feature still toggled stay.
+//! runs lose their `true`; examples then run by one bare context beside other
+//! blocks take that context's place. Those of a feature still toggled stay.
 //! The fixture tree is tests/data/fix-specs/tree, its fixed text
 //! tests/data/fix-specs/expected.
 
@@ -47,7 +48,9 @@ fn fix_collapses_the_specs_of_a_mandatory_feature_to_the_gitaly_case() {
             "note: tree:spec/lib/gitlab/shell_spec.rb:21 'without gitaly': deleted, a spec of the removed legacy path",
             "note: tree:spec/lib/gitlab/shell_spec.rb:26 'fetching a remote': collapsed to the enabled case (its parameter was the flag)",
             "note: tree:spec/lib/gitlab/shell_spec.rb:71 '#fetch_remote local': deleted, a spec of the removed legacy path",
-            "note: tree:lib/gitlab/shell.rb:35 `local_fetch_remote`: deleted, only the removed legacy code named it",
+            "note: tree:spec/lib/gitlab/shell_spec.rb:89 'collecting garbage': collapsed to the enabled case (its parameter was the flag)",
+            "note: tree:spec/lib/gitlab/shell_spec.rb:107 'with Gitaly turned off': deleted, a spec of the removed legacy path",
+            "note: tree:lib/gitlab/shell.rb:45 `local_fetch_remote`: deleted, only the removed legacy code named it",
         ],
         "{err}"
     );

@@ -5,9 +5,10 @@
 //! says Gitaly is off (`'with gitaly disabled'`, `'without gitaly'`) inside a `describe '#method'` of a method whose
 //! toggle the fix removed, only exercises the old path: it is deleted.
 //!
-//! Then what is left is tidied as the engineers did ([`collapse`]): a
-//! `describe` left with only `shared_examples 'x'` and one context running
-//! them gets their body; one left with only a `context '… gitaly … enabled'`
+//! Then what is left is tidied as the engineers did ([`collapse`]): shared
+//! examples run once, by a context (no metadata) that does nothing else,
+//! take that context's place (with only those two in a `describe`, it gets
+//! their body); a `describe` left with only a `context '… gitaly … enabled'`
 //! gets that context's body.
 //!
 //! Shared examples parameterised by the flag (`shared_examples 'x' do
@@ -858,9 +859,10 @@ fn only_includes<'a>(src: &'a str, call: Node) -> Option<&'a str> {
 }
 
 /// After the legacy blocks went, what the engineers did with what is left:
-/// a `describe` holding only `shared_examples 'x'` and one context that
-/// only runs them gets the examples' body; a `describe` holding only a
-/// `context '… enabled'` gets that context's body.
+/// shared examples run once, by a context (no metadata) that only runs them,
+/// take that context's place (a `describe` holding only those two gets the
+/// examples' body); a `describe` holding only a `context '… enabled'` gets
+/// that context's body.
 /// Only the blocks starting at `scopes` (byte offsets) are collapsed; one
 /// left empty goes.
 pub fn collapse(text: &str, mut scopes: Vec<usize>) -> String {
@@ -906,23 +908,47 @@ fn collapse_once(text: &str, at: usize) -> Option<String> {
         }
         // The body that replaces the block's statements.
         let inner = match stmts.as_slice() {
-            [a, b] => {
-                let (shared, user) = if SHARED_EXAMPLES.contains(&method_of(text, *a)) {
-                    (*a, *b)
-                } else {
-                    (*b, *a)
-                };
-                let name = description(text, shared);
-                let ok = SHARED_EXAMPLES.contains(&method_of(text, shared))
-                    && shared
-                        .child_by_field_name("block")
-                        .is_some_and(|b| b.child_by_field_name("parameters").is_none())
-                    && is_block_call(text, user)
-                    && name.is_some()
-                    && only_includes(text, user) == name
-                    && name.is_some_and(|s| quoted(text, tree.root_node(), s) == 2);
-                if !ok {
-                    return None;
+            [_, _, ..] => {
+                // Shared examples run once, by a context that does nothing
+                // else (no metadata either): their body takes their place
+                // and the context goes (with only those two, their body is
+                // the block's).
+                let (shared, user) = stmts.iter().find_map(|&s| {
+                    let name = description(text, s)?;
+                    let plain = SHARED_EXAMPLES.contains(&method_of(text, s))
+                        && s.child_by_field_name("block")
+                            .is_some_and(|b| b.child_by_field_name("parameters").is_none())
+                        && quoted(text, tree.root_node(), name) == 2;
+                    if !plain {
+                        return None;
+                    }
+                    let user = stmts.iter().copied().find(|&u| {
+                        is_block_call(text, u)
+                            && only_includes(text, u) == Some(name)
+                            && u.child_by_field_name("arguments")
+                                .is_some_and(|a| a.named_child_count() == 1)
+                    })?;
+                    Some((s, user))
+                })?;
+                if stmts.len() > 2 {
+                    let (body, inner) = block_statements(shared)?;
+                    if inner.is_empty() {
+                        return None;
+                    }
+                    let indent = super::edit::line_indent(text, shared.start_byte());
+                    let moved =
+                        super::edit::reindent(text, body.start_byte(), body.end_byte(), indent);
+                    let mut edits =
+                        super::dead::deletions(text, vec![(user.start_byte(), user.end_byte())]);
+                    edits.push(super::Edit::new(
+                        shared.start_byte(),
+                        shared.end_byte(),
+                        moved,
+                    ));
+                    let out = super::apply_edits(text, edits);
+                    return super::ruby::parse(&out)
+                        .is_some_and(|t| !t.root_node().has_error())
+                        .then_some(out);
                 }
                 shared
             }
@@ -965,6 +991,26 @@ mod collapse_tests {
             collapse(text, vec![0]),
             "describe '#m' do\n  it { expect(a).to eq(1) }\n\n  it { expect(b).to eq(2) }\nend\n"
         );
+    }
+
+    #[test]
+    fn shared_examples_run_by_one_bare_context_take_its_place_beside_other_blocks() {
+        let text = "describe '#perform' do\n  shared_examples 'collecting' do\n    context 'with a lease' do\n      it { expect(gc).to be_truthy }\n    end\n  end\n\n  context 'with Gitaly turned on' do\n    it_should_behave_like 'collecting'\n  end\n\n  context 'repacking' do\n    it { expect(repack).to be_truthy }\n  end\nend\n";
+        assert_eq!(
+            collapse(text, vec![0]),
+            "describe '#perform' do\n  context 'with a lease' do\n    it { expect(gc).to be_truthy }\n  end\n\n  context 'repacking' do\n    it { expect(repack).to be_truthy }\n  end\nend\n"
+        );
+        // A context with metadata, or doing more than running them: left.
+        let tagged = text.replace(
+            "'with Gitaly turned on' do",
+            "'with Gitaly turned on', :slow do",
+        );
+        assert_eq!(collapse(&tagged, vec![0]), tagged);
+        let more = text.replace(
+            "    it_should_behave_like 'collecting'\n",
+            "    it_should_behave_like 'collecting'\n    it { expect(log).to be_empty }\n",
+        );
+        assert_eq!(collapse(&more, vec![0]), more);
     }
 
     #[test]

@@ -8,6 +8,10 @@ module Gitlab
       repository.gitaly_repository_client.fetch_remote(remote, prune: prune)
     end
 
+    def garbage_collect(repository)
+      repository.gitaly_repository_client.garbage_collect
+    end
+
     def push_remote(repository, remote)
       Gitlab::GitalyClient.migrate(:push_remote) do |is_enabled|
         if is_enabled

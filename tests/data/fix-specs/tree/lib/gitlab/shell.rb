@@ -20,6 +20,16 @@ module Gitlab
       end
     end
 
+    def garbage_collect(repository)
+      Gitlab::GitalyClient.migrate(:garbage_collect) do |is_enabled|
+        if is_enabled
+          repository.gitaly_repository_client.garbage_collect
+        else
+          local_projects(repository.storage, repository.name).gc
+        end
+      end
+    end
+
     def push_remote(repository, remote)
       Gitlab::GitalyClient.migrate(:push_remote) do |is_enabled|
         if is_enabled

@@ -56,6 +56,22 @@ describe Gitlab::Shell do
     end
   end
 
+  describe '#garbage_collect' do
+    context 'with a repository' do
+      it 'collects' do
+        expect_any_instance_of(Gitlab::GitalyClient::RepositoryService).to receive(:garbage_collect)
+
+        shell.garbage_collect(repository)
+      end
+    end
+
+    context 'when the repository is missing' do
+      it 'raises' do
+        expect { shell.garbage_collect(nil) }.to raise_error(NoMethodError)
+      end
+    end
+  end
+
   # push_remote is still Opt-In: both runs stay.
   shared_examples 'pushing to a remote' do |gitaly_on|
     it 'pushes' do

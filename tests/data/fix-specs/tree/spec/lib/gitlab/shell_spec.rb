@@ -85,6 +85,36 @@ describe Gitlab::Shell do
     end
   end
 
+  describe '#garbage_collect' do
+    shared_examples 'collecting garbage' do |gitaly|
+      context 'with a repository' do
+        it 'collects' do
+          if gitaly
+            expect_any_instance_of(Gitlab::GitalyClient::RepositoryService).to receive(:garbage_collect)
+          else
+            expect(local_projects).to receive(:gc)
+          end
+
+          shell.garbage_collect(repository)
+        end
+      end
+    end
+
+    context 'with Gitaly turned on' do
+      it_should_behave_like 'collecting garbage', true
+    end
+
+    context 'with Gitaly turned off', :disable_gitaly do
+      it_should_behave_like 'collecting garbage', false
+    end
+
+    context 'when the repository is missing' do
+      it 'raises' do
+        expect { shell.garbage_collect(nil) }.to raise_error(NoMethodError)
+      end
+    end
+  end
+
   # push_remote is still Opt-In: both runs stay.
   shared_examples 'pushing to a remote' do |gitaly_on|
     it 'pushes' do
