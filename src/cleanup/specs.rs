@@ -466,6 +466,29 @@ end
     }
 
     #[test]
+    fn any_line_removed_or_doubled_never_panics_and_leaves_valid_ruby() {
+        let lines: Vec<&str> = PARAMETERISED.split_inclusive('\n').collect();
+        for i in 0..lines.len() {
+            for doubled in [false, true] {
+                let mut v = lines.clone();
+                if doubled {
+                    v.insert(i, lines[i]);
+                } else {
+                    v.remove(i);
+                }
+                let text = v.concat();
+                let (out, _) = delete_legacy_blocks(&text, &set(&["pull"]), &set(&[]), &set(&[]));
+                let ok = |t: &str| {
+                    super::super::ruby::parse(t).is_some_and(|t| !t.root_node().has_error())
+                };
+                if ok(&text) {
+                    assert!(ok(&out), "line {i} doubled {doubled}:\n{out}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_block_naming_a_flag_still_toggled_stays() {
         let text = "context 'when find_commit and commit_count are disabled', :skip_gitaly_mock do\n  it { 1 }\nend\n";
         let (out, gone) = delete_legacy_blocks(
