@@ -521,18 +521,12 @@ fn run_of<'a>(src: &str, n: Node<'a>) -> Option<(String, Vec<Node<'a>>)> {
 /// The shared examples run under `n` with a literal `false` argument
 /// (`it_should_behave_like 'fetch_remote', false`).
 fn false_runs(src: &str, n: Node) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![n];
-    while let Some(x) = stack.pop() {
-        if let Some((name, rest)) = run_of(src, x) {
-            if rest.iter().any(|a| a.kind() == "false") {
-                out.push(name);
-            }
-        }
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
-    out
+    all_nodes(n)
+        .into_iter()
+        .filter_map(|x| run_of(src, x))
+        .filter(|(_, rest)| rest.iter().any(|a| a.kind() == "false"))
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// How often `name` stands in the text as a string (`'name'`, `"name"`),
@@ -808,7 +802,10 @@ fn collapse_flag_param(
         edits.extend(mine);
         done.push(name.to_string());
     }
-    if edits.is_empty() {
+    // All of them or none: half an examples' edits (its `true` gone, its
+    // parameter kept) would run the legacy case.
+    edits.sort_by_key(|e| (e.start, e.end));
+    if edits.is_empty() || edits.windows(2).any(|w| w[1].start < w[0].end) {
         return None;
     }
     let out = super::apply_edits(text, edits);
