@@ -70,3 +70,51 @@ fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
         "{err}"
     );
 }
+
+/// The toggle method's `rescue` clauses name its parameter (`#{method}` in a
+/// log line, as GitLab's `GitGarbageCollectWorker#gitaly_migrate` does):
+/// inlined at a site, the parameter becomes the argument the site passed (a
+/// symbol interpolated alone becomes its name), never a bare `method` (which
+/// would call `Object#method` there). A keyword parameter the clauses use
+/// leaves the site to a person. Fixture: tests/data/fix-rescue-params.
+#[test]
+fn inlined_rescue_clauses_get_the_sites_argument_for_the_toggle_methods_parameter() {
+    let data = root().join("tests/data/fix-rescue-params");
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    copy_dir(&data.join("tree"), &tree);
+    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
+        .args(["fix", "--write", "--config", "flaglint.toml", "."])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let f = "app/workers/housekeeping_worker.rb";
+    let fixed = std::fs::read_to_string(tree.join(f)).unwrap();
+    let expected = std::fs::read_to_string(data.join("expected").join(f)).unwrap();
+    assert_eq!(fixed, expected);
+    assert!(
+        fixed.contains("error(\"garbage_collect failed: #{e}\")"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("error(\"#{TASKS[task]} failed: #{e}\")"),
+        "{fixed}"
+    );
+    ruby_syntax_ok(&tree.join(f));
+    // The keyword parameter: left, the file as it was.
+    let p = "app/workers/prune_worker.rb";
+    assert_eq!(
+        std::fs::read_to_string(tree.join(p)).unwrap(),
+        std::fs::read_to_string(data.join("tree").join(p)).unwrap()
+    );
+    assert!(
+        err.contains("note: tree:app/workers/prune_worker.rb:3: toggle `prune_objects` left: the toggle method's `rescue` clauses use its parameter `status`, which this call does not pass as a plain value"),
+        "{err}"
+    );
+    assert!(
+        err.contains("flaglint fix: 2 sites fixed in 1 file, 1 written; 1 left for a person"),
+        "{err}"
+    );
+}

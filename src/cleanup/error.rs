@@ -32,6 +32,8 @@ pub enum FixError {
     CheckValueUsed,
     #[error("`{0}` has several definitions that handle errors differently")]
     AmbiguousWrapper(String),
+    #[error("the toggle method's `rescue` clauses use its parameter `{0}`, which this call does not pass as a plain value")]
+    WrapperParameter(String),
     // Shell's command table.
     #[error("cannot find the conditional")]
     NoConditional,

@@ -201,6 +201,15 @@ fn place(
     kept: &KeptCode,
     wrapper: &Wrapper,
 ) -> Result<String, FixError> {
+    // The toggle method's clauses, its parameters bound to this call's arguments.
+    let bound;
+    let wrapper = match wrapper {
+        Wrapper::Rescue(clauses) => {
+            bound = Wrapper::Rescue(bind_parameters(src, call, clauses)?);
+            &bound
+        }
+        w => w,
+    };
     let indent = line_indent(src, call.start_byte()).to_string();
     let inner = format!("{indent}  ");
     let wrapped = !matches!(wrapper, Wrapper::None);
@@ -457,16 +466,149 @@ pub fn node_at<'t>(root: Node<'t>, range: &std::ops::Range<usize>) -> Option<Nod
         .filter(|n| n.byte_range() == *range)
 }
 
+/// Marks, in a toggle method's `rescue` clauses, a use of one of its
+/// parameters: `\u{1}i:name\u{1}` for the positional parameter `i`,
+/// `\u{1}-:name\u{1}` for another kind. Inlined at a site, a mark becomes
+/// that site's argument ([`bind_parameters`]): `#{method}` in
+/// `GitLogger.error("#{method} failed")` names the flag the call passed.
+const MARK: char = '\u{1}';
+
+/// The parameters of a method: name and positional index (`None` for
+/// keyword, block and splat parameters).
+fn parameters(src: &str, def: Node) -> Vec<(String, Option<usize>)> {
+    let Some(params) = def.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    for p in named_children(params) {
+        let (name, positional) = match p.kind() {
+            "identifier" => (text(src, p), true),
+            "optional_parameter" => (
+                p.child_by_field_name("name").map_or("", |n| text(src, n)),
+                true,
+            ),
+            _ => (
+                p.child_by_field_name("name").map_or("", |n| text(src, n)),
+                false,
+            ),
+        };
+        if !name.is_empty() {
+            out.push((name.to_string(), positional.then_some(i)));
+        }
+        if positional {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// The `rescue` (and `ensure`) clauses of a method body, each re-indented to
-/// column 0.
+/// column 0, the uses of the method's parameters marked (see [`MARK`]).
 fn rescue_clauses(src: &str, def: Node) -> Vec<String> {
     let Some(body) = def.child_by_field_name("body") else {
         return Vec::new();
     };
+    let params = parameters(src, def);
     named_children(body)
         .iter()
         .filter(|c| matches!(c.kind(), "rescue" | "ensure"))
-        .map(|c| reindent(src, c.start_byte(), c.end_byte(), ""))
+        .map(|c| {
+            // The parameters' uses: identifiers, not a call's method name.
+            let mut uses: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+            crate::frontend::walk_tree(*c, |n, _| {
+                if n.kind() == "identifier" {
+                    let is_method = n
+                        .parent()
+                        .is_some_and(|p| p.child_by_field_name("method") == Some(n));
+                    if let Some((name, at)) = params.iter().find(|(p, _)| p == text(src, n)) {
+                        if !is_method {
+                            let tag = at.map_or("-".to_string(), |i| i.to_string());
+                            uses.push((n.byte_range(), format!("{MARK}{tag}:{name}{MARK}")));
+                        }
+                    }
+                }
+                true
+            });
+            if uses.is_empty() {
+                return reindent(src, c.start_byte(), c.end_byte(), "");
+            }
+            let mut marked = src[..c.end_byte()].to_string();
+            uses.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+            for (r, m) in &uses {
+                marked.replace_range(r.clone(), m);
+            }
+            reindent(&marked, c.start_byte(), marked.len(), "")
+        })
+        .collect()
+}
+
+/// The clauses of a toggle method bound to the site `call`: each mark of a
+/// positional parameter becomes the argument the call passes there (a symbol
+/// interpolated alone, `#{:x}`, becomes `x`); a parameter the call does not
+/// pass plainly (a keyword, a default, an expression that may not give the
+/// same value twice) leaves the site to a person.
+fn bind_parameters(src: &str, call: Node, clauses: &[String]) -> Result<Vec<String>, FixError> {
+    if !clauses.iter().any(|c| c.contains(MARK)) {
+        return Ok(clauses.to_vec());
+    }
+    let args: Vec<Node> = call
+        .child_by_field_name("arguments")
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a.kind(),
+                "pair" | "block_argument" | "splat_argument" | "hash_splat_argument" | "comment"
+            )
+        })
+        .collect();
+    clauses
+        .iter()
+        .map(|c| {
+            let mut out = String::new();
+            let mut rest = c.as_str();
+            while let Some(at) = rest.find(MARK) {
+                let Some(len) = rest[at + 1..].find(MARK) else {
+                    return Err(FixError::WrapperParameter(String::new()));
+                };
+                let tag = &rest[at + 1..at + 1 + len];
+                let (index, name) = tag.split_once(':').unwrap_or(("-", tag));
+                let arg = index
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| args.get(i))
+                    .filter(|a| {
+                        matches!(
+                            a.kind(),
+                            "simple_symbol"
+                                | "identifier"
+                                | "constant"
+                                | "scope_resolution"
+                                | "element_reference"
+                                | "string"
+                                | "integer"
+                        ) && !text(src, **a).contains('\n')
+                    })
+                    .ok_or_else(|| FixError::WrapperParameter(name.to_string()))?;
+                let arg_text = text(src, *arg);
+                let before = &rest[..at];
+                let after = &rest[at + 2 + len..];
+                if arg.kind() == "simple_symbol" && before.ends_with("#{") && after.starts_with('}')
+                {
+                    out.push_str(&before[..before.len() - 2]);
+                    out.push_str(&arg_text[1..]);
+                    rest = &after[1..];
+                } else {
+                    out.push_str(before);
+                    out.push_str(arg_text);
+                    rest = after;
+                }
+            }
+            out.push_str(rest);
+            Ok(out)
+        })
         .collect()
 }
 
@@ -716,6 +858,32 @@ mod tests {
                 .unwrap()
                 .text,
             "a"
+        );
+    }
+
+    #[test]
+    fn clauses_naming_a_parameter_are_bound_to_the_sites_plain_argument_only() {
+        let src = "class W\n  def run\n    gitaly_migrate(:gc) { |on| x }\n    gitaly_migrate(flag_for(t)) { |on| x }\n  end\n\n  def gitaly_migrate(method, &block)\n    yield true\n  rescue E => e\n    log(\"#{method} failed\", method.to_s, other.method)\n  end\nend\n";
+        let tree = parse(src).unwrap();
+        let mut defs = Vec::new();
+        let mut calls = Vec::new();
+        crate::frontend::walk_tree(tree.root_node(), |n, _| {
+            if n.kind() == "method" && text(src, n).starts_with("def gitaly_migrate") {
+                defs.push(n);
+            }
+            if n.kind() == "call" && text(src, n).starts_with("gitaly_migrate(") {
+                calls.push(n);
+            }
+            true
+        });
+        let clauses = rescue_clauses(src, defs[0]);
+        assert_eq!(
+            bind_parameters(src, calls[0], &clauses).unwrap(),
+            ["rescue E => e\n  log(\"gc failed\", :gc.to_s, other.method)"]
+        );
+        assert_eq!(
+            bind_parameters(src, calls[1], &clauses),
+            Err(FixError::WrapperParameter("method".into()))
         );
     }
 
