@@ -13,14 +13,8 @@ use common::*;
 #[test]
 fn fix_deletes_the_go_legacy_functions_only_the_branch_called() {
     let data = root().join("tests/data/fix-go-dead");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix", "--write", "--config", "flaglint.toml", "."])
-        .current_dir(&tree)
-        .output()
-        .unwrap();
+    let (dir, tree) = fixture_tree("fix-go-dead");
+    let o = fix_in(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     let notes: Vec<&str> = err.lines().filter(|l| l.contains("deleted")).collect();
@@ -56,11 +50,7 @@ fn fix_deletes_the_go_legacy_functions_only_the_branch_called() {
     }
     // --keep-dead lists them instead.
     copy_dir(&data.join("tree"), &dir.path().join("again"));
-    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix", "--keep-dead", "--config", "flaglint.toml", "."])
-        .current_dir(dir.path().join("again"))
-        .output()
-        .unwrap();
+    let o = fix_in(&dir.path().join("again"), &["--keep-dead"]);
     let err = stderr(&o);
     assert!(
         err.contains("internal/git/blob.go:39: `sendBlobLocally` is now unused, kept: only the removed legacy code called it"),

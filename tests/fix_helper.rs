@@ -7,8 +7,6 @@
 //! tests/data/fix-helper/expected (with `--keep-dead`: the dead code is
 //! tests/fix_dead.rs's).
 
-use std::process::Command;
-
 mod common;
 use common::*;
 
@@ -27,21 +25,8 @@ const FILES: &[&str] = &[
 #[test]
 fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
     let data = root().join("tests/data/fix-helper");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args([
-            "fix",
-            "--write",
-            "--keep-dead",
-            "--config",
-            "flaglint.toml",
-            ".",
-        ])
-        .current_dir(&tree)
-        .output()
-        .unwrap();
+    let (_dir, tree) = fixture_tree("fix-helper");
+    let o = fix_in(&tree, &["--write", "--keep-dead"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("10 sites fixed in 4 files"), "{err}");
@@ -80,14 +65,8 @@ fn fix_uses_the_classs_error_helper_only_where_its_clauses_are_the_wrappers() {
 #[test]
 fn inlined_rescue_clauses_get_the_sites_argument_for_the_toggle_methods_parameter() {
     let data = root().join("tests/data/fix-rescue-params");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix", "--write", "--config", "flaglint.toml", "."])
-        .current_dir(&tree)
-        .output()
-        .unwrap();
+    let (_dir, tree) = fixture_tree("fix-rescue-params");
+    let o = fix_in(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     let f = "app/workers/housekeeping_worker.rb";

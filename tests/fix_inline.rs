@@ -4,31 +4,16 @@
 //! with another caller, or named through `send`, stay. The fixture tree is
 //! tests/data/fix-inline/tree, its fixed text tests/data/fix-inline/expected.
 
-use std::path::Path;
-use std::process::Command;
-
 mod common;
 use common::*;
 
 const FILE: &str = "lib/gitlab/git/repository.rb";
 
-fn fix(tree: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix"])
-        .args(args)
-        .args(["--config", "flaglint.toml", "."])
-        .current_dir(tree)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn fix_inlines_the_single_use_helper_and_keeps_the_others() {
     let data = root().join("tests/data/fix-inline");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = fix(&tree, &["--write"]);
+    let (_dir, tree) = fixture_tree("fix-inline");
+    let o = fix_in(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("4 sites fixed in 1 file"), "{err}");
@@ -56,11 +41,8 @@ fn fix_inlines_the_single_use_helper_and_keeps_the_others() {
 
 #[test]
 fn the_plan_lists_the_inlined_helpers_and_inline_max_lines_0_turns_it_off() {
-    let data = root().join("tests/data/fix-inline");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = fix(&tree, &["--format", "json"]);
+    let (_dir, tree) = fixture_tree("fix-inline");
+    let o = fix_in(&tree, &["--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
@@ -71,7 +53,7 @@ fn the_plan_lists_the_inlined_helpers_and_inline_max_lines_0_turns_it_off() {
     let registry = tree.join("flaglint.toml");
     let text = std::fs::read_to_string(&registry).unwrap();
     std::fs::write(&registry, format!("[fix]\ninline_max_lines = 0\n\n{text}")).unwrap();
-    let o = fix(&tree, &["--write"]);
+    let o = fix_in(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!err.contains("inlined"), "{err}");

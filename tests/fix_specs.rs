@@ -9,30 +9,16 @@
 //! The fixture tree is tests/data/fix-specs/tree, its fixed text
 //! tests/data/fix-specs/expected.
 
-use std::process::Command;
-
 mod common;
 use common::*;
 
 const FILES: &[&str] = &["lib/gitlab/shell.rb", "spec/lib/gitlab/shell_spec.rb"];
 
-fn fix(tree: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_flaglint"))
-        .args(["fix", "--write", "--config", "flaglint.toml"])
-        .args(extra)
-        .arg(".")
-        .current_dir(tree)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn fix_collapses_the_specs_of_a_mandatory_feature_to_the_gitaly_case() {
     let data = root().join("tests/data/fix-specs");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = fix(&tree, &[]);
+    let (_dir, tree) = fixture_tree("fix-specs");
+    let o = fix_in(&tree, &["--write"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     for f in FILES {
@@ -55,7 +41,7 @@ fn fix_collapses_the_specs_of_a_mandatory_feature_to_the_gitaly_case() {
         "{err}"
     );
     // A second run has nothing left to do.
-    let again = fix(&tree, &[]);
+    let again = fix_in(&tree, &["--write"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     for f in FILES {
         let fixed = std::fs::read_to_string(tree.join(f)).unwrap();
@@ -67,10 +53,8 @@ fn fix_collapses_the_specs_of_a_mandatory_feature_to_the_gitaly_case() {
 #[test]
 fn no_specs_leaves_every_spec_as_it_is() {
     let data = root().join("tests/data/fix-specs");
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    copy_dir(&data.join("tree"), &tree);
-    let o = fix(&tree, &["--no-specs"]);
+    let (_dir, tree) = fixture_tree("fix-specs");
+    let o = fix_in(&tree, &["--write", "--no-specs"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let spec = "spec/lib/gitlab/shell_spec.rb";
     assert_eq!(

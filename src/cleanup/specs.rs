@@ -533,9 +533,9 @@ fn false_runs(src: &str, n: Node) -> Vec<String> {
 /// other than as the description of a `describe` / `context` / `it`
 /// (`describe '#create_repository'` beside `shared_examples
 /// '#create_repository'`).
-fn quoted(text: &str, root: Node, name: &str) -> usize {
-    all_nodes(root)
-        .into_iter()
+fn quoted(text: &str, nodes: &[Node], name: &str) -> usize {
+    nodes
+        .iter()
         .filter(|n| {
             n.kind() == "string"
                 && text[n.byte_range()].get(1..n.byte_range().len().saturating_sub(1)) == Some(name)
@@ -548,22 +548,22 @@ fn quoted(text: &str, root: Node, name: &str) -> usize {
                     && matches!(method_of(text, c), "describe" | "context" | "it")
                     && c.child_by_field_name("arguments")
                         .and_then(|a| a.named_child(0))
-                        == Some(*n)
+                        == Some(**n)
             });
             !described
         })
         .count()
 }
 
-/// Every node of the tree, depth first.
+/// Every named node of the tree, in document order.
 fn all_nodes(root: Node) -> Vec<Node> {
     let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(x) = stack.pop() {
-        out.push(x);
-        let mut c = x.walk();
-        stack.extend(x.named_children(&mut c));
-    }
+    crate::frontend::walk_tree(root, |n, _| {
+        if n.is_named() {
+            out.push(n);
+        }
+        true
+    });
     out
 }
 
@@ -667,7 +667,7 @@ fn collapse_flag_param(
             .collect();
         if runs.is_empty()
             || runs.iter().any(|r| r.len() != 1 || r[0].kind() != "true")
-            || quoted(text, tree.root_node(), name) != runs.len() + 1
+            || quoted(text, &nodes, name) != runs.len() + 1
         {
             continue;
         }
@@ -933,12 +933,12 @@ fn collapse_once(text: &str, at: usize) -> Option<String> {
                 // else (no metadata either): their body takes their place
                 // and the context goes (with only those two, their body is
                 // the block's).
+                let nodes = std::cell::OnceCell::new();
                 let (shared, user) = stmts.iter().find_map(|&s| {
                     let name = description(text, s)?;
                     let plain = SHARED_EXAMPLES.contains(&method_of(text, s))
                         && s.child_by_field_name("block")
-                            .is_some_and(|b| b.child_by_field_name("parameters").is_none())
-                        && quoted(text, tree.root_node(), name) == 2;
+                            .is_some_and(|b| b.child_by_field_name("parameters").is_none());
                     if !plain {
                         return None;
                     }
@@ -948,7 +948,9 @@ fn collapse_once(text: &str, at: usize) -> Option<String> {
                             && u.child_by_field_name("arguments")
                                 .is_some_and(|a| a.named_child_count() == 1)
                     })?;
-                    Some((s, user))
+                    // Run nowhere else (the tree walked once, and only here).
+                    let everywhere = nodes.get_or_init(|| all_nodes(tree.root_node()));
+                    (quoted(text, everywhere, name) == 2).then_some((s, user))
                 })?;
                 if stmts.len() > 2 {
                     let (body, inner) = block_statements(shared)?;

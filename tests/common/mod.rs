@@ -13,6 +13,23 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run flaglint")
 }
 
+/// The fixture tree `tests/data/NAME/tree`, copied to a temporary directory
+/// (kept as long as the returned guard lives).
+pub fn fixture_tree(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    copy_dir(&root().join("tests/data").join(name).join("tree"), &tree);
+    (dir, tree)
+}
+
+/// `flaglint fix ARGS --config flaglint.toml .` in `tree`.
+pub fn fix_in(tree: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["fix"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--config", "flaglint.toml", "."]);
+    run_in(tree, &all)
+}
+
 /// Compares `actual` with the reviewed snapshot `tests/snapshots/NAME`
 /// (`UPDATE_SNAPSHOTS=1` rewrites it).
 pub fn snapshot(name: &str, actual: &str) {
